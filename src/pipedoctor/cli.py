@@ -1,0 +1,72 @@
+"""Command-line entry point: builds the parser from the modules in `pipedoctor.commands`.
+
+stdout carries data, stderr carries progress and errors. Each command module exposes
+`register(subparsers)` and sets `func` (args -> exit code) on its parser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from pipedoctor import __version__
+from pipedoctor.errors import ExitCode, UserError
+
+# Each name is a module in pipedoctor.commands; order is the order in --help.
+COMMAND_MODULES = [
+    "demo",
+    "collect",
+    "check",
+    "diagnose",
+    "rules",
+    "policy",
+    "simulate",
+]
+
+EPILOG = """exit codes:
+  0    success, no findings at or above --fail-on
+  1    findings at or above --fail-on
+  2    usage error, invalid input file or rule
+  3    AWS unreachable or no credentials
+  130  interrupted
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pipedoctor",
+        description="Find out why an AWS delivery pipeline failed and prove it against IAM.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"pipedoctor {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"pipedoctor.commands.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help(sys.stderr)
+        return ExitCode.USAGE
+    try:
+        return int(args.func(args))
+    except UserError as error:
+        print(f"pipedoctor: error: {error}", file=sys.stderr)
+        return int(error.exit_code)
+    except KeyboardInterrupt:
+        print("pipedoctor: interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        # Output piped into `head` and closed early: not an error for the user.
+        sys.stderr.close()
+        return ExitCode.OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

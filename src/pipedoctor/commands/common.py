@@ -1,0 +1,37 @@
+"""Arguments and steps several commands share."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pipedoctor.model import SEVERITIES, Finding, severity_rank
+
+
+def add_rules_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rules-dir",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="extra rules directory (repeatable); its rules add to or override the bundled ones",
+    )
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    parser.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        default="high",
+        help="exit 1 when a finding has at least this severity (default: high)",
+    )
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+
+
+def findings_exit_code(findings: list[Finding], fail_on: str, exit_zero: bool) -> int:
+    if exit_zero:
+        return 0
+    threshold = severity_rank(fail_on)
+    return 1 if any(severity_rank(f.severity) >= threshold for f in findings) else 0

@@ -1,0 +1,63 @@
+"""`pipedoctor diagnose`: the ranked causes of failures, from a snapshot or a pasted text."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from pipedoctor.commands.common import add_rules_dir
+from pipedoctor.errors import UserError
+
+SURFACES = ["codebuild-phase", "codebuild-log", "codepipeline-action", "ecs-task", "codedeploy", "other"]
+DESCRIPTION = """Explain failures. With --snapshot: every failed action execution and build in it,
+proven with the snapshot's facts and IAM policies. With --text: a pasted error text or log (no AWS
+access); causes the text alone cannot separate are all listed, with the fact that would decide."""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("diagnose", help="rank the causes of a failure", description=DESCRIPTION)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--snapshot", metavar="FILE", help="a snapshot file")
+    source.add_argument("--text", metavar="FILE", help="an error text or log file, - for stdin")
+    parser.add_argument("--surface", choices=SURFACES, help="where the --text came from")
+    parser.add_argument("--pipeline", metavar="NAME", help="only this pipeline")
+    parser.add_argument("--execution", metavar="ID", help="only this pipeline execution")
+    parser.add_argument("--format", choices=["text", "json"], default="text")
+    add_rules_dir(parser)
+    parser.set_defaults(func=run)
+
+
+def _read_text(name: str) -> str:
+    if name == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            with open(name, "rb") as stream:
+                data = stream.read()
+        except OSError as error:
+            raise UserError(f"cannot read {name}: {error.strerror}") from None
+    return data.decode("utf-8", errors="replace")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipedoctor.analysis import analyse_snapshot
+    from pipedoctor.diagnose import diagnose_incident, incident_from_text, load_rules
+    from pipedoctor.model import load
+    from pipedoctor.report.json_report import render_json
+    from pipedoctor.report.text import Section, render_text
+
+    rules = load_rules(args.rules_dir)
+    if args.snapshot:
+        snapshot = load(args.snapshot)
+        sections = analyse_snapshot(snapshot, rules, args.pipeline, args.execution, posture=False)
+        errors = snapshot.errors
+    else:
+        incident = incident_from_text(_read_text(args.text), args.surface)
+        sections = [Section("text", diagnose_incident(incident, rules))]
+        errors = []
+    if args.format == "json":
+        sys.stdout.write(render_json([f for s in sections for f in s.findings], errors))
+    else:
+        sys.stdout.write(render_text(sections, errors))
+    return 0

@@ -1,0 +1,223 @@
+"""Facts about an incident, flattened to dotted names that rules test and templates use.
+
+A fact that is unknown is absent, never guessed: rules tell "unknown" from "false".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pipedoctor.model import ActionExecution, Build, Pipeline, Project, Snapshot
+from pipedoctor.sources.dockerfile import base_images
+from pipedoctor.sources.images import parse_image
+
+# Source variables only filled by one kind of git event; any other start leaves them empty.
+EVENT_ONLY_VARIABLES = {
+    "TagName": "a tag push",
+    "PullRequestId": "a pull request event",
+    "PullRequestTitle": "a pull request event",
+    "SourceBranchName": "a pull request event",
+    "DestinationBranchName": "a pull request event",
+}
+_VARIABLE_REF = re.compile(r"#\{(?P<namespace>[\w-]+)\.(?P<name>\w+)\}")
+_LOG_IMAGE = re.compile(
+    r"(?:\bFROM\s+(?:--platform=\S+\s+)?|docker pull\s+|load metadata for\s+|"
+    r"pulling from\s+|failed to resolve source metadata for\s+)(?P<image>[\w./:@-]+)",
+    re.IGNORECASE,
+)
+
+
+def snapshot_facts(snapshot: Snapshot) -> dict[str, Any]:
+    facts: dict[str, Any] = {"partition": snapshot.partition}
+    if snapshot.account_id:
+        facts["account"] = snapshot.account_id
+    if snapshot.regions:
+        facts["region"] = snapshot.regions[0]
+    return facts
+
+
+def _pipeline_facts(pipeline: Pipeline) -> dict[str, Any]:
+    tag_filters = [tag for trigger in pipeline.triggers for tag in trigger.on_push_tags]
+    facts: dict[str, Any] = {
+        "pipeline.name": pipeline.name,
+        "pipeline.arn": pipeline.arn,
+        "pipeline.role": pipeline.role_arn,
+        "pipeline.tag_filters": tag_filters,
+        "pipeline.has_tag_trigger": bool(tag_filters),
+        "region": pipeline.region,
+    }
+    for store in pipeline.artifact_stores[:1]:
+        facts["artifact.bucket"] = store.location
+        facts["artifact.bucket_arn"] = f"arn:aws:s3:::{store.location}"
+        if store.kms_key_id:
+            facts["artifact.kms_key"] = store.kms_key_id
+    sources = pipeline.source_actions()
+    if sources:
+        source = sources[0]
+        facts["source.action"] = source.name
+        facts["source.provider"] = source.provider
+        facts["source.output_format"] = source.configuration.get("OutputArtifactFormat", "CODE_ZIP")
+        if connection_arn := source.configuration.get("ConnectionArn"):
+            facts["source.connection_arn"] = connection_arn
+        if source.namespace:
+            facts["source.namespace"] = source.namespace
+    return facts
+
+
+def _connection_facts(snapshot: Snapshot, arn: str) -> dict[str, Any]:
+    facts: dict[str, Any] = {"connection.arn": arn, "connection.prefix": arn.split(":")[2]}
+    connection = snapshot.connection(arn)
+    if connection is not None:
+        facts["connection.status"] = connection.status
+        facts["connection.provider"] = connection.provider_type
+    return facts
+
+
+def _action_environment(configuration: dict[str, str]) -> dict[str, str]:
+    raw = configuration.get("EnvironmentVariables")
+    if not raw:
+        return {}
+    try:
+        variables = json.loads(raw)
+    except json.JSONDecodeError:
+        return {}
+    return {
+        str(v.get("name")): str(v.get("value", ""))
+        for v in variables
+        if isinstance(v, dict) and v.get("name")
+    }
+
+
+def _event_only_refs(configured: dict[str, str]) -> list[str]:
+    """Variables whose configured value is a source variable only some git events fill."""
+    refs = []
+    for name, value in configured.items():
+        for ref in _VARIABLE_REF.finditer(value):
+            if ref.group("name") in EVENT_ONLY_VARIABLES:
+                refs.append(name)
+    return refs
+
+
+def _started_by_tag(snapshot: Snapshot, pipeline_name: str, execution_id: str) -> bool | None:
+    execution = snapshot.execution(pipeline_name, execution_id)
+    if execution is None or not execution.trigger_type:
+        return None
+    for revision in execution.source_revisions:
+        if str(revision.get("revisionType", "")).upper() == "TAG":
+            return True
+    detail = execution.trigger_detail.lower()
+    return execution.trigger_type in ("Webhook", "WebhookV2") and "tag" in detail
+
+
+def action_facts(snapshot: Snapshot, action_execution: ActionExecution) -> dict[str, Any]:
+    facts: dict[str, Any] = {
+        "execution.id": action_execution.pipeline_execution_id,
+        "action.name": action_execution.action_name,
+        "stage.name": action_execution.stage_name,
+    }
+    pipeline = snapshot.pipeline(action_execution.pipeline_name)
+    configured_env: dict[str, str] = {}
+    if pipeline is not None:
+        facts.update(_pipeline_facts(pipeline))
+        action = pipeline.find_action(action_execution.stage_name, action_execution.action_name)
+        if action is not None:
+            facts["action.provider"] = action.provider
+            facts["action.category"] = action.category
+            facts["action.role"] = action.role_arn or pipeline.role_arn
+            configured_env = _action_environment(action.configuration)
+            if project_name := action.configuration.get("ProjectName"):
+                if (project := snapshot.project(project_name)) is not None:
+                    facts.update(project_facts(project))
+                    configured_env = {
+                        **{v.name: v.value for v in project.environment.variables},
+                        **configured_env,
+                    }
+    if connection_arn := facts.get("source.connection_arn"):
+        facts.update(_connection_facts(snapshot, connection_arn))
+    execution = snapshot.execution(action_execution.pipeline_name, action_execution.pipeline_execution_id)
+    if execution is not None:
+        facts["execution.trigger"] = execution.trigger_type
+        facts["execution.trigger_detail"] = execution.trigger_detail
+    started_by_tag = _started_by_tag(
+        snapshot, action_execution.pipeline_name, action_execution.pipeline_execution_id
+    )
+    if started_by_tag is not None:
+        facts["execution.started_by_tag"] = started_by_tag
+    facts["env.configured"] = configured_env
+    refs = _event_only_refs(configured_env)
+    if refs:
+        facts["env.event_only_refs"] = refs
+        facts["env.event_only_ref"] = f"{refs[0]}={configured_env[refs[0]]}"
+    return facts
+
+
+def project_facts(project: Project) -> dict[str, Any]:
+    facts: dict[str, Any] = {
+        "project.name": project.name,
+        "project.arn": project.arn,
+        "project.role": project.service_role,
+        "project.privileged_mode": project.environment.privileged_mode,
+        "project.image": project.environment.image,
+        "project.image_pull_credentials_type": project.environment.image_pull_credentials_type,
+        "project.source_type": project.source.type,
+        "project.log_group": project.effective_log_group,
+        "build.role": project.service_role,
+    }
+    if project.source.auth_type == "CODECONNECTIONS" and project.source.auth_resource:
+        facts["source.connection_arn"] = project.source.auth_resource
+    return facts
+
+
+def _docker_hub_facts(snapshot: Snapshot, log_lines: list[str]) -> dict[str, Any]:
+    """The first Docker Hub image the build pulls: from the log, else from repository Dockerfiles."""
+    for line in log_lines:
+        for found in _LOG_IMAGE.finditer(line):
+            image = parse_image(found.group("image"))
+            if image is not None and image.is_docker_hub:
+                return _image_facts(image, found.group("image"), "", 0)
+    for repo_file in snapshot.repo_files:
+        name = repo_file.path.rsplit("/", 1)[-1].lower()
+        if not (name.startswith("dockerfile") or name.endswith(".dockerfile")):
+            continue
+        for base in base_images(repo_file.text):
+            if base.image is not None and base.image.is_docker_hub:
+                return _image_facts(base.image, base.written, repo_file.path, base.line)
+    return {}
+
+
+def _image_facts(image: Any, written: str, path: str, line: int) -> dict[str, Any]:
+    facts: dict[str, Any] = {"dockerhub.image": written}
+    if mirror := image.ecr_public_mirror():
+        facts["dockerhub.replacement"] = mirror
+    if path:
+        facts["dockerhub.file"] = path
+        facts["dockerhub.line"] = line
+    return facts
+
+
+def build_facts(snapshot: Snapshot, build: Build) -> dict[str, Any]:
+    facts: dict[str, Any] = {"build.id": build.id, "build.arn": build.arn}
+    if (project := snapshot.project(build.project_name)) is not None:
+        facts.update(project_facts(project))
+    if build.service_role:
+        facts["build.role"] = build.service_role
+    failed = build.failed_phases()
+    if failed:
+        facts["build.failed_phase"] = failed[0].phase_type
+    resolved = {v.name: v.value for v in build.environment_variables}
+    if resolved:
+        facts["env.resolved"] = resolved
+    facts.update(_docker_hub_facts(snapshot, build.log_excerpt))
+    return facts
+
+
+def derived_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    """Facts that combine what the action and the build said."""
+    derived: dict[str, Any] = {}
+    resolved = facts.get("env.resolved", {})
+    empty = [name for name in facts.get("env.event_only_refs", []) if resolved.get(name) == ""]
+    if empty:
+        derived["env.empty_refs"] = empty
+    return derived

@@ -1,0 +1,81 @@
+"""Incidents: one failure to explain, with its texts by surface and the facts around it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipedoctor.diagnose.facts import action_facts, build_facts, derived_facts, snapshot_facts
+from pipedoctor.model import ActionExecution, Build, Snapshot
+
+SURFACES = ["codebuild-phase", "codebuild-log", "codepipeline-action", "ecs-task", "codedeploy", "other"]
+
+
+@dataclass
+class Incident:
+    location: str
+    texts: dict[str, list[str]] = field(default_factory=dict)  # surface -> text blocks
+    facts: dict[str, Any] = field(default_factory=dict)
+    resource: str = ""
+
+
+def _build_texts(build: Build) -> dict[str, list[str]]:
+    phase_texts = [
+        f"{phase.phase_type} {phase.phase_status}: {context.status_code} {context.message}".strip()
+        for phase in build.failed_phases()
+        for context in phase.contexts
+    ]
+    texts = {"codebuild-phase": phase_texts}
+    if build.log_excerpt:
+        texts["codebuild-log"] = ["\n".join(build.log_excerpt)]
+    return texts
+
+
+def _incident_for_action(snapshot: Snapshot, action_execution: ActionExecution) -> Incident:
+    facts = snapshot_facts(snapshot)
+    facts.update(action_facts(snapshot, action_execution))
+    texts: dict[str, list[str]] = {"codepipeline-action": [action_execution.summary]}
+    build = snapshot.build(action_execution.external_execution_id)
+    if build is not None:
+        facts.update(build_facts(snapshot, build))
+        texts.update(_build_texts(build))
+    facts.update(derived_facts(facts))
+    location = (
+        f"{action_execution.pipeline_name} / {action_execution.pipeline_execution_id} / "
+        f"{action_execution.stage_name}.{action_execution.action_name}"
+    )
+    return Incident(location=location, texts=texts, facts=facts, resource=facts.get("pipeline.arn", ""))
+
+
+def incidents_from_snapshot(
+    snapshot: Snapshot, pipeline: str | None = None, execution: str | None = None
+) -> list[Incident]:
+    """One incident per failed action execution, and per failed build no action explains."""
+    incidents = []
+    explained_builds = set()
+    for action_execution in snapshot.action_executions:
+        if action_execution.status != "Failed":
+            continue
+        if pipeline and action_execution.pipeline_name != pipeline:
+            continue
+        if execution and action_execution.pipeline_execution_id != execution:
+            continue
+        explained_builds.add(action_execution.external_execution_id)
+        incidents.append(_incident_for_action(snapshot, action_execution))
+    if pipeline or execution:
+        return incidents
+    for build in snapshot.builds:
+        if build.status in ("SUCCEEDED", "IN_PROGRESS") or build.id in explained_builds:
+            continue
+        facts = snapshot_facts(snapshot)
+        facts.update(build_facts(snapshot, build))
+        incidents.append(
+            Incident(location=f"build {build.id}", texts=_build_texts(build), facts=facts, resource=build.arn)
+        )
+    return incidents
+
+
+def incident_from_text(text: str, surface: str | None = None) -> Incident:
+    """A pasted error text with no AWS facts: every surface unless one is named."""
+    surfaces = [surface] if surface else SURFACES
+    return Incident(location="text", texts={name: [text] for name in surfaces})

@@ -1,0 +1,43 @@
+"""Rule patterns compiled with RE2: matching time is linear in the input, whatever the pattern."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import re
+from typing import Any
+
+import re2
+
+_LEADING_FLAGS = re.compile(r"^\(\?[a-zA-Z]+\)")
+_OPTIONS = re2.Options()
+_OPTIONS.log_errors = False  # RE2 would print its own message to stderr; ours names the rule file
+
+
+class PatternError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Pattern:
+    source: str
+    regex: Any
+
+    def search(self, text: str) -> dict[str, str] | None:
+        """Named captures of the first match ({} when the pattern has none), or None."""
+        found = self.regex.search(text)
+        if found is None:
+            return None
+        return {name: value for name, value in found.groupdict().items() if value is not None}
+
+
+def compile_pattern(source: str) -> Pattern:
+    # Case-insensitive by default: AWS and Docker vary the case of the same message across versions.
+    flagged = source if _LEADING_FLAGS.match(source) else f"(?i){source}"
+    try:
+        return Pattern(source=source, regex=re2.compile(flagged, _OPTIONS))
+    except re2.error as error:
+        detail = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
+        raise PatternError(
+            f"pattern {source!r} is not valid RE2 ({detail}); backreferences and lookarounds "
+            "are not allowed because they make matching time non-linear"
+        ) from None

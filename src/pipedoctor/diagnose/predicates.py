@@ -1,0 +1,117 @@
+"""Named Python predicates for posture rules: the escape hatch for logic YAML cannot say.
+
+A predicate takes the snapshot and the rule's `params` and yields hits: facts for the rule's
+templates, evidence lines, where, and about what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipedoctor.diagnose.evidence import role_decision
+from pipedoctor.model import Project, Role, Snapshot
+from pipedoctor.sources.buildspec import parse_buildspec, pushed_ecr_repositories
+
+ECR_PUSH_ACTIONS = [
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:CompleteLayerUpload",
+    "ecr:InitiateLayerUpload",
+    "ecr:PutImage",
+    "ecr:UploadLayerPart",
+]
+
+
+@dataclass
+class Hit:
+    facts: dict[str, Any]
+    location: str
+    resource: str
+    evidence: list[str] = field(default_factory=list)
+
+
+def _buildspec_text(snapshot: Snapshot, project: Project) -> str:
+    spec = project.source.buildspec
+    if "\n" in spec or "phases" in spec:
+        return spec
+    path = spec or "buildspec.yml"
+    for repo_file in snapshot.repo_files:
+        if repo_file.path == path or repo_file.path.endswith(f"/{path}"):
+            return repo_file.text
+    return ""
+
+
+def project_environment(snapshot: Snapshot, project: Project) -> dict[str, str]:
+    """The variables a build of the project sees, as far as configuration tells."""
+    env = {"AWS_DEFAULT_REGION": project.region, "AWS_REGION": project.region}
+    env.update({v.name: v.value for v in project.environment.variables if v.type == "PLAINTEXT"})
+    return env
+
+
+def pushed_repository_arns(snapshot: Snapshot, project: Project) -> list[str]:
+    env = project_environment(snapshot, project)
+    text = _buildspec_text(snapshot, project)
+    try:
+        buildspec = parse_buildspec(text) if text else {}
+    except Exception:  # a broken buildspec is its own finding; here it just tells nothing
+        buildspec = {}
+    targets = pushed_ecr_repositories(buildspec, env)
+    if not targets and env.get("IMAGE_REPO_NAME") and env.get("AWS_ACCOUNT_ID"):
+        targets = [(env["AWS_ACCOUNT_ID"], project.region, env["IMAGE_REPO_NAME"])]
+    return [
+        f"arn:{snapshot.partition}:ecr:{region}:{account}:repository/{name}"
+        for account, region, name in targets
+    ]
+
+
+def _ci_roles(snapshot: Snapshot) -> Iterator[tuple[Role, Project | None]]:
+    seen = set()
+    for project in snapshot.projects:
+        role = snapshot.role(project.service_role)
+        if role is not None and role.arn not in seen:
+            seen.add(role.arn)
+            yield role, project
+    for pipeline in snapshot.pipelines:
+        role = snapshot.role(pipeline.role_arn)
+        if role is not None and role.arn not in seen:
+            seen.add(role.arn)
+            yield role, None
+
+
+def full_access_managed_policy(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
+    """A CI role with one of `params.policies` attached; evidence: what it can reach but never uses."""
+    names = set(params.get("policies", []))
+    for role, project in _ci_roles(snapshot):
+        for policy in role.attached_policies:
+            if policy.name not in names:
+                continue
+            needed = pushed_repository_arns(snapshot, project) if project else []
+            facts: dict[str, Any] = {
+                "role.name": role.name,
+                "role.arn": role.arn,
+                "policy.name": policy.name,
+                "policy.arn": policy.arn,
+                "push.repository_arns": needed,
+            }
+            if project is not None:
+                facts["project.name"] = project.name
+            evidence = [f"{policy.arn} is attached to {role.arn}"]
+            unneeded = [
+                repo.name
+                for repo in snapshot.ecr_repositories
+                if repo.arn not in needed and role_decision(role, "ecr:PutImage", repo.arn).allowed
+            ]
+            if unneeded:
+                evidence.append(
+                    f"IAM: {role.name} is allowed ecr:PutImage on {len(unneeded)} repositories "
+                    f"it does not push to: {', '.join(sorted(unneeded))}"
+                )
+            if needed:
+                evidence.append(f"the build pushes only to {', '.join(needed)}")
+            yield Hit(facts=facts, location=f"role {role.name}", resource=role.arn, evidence=evidence)
+
+
+PREDICATES: dict[str, Callable[[Snapshot, dict[str, Any]], Iterator[Hit]]] = {
+    "full_access_managed_policy": full_access_managed_policy,
+}

@@ -1,0 +1,163 @@
+"""Loading and validating rule files (rules/*.yaml): schema, patterns, cause ids."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipedoctor.diagnose.patterns import Pattern, PatternError, compile_pattern
+from pipedoctor.errors import UserError
+
+
+@dataclass
+class Rule:
+    id: str
+    title: str
+    severity: str
+    cause: str
+    kind: str
+    message: str
+    fix_text: str
+    path: Path
+    fix_policy: dict[str, Any] | None = None
+    surfaces: list[str] = field(default_factory=list)
+    match: list[Pattern] = field(default_factory=list)
+    exclude: list[Pattern] = field(default_factory=list)
+    confidence: float = 0.5
+    predicate: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    requires: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    decide: str = ""
+    references: list[str] = field(default_factory=list)
+    doc: str = ""
+    tests: list[dict[str, Any]] = field(default_factory=list)
+
+
+class RuleError(UserError):
+    """A rule file that cannot be used; the message names the file and line."""
+
+
+def bundled_rules_dir() -> Path:
+    """`rules/` of a source checkout, else the copy packaged into the wheel."""
+    checkout = Path(__file__).resolve().parents[3] / "rules"
+    if checkout.is_dir():
+        return checkout
+    return Path(str(resources.files("pipedoctor") / "_bundled_rules"))
+
+
+@cache
+def _schema_validator() -> Any:
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parent / "rule.schema.json").read_text())
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _line_of(node: yaml.Node, path: list[Any]) -> int:
+    """1-based line of the YAML node at `path` (keys and indexes), or of its nearest parent."""
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == step), None)
+            if match is None:
+                match = next((k for k, _ in node.value if k.value == step), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            match = node.value[step]
+        else:
+            match = None
+        if match is None:
+            break
+        node = match
+    return node.start_mark.line + 1
+
+
+def load_rule_file(path: Path, known_causes: set[str] | None) -> Rule:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise RuleError(f"{path}: cannot read rule file: {error}") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise RuleError(f"{path}{line}: invalid YAML: {problem}") from None
+    if not isinstance(data, dict) or node is None:
+        raise RuleError(f"{path}:1: a rule file holds one mapping")
+    errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = list(first.absolute_path)
+        if first.validator == "additionalProperties":
+            unknown = next(iter(set(first.instance) - set(first.schema["properties"])), None)
+            if unknown is not None:
+                where.append(unknown)
+        raise RuleError(f"{path}:{_line_of(node, where)}: {first.message}")
+    if data["id"] != path.stem:
+        raise RuleError(f"{path}:{_line_of(node, ['id'])}: rule id {data['id']!r} must equal the file name")
+    if known_causes is not None and data["cause"] not in known_causes:
+        raise RuleError(
+            f"{path}:{_line_of(node, ['cause'])}: unknown cause id {data['cause']!r} (see causes.yaml)"
+        )
+    compiled: dict[str, list[Pattern]] = {}
+    for key in ("match", "exclude"):
+        compiled[key] = []
+        for index, source in enumerate(data.get(key, [])):
+            try:
+                compiled[key].append(compile_pattern(source))
+            except PatternError as error:
+                raise RuleError(f"{path}:{_line_of(node, [key, index])}: {error}") from None
+    if data["kind"] == "diagnosis" and not compiled["match"]:
+        raise RuleError(f"{path}:1: a diagnosis rule needs at least one match pattern")
+    if data["kind"] == "posture" and not data.get("predicate"):
+        raise RuleError(f"{path}:1: a posture rule needs a predicate")
+    fix = data["fix"]
+    return Rule(
+        id=data["id"],
+        title=data["title"],
+        severity=data["severity"],
+        cause=data["cause"],
+        kind=data["kind"],
+        message=data["message"],
+        fix_text=fix["text"],
+        fix_policy=fix.get("policy"),
+        path=path,
+        surfaces=data.get("surfaces", []),
+        match=compiled["match"],
+        exclude=compiled["exclude"],
+        confidence=data.get("confidence", 0.5),
+        predicate=data.get("predicate", ""),
+        params=data.get("params", {}),
+        requires=data.get("requires", []),
+        checks=data.get("checks", []),
+        decide=data.get("decide", ""),
+        references=data.get("references", []),
+        doc=data.get("doc", ""),
+        tests=data.get("tests", []),
+    )
+
+
+def load_rules(extra_dirs: list[Path] | None = None) -> list[Rule]:
+    """Bundled rules, then each extra directory in order; a later rule with the same id wins."""
+    from pipedoctor.diagnose.causes import known_cause_ids
+    from pipedoctor.diagnose.predicates import PREDICATES
+
+    causes = known_cause_ids()
+    by_id: dict[str, Rule] = {}
+    for directory in [bundled_rules_dir(), *(extra_dirs or [])]:
+        if not directory.is_dir():
+            raise RuleError(f"{directory}: rules directory does not exist")
+        for path in sorted(directory.glob("*.yaml")):
+            rule = load_rule_file(path, causes)
+            if rule.predicate and rule.predicate not in PREDICATES:
+                raise RuleError(f"{path}:1: unknown predicate {rule.predicate!r}")
+            by_id[rule.id] = rule
+    return sorted(by_id.values(), key=lambda r: r.id)

@@ -1,0 +1,29 @@
+"""What the analysis produces: findings with their cause, evidence and fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITIES = ["info", "low", "medium", "high", "critical"]
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+@dataclass
+class Finding:
+    rule: str
+    cause: str  # an id from causes.yaml
+    title: str
+    severity: str
+    confidence: float
+    message: str
+    evidence: list[str] = field(default_factory=list)
+    fix: str = ""
+    policy_fix: dict[str, Any] | None = None
+    resource: str = ""  # ARN or name of what the finding is about
+    location: str = ""  # pipeline/execution/action, or file:line
+    references: list[str] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)  # checks that could not run

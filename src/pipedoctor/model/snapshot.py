@@ -1,0 +1,146 @@
+"""The Snapshot: everything a command needs, collected once, JSON on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipedoctor.errors import UserError
+from pipedoctor.model.build import Build, Project
+from pipedoctor.model.iam import Role
+from pipedoctor.model.pipeline import ActionExecution, Pipeline, PipelineExecution
+from pipedoctor.model.resources import ArtifactBucket, Connection, EcrRepository, KmsKey
+from pipedoctor.model.serialize import from_plain, to_plain
+
+SCHEMA_VERSION = 1
+SNAPSHOT_KIND = "pipedoctor-snapshot"
+
+
+@dataclass
+class CollectionError:
+    """A read that failed while collecting; what it would have told is unknown."""
+
+    service: str
+    operation: str
+    code: str
+    message: str
+    resource: str = ""
+
+    def describe(self) -> str:
+        target = f" {self.resource}" if self.resource else ""
+        return f"{self.service}:{self.operation}{target}: {self.code}"
+
+
+@dataclass
+class RepoFile:
+    """A repository file that matters to a diagnosis (Dockerfile, buildspec)."""
+
+    path: str
+    text: str
+
+
+@dataclass
+class Snapshot:
+    account_id: str = ""
+    partition: str = "aws"
+    regions: list[str] = field(default_factory=list)
+    collected_at: str = ""
+    origin: str = ""  # "live", "demo", or a description
+    pipelines: list[Pipeline] = field(default_factory=list)
+    executions: list[PipelineExecution] = field(default_factory=list)
+    action_executions: list[ActionExecution] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    builds: list[Build] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
+    connections: list[Connection] = field(default_factory=list)
+    ecr_repositories: list[EcrRepository] = field(default_factory=list)
+    buckets: list[ArtifactBucket] = field(default_factory=list)
+    kms_keys: list[KmsKey] = field(default_factory=list)
+    repo_files: list[RepoFile] = field(default_factory=list)
+    errors: list[CollectionError] = field(default_factory=list)
+
+    def pipeline(self, name: str) -> Pipeline | None:
+        return next((p for p in self.pipelines if p.name == name), None)
+
+    def project(self, name: str) -> Project | None:
+        return next((p for p in self.projects if p.name == name or p.arn == name), None)
+
+    def build(self, build_id: str) -> Build | None:
+        return next((b for b in self.builds if b.id == build_id or b.arn == build_id), None)
+
+    def role(self, name_or_arn: str) -> Role | None:
+        return next((r for r in self.roles if name_or_arn in (r.arn, r.name)), None)
+
+    def connection(self, arn: str) -> Connection | None:
+        return next((c for c in self.connections if c.arn == arn), None)
+
+    def execution(self, pipeline_name: str, execution_id: str) -> PipelineExecution | None:
+        return next(
+            (
+                e
+                for e in self.executions
+                if e.pipeline_name == pipeline_name and e.execution_id == execution_id
+            ),
+            None,
+        )
+
+
+def dumps(snapshot: Snapshot) -> str:
+    body = {"kind": SNAPSHOT_KIND, "schema_version": SCHEMA_VERSION, **to_plain(snapshot)}
+    return json.dumps(body, indent=1, sort_keys=False) + "\n"
+
+
+def loads(text: str, origin: str = "snapshot") -> Snapshot:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UserError(f"{origin}: not valid JSON (line {error.lineno}: {error.msg})") from None
+    if not isinstance(data, dict) or data.get("kind") != SNAPSHOT_KIND:
+        raise UserError(f"{origin}: not a pipedoctor snapshot")
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise UserError(
+            f"{origin}: snapshot schema version {version!r} is not supported "
+            f"(this pipedoctor reads version {SCHEMA_VERSION})"
+        )
+    try:
+        return from_plain(Snapshot, data)
+    except (TypeError, ValueError, KeyError) as error:
+        raise UserError(f"{origin}: snapshot does not fit schema version {version}: {error}") from None
+
+
+def load(path: str | Path) -> Snapshot:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise UserError(f"cannot read snapshot {path}: {error.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not a pipedoctor snapshot (not UTF-8 text)") from None
+    return loads(text, origin=str(path))
+
+
+def write_atomically(path: str | Path, text: str) -> None:
+    """Write via a temporary file and rename, so an interrupted write leaves nothing half-done."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def dump(snapshot: Snapshot, path: str | Path) -> None:
+    try:
+        write_atomically(path, dumps(snapshot))
+    except OSError as error:
+        raise UserError(f"cannot write snapshot {path}: {error.strerror}") from None

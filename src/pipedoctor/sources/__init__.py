@@ -1,0 +1,1 @@
+"""Parsers for repository files: Dockerfiles, buildspecs, pipeline definitions."""

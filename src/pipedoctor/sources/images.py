@@ -1,0 +1,61 @@
+"""Container image references: which registry they pull from and the ECR Public mirror."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DOCKER_HUB_HOSTS = {"docker.io", "index.docker.io", "registry-1.docker.io"}
+ECR_PUBLIC_LIBRARY = "public.ecr.aws/docker/library"
+
+
+@dataclass(frozen=True)
+class ImageReference:
+    registry: str  # "docker.io" for Docker Hub
+    repository: str  # "library/node", "bitnami/redis", "myapp"
+    tag: str  # "" when pinned by digest only
+    digest: str = ""
+
+    @property
+    def is_docker_hub(self) -> bool:
+        return self.registry in DOCKER_HUB_HOSTS
+
+    @property
+    def is_official_library(self) -> bool:
+        return self.is_docker_hub and self.repository.startswith("library/")
+
+    def reference(self) -> str:
+        suffix = f":{self.tag}" if self.tag else ""
+        suffix += f"@{self.digest}" if self.digest else ""
+        return f"{self.repository}{suffix}"
+
+    def ecr_public_mirror(self) -> str | None:
+        """The ECR Public copy AWS keeps of Docker official images; None for other images."""
+        if not self.is_official_library:
+            return None
+        name = self.repository.removeprefix("library/")
+        tag = f":{self.tag}" if self.tag else ""
+        digest = f"@{self.digest}" if self.digest else ""
+        return f"{ECR_PUBLIC_LIBRARY}/{name}{tag}{digest}"
+
+
+def parse_image(text: str) -> ImageReference | None:
+    """Parse `[registry/]repository[:tag][@digest]`; None for variables, `scratch` or junk."""
+    text = text.strip()
+    if not text or "$" in text or text == "scratch" or any(c.isspace() for c in text):
+        return None
+    rest, _, digest = text.partition("@")
+    first, slash, remainder = rest.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        registry, path = first, remainder
+    else:
+        registry, path = "docker.io", rest
+    name, colon, tag = path.rpartition(":") if ":" in path else (path, "", "")
+    if not colon:
+        name, tag = path, ""
+    if not name or "/" in tag:
+        return None
+    if registry in DOCKER_HUB_HOSTS and "/" not in name:
+        name = f"library/{name}"
+    if not digest and not tag:
+        tag = "latest"
+    return ImageReference(registry=registry, repository=name.lower(), tag=tag, digest=digest)
