@@ -171,30 +171,40 @@ def project_facts(project: Project) -> dict[str, Any]:
 
 
 def _docker_hub_facts(snapshot: Snapshot, log_lines: list[str]) -> dict[str, Any]:
-    """The first Docker Hub image the build pulls: from the log, else from repository Dockerfiles."""
-    for line in log_lines:
-        for found in _LOG_IMAGE.finditer(line):
-            image = parse_image(found.group("image"))
-            if image is not None and image.is_docker_hub:
-                return _image_facts(image, found.group("image"), "", 0)
-    for repo_file in snapshot.repo_files:
-        name = repo_file.path.rsplit("/", 1)[-1].lower()
-        if not (name.startswith("dockerfile") or name.endswith(".dockerfile")):
-            continue
-        for base in base_images(repo_file.text):
-            if base.image is not None and base.image.is_docker_hub:
-                return _image_facts(base.image, base.written, repo_file.path, base.line)
-    return {}
+    """The Docker Hub image the build pulled: named in the log, else the first one in a Dockerfile.
 
-
-def _image_facts(image: Any, written: str, path: str, line: int) -> dict[str, Any]:
-    facts: dict[str, Any] = {"dockerhub.image": written}
+    `dockerhub.where` says where to change it: a repository Dockerfile and line when one has it.
+    """
+    in_files = [
+        (repo_file.path, base)
+        for repo_file in snapshot.repo_files
+        if _is_dockerfile(repo_file.path)
+        for base in base_images(repo_file.text)
+        if base.image is not None and base.image.is_docker_hub
+    ]
+    in_log = [
+        (found.group("image"), image)
+        for line in log_lines
+        for found in _LOG_IMAGE.finditer(line)
+        if (image := parse_image(found.group("image"))) is not None and image.is_docker_hub
+    ]
+    if in_log:
+        written, image = in_log[0]
+        place = next((f"{path} line {b.line}" for path, b in in_files if b.image == image), "")
+    elif in_files:
+        path, base = in_files[0]
+        written, image, place = base.written, base.image, f"{path} line {base.line}"
+    else:
+        return {}
+    facts: dict[str, Any] = {"dockerhub.image": written, "dockerhub.where": place or "the Dockerfile"}
     if mirror := image.ecr_public_mirror():
         facts["dockerhub.replacement"] = mirror
-    if path:
-        facts["dockerhub.file"] = path
-        facts["dockerhub.line"] = line
     return facts
+
+
+def _is_dockerfile(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1].lower()
+    return name.startswith("dockerfile") or name.endswith(".dockerfile")
 
 
 def build_facts(snapshot: Snapshot, build: Build) -> dict[str, Any]:

@@ -21,7 +21,7 @@ class Incident:
 
 def _build_texts(build: Build) -> dict[str, list[str]]:
     phase_texts = [
-        f"{phase.phase_type} {phase.phase_status}: {context.status_code} {context.message}".strip()
+        f"{phase.phase_type}: {context.status_code or phase.phase_status}: {context.message}"
         for phase in build.failed_phases()
         for context in phase.contexts
     ]

@@ -19,12 +19,20 @@ class Section:
 
 
 def _wrap(text: str, indent: str) -> str:
-    return textwrap.fill(clean(text), width=100, initial_indent=indent, subsequent_indent=indent)
+    return textwrap.fill(
+        clean(text),
+        width=100,
+        initial_indent=indent,
+        subsequent_indent=indent + "  " if indent.endswith("      ") else indent,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
 
 
 def _finding(finding: Finding, lines: list[str]) -> None:
     lines.append(f"  [{finding.severity.upper()}] {clean(finding.title)}")
-    lines.append(f"    cause: {finding.cause} ({finding.rule}), confidence {finding.confidence:.2f}")
+    rule = f" (rule {finding.rule})" if finding.rule != finding.cause else ""
+    lines.append(f"    cause: {finding.cause}{rule}, confidence {finding.confidence:.2f}")
     lines.append(_wrap(finding.message, "    "))
     if finding.evidence:
         lines.append("    evidence:")
