@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipedoctor.diagnose import diagnose_incident, incidents_from_snapshot, posture_findings
+from pipedoctor.diagnose import Diagnoser, incidents_from_snapshot, posture_findings
 from pipedoctor.diagnose.rules import Rule
 from pipedoctor.model import Snapshot
 from pipedoctor.report.text import Section
@@ -15,8 +15,9 @@ def analyse_snapshot(
     execution: str | None = None,
     posture: bool = True,
 ) -> list[Section]:
+    diagnoser = Diagnoser(rules)
     sections = [
-        Section(f"failed: {incident.location}", diagnose_incident(incident, rules, snapshot))
+        Section(f"failed: {incident.location}", diagnoser.diagnose(incident, snapshot))
         for incident in incidents_from_snapshot(snapshot, pipeline, execution)
     ]
     if posture:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from pipedoctor.commands.common import add_rules_dir
+from pipedoctor.diagnose.incidents import SURFACES
 from pipedoctor.errors import UserError
 
-SURFACES = ["codebuild-phase", "codebuild-log", "codepipeline-action", "ecs-task", "codedeploy", "other"]
 DESCRIPTION = """Explain failures. With --snapshot: every failed action execution and build in it,
 proven with the snapshot's facts and IAM policies. With --text: a pasted error text or log (no AWS
 access); causes the text alone cannot separate are all listed, with the fact that would decide."""
@@ -28,21 +29,34 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _read_text(name: str) -> str:
-    if name == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        try:
-            with open(name, "rb") as stream:
-                data = stream.read()
-        except OSError as error:
-            raise UserError(f"cannot read {name}: {error.strerror}") from None
-    return data.decode("utf-8", errors="replace")
+BLOCK_BYTES = 4 << 20
+
+
+def _text_blocks(name: str) -> Iterator[str]:
+    """The input in blocks of whole lines, so memory stays flat whatever the size."""
+    try:
+        stream = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
+    except OSError as error:
+        raise UserError(f"cannot read {name}: {error.strerror}") from None
+    with stream:
+        pending = b""
+        while chunk := stream.read(BLOCK_BYTES):
+            cut = chunk.rfind(b"\n")
+            if cut == -1:
+                pending += chunk
+                if len(pending) < BLOCK_BYTES:
+                    continue
+                cut = len(chunk) - 1  # one very long line: cut it rather than hold it all
+            yield (pending + chunk[: cut + 1]).decode("utf-8", errors="replace")
+            pending = chunk[cut + 1 :]
+        if pending:
+            yield pending.decode("utf-8", errors="replace")
 
 
 def run(args: argparse.Namespace) -> int:
     from pipedoctor.analysis import analyse_snapshot
-    from pipedoctor.diagnose import diagnose_incident, incident_from_text, load_rules
+    from pipedoctor.diagnose import Diagnoser, incident_from_text, load_rules
+    from pipedoctor.diagnose.matcher import ANY_SURFACE, ScanState
     from pipedoctor.model import load
     from pipedoctor.report.json_report import render_json
     from pipedoctor.report.text import Section, render_text
@@ -53,8 +67,11 @@ def run(args: argparse.Namespace) -> int:
         sections = analyse_snapshot(snapshot, rules, args.pipeline, args.execution, posture=False)
         errors = snapshot.errors
     else:
-        incident = incident_from_text(_read_text(args.text), args.surface)
-        sections = [Section("text", diagnose_incident(incident, rules))]
+        diagnoser = Diagnoser(rules)
+        state = ScanState()
+        for block in _text_blocks(args.text):
+            diagnoser.matcher.scan(block, args.surface or ANY_SURFACE, state)
+        sections = [Section("text", diagnoser.judge(state, incident_from_text("", args.surface)))]
         errors = []
     if args.format == "json":
         sys.stdout.write(render_json([f for s in sections for f in s.findings], errors))

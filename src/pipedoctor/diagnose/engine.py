@@ -7,6 +7,7 @@ from typing import Any
 from pipedoctor.diagnose.conditions import describe_condition, evaluate_condition
 from pipedoctor.diagnose.evidence import run_check
 from pipedoctor.diagnose.incidents import Incident
+from pipedoctor.diagnose.matcher import RuleMatcher, ScanState
 from pipedoctor.diagnose.predicates import PREDICATES
 from pipedoctor.diagnose.rules import Rule
 from pipedoctor.diagnose.templates import MissingFact, render, render_structure
@@ -15,32 +16,6 @@ from pipedoctor.model import Finding, Snapshot
 REQUIREMENT_WEIGHT = 0.1
 CHECK_WEIGHT = 0.2
 MAX_CONFIDENCE = 0.99
-
-
-def _line_around(text: str, start: int) -> str:
-    begin = text.rfind("\n", 0, start) + 1
-    end = text.find("\n", start)
-    return text[begin : end if end != -1 else len(text)].strip()[:300]
-
-
-def _match_text(rule: Rule, incident: Incident) -> tuple[dict[str, str], str] | None:
-    """Captures and the matched line of the first pattern that matches, unless excluded."""
-    surfaces = rule.surfaces or list(incident.texts)
-    seen: set[int] = set()
-    for surface in surfaces:
-        for text in incident.texts.get(surface, []):
-            if id(text) in seen or not text:
-                continue
-            seen.add(id(text))
-            for pattern in rule.match:
-                found = pattern.regex.search(text)
-                if found is None:
-                    continue
-                if any(exclude.regex.search(text) for exclude in rule.exclude):
-                    return None
-                captures = {k: v for k, v in found.groupdict().items() if v is not None}
-                return captures, f"{surface}: {_line_around(text, found.start())}"
-    return None
 
 
 def _policy_document(template: dict[str, Any] | None, facts: dict[str, Any]) -> dict[str, Any] | None:
@@ -102,23 +77,38 @@ def _judge(
     )
 
 
+class Diagnoser:
+    """Diagnoses incidents against one rule set (its patterns compiled once into an RE2 set)."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.matcher = RuleMatcher(rules)
+
+    def scan_incident(self, incident: Incident) -> ScanState:
+        state = ScanState()
+        for surface, texts in incident.texts.items():
+            for text in texts:
+                self.matcher.scan(text, surface, state)
+        return state
+
+    def judge(self, state: ScanState, incident: Incident, snapshot: Snapshot | None = None) -> list[Finding]:
+        """Every cause the texts point to and the facts do not rule out, best first."""
+        findings: list[Finding] = []
+        for rule, match in self.matcher.matched_rules(state):
+            facts = {**incident.facts, **{f"match.{k}": v for k, v in match.captures.items()}}
+            evidence = [f"matched {match.line}"]
+            finding = _judge(rule, facts, evidence, snapshot, incident.location, incident.resource)
+            if finding is not None:
+                findings.append(finding)
+        return rank(findings)
+
+    def diagnose(self, incident: Incident, snapshot: Snapshot | None = None) -> list[Finding]:
+        return self.judge(self.scan_incident(incident), incident, snapshot)
+
+
 def diagnose_incident(
     incident: Incident, rules: list[Rule], snapshot: Snapshot | None = None
 ) -> list[Finding]:
-    """Every cause the incident's texts point to and its facts do not rule out, best first."""
-    findings: list[Finding] = []
-    for rule in rules:
-        if rule.kind != "diagnosis":
-            continue
-        matched = _match_text(rule, incident)
-        if matched is None:
-            continue
-        captures, line = matched
-        facts = {**incident.facts, **{f"match.{name}": value for name, value in captures.items()}}
-        finding = _judge(rule, facts, [f"matched {line}"], snapshot, incident.location, incident.resource)
-        if finding is not None:
-            findings.append(finding)
-    return rank(findings)
+    return Diagnoser(rules).diagnose(incident, snapshot)
 
 
 def posture_findings(snapshot: Snapshot, rules: list[Rule]) -> list[Finding]:

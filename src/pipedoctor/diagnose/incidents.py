@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipedoctor.diagnose.matcher import ANY_SURFACE
 from pipedoctor.diagnose.facts import action_facts, build_facts, derived_facts, snapshot_facts
 from pipedoctor.model import ActionExecution, Build, Snapshot
 
@@ -76,6 +77,5 @@ def incidents_from_snapshot(
 
 
 def incident_from_text(text: str, surface: str | None = None) -> Incident:
-    """A pasted error text with no AWS facts: every surface unless one is named."""
-    surfaces = [surface] if surface else SURFACES
-    return Incident(location="text", texts={name: [text] for name in surfaces})
+    """A pasted error text with no AWS facts; from any surface unless one is named."""
+    return Incident(location="text", texts={surface or ANY_SURFACE: [text]})

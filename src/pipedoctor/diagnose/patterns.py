@@ -22,19 +22,19 @@ class Pattern:
     source: str
     regex: Any
 
-    def search(self, text: str) -> dict[str, str] | None:
-        """Named captures of the first match ({} when the pattern has none), or None."""
-        found = self.regex.search(text)
-        if found is None:
-            return None
-        return {name: value for name, value in found.groupdict().items() if value is not None}
+
+def re2_options() -> re2.Options:
+    return _OPTIONS
+
+
+def flagged_source(source: str) -> str:
+    # Case-insensitive by default: AWS and Docker vary the case of the same message across versions.
+    return source if _LEADING_FLAGS.match(source) else f"(?i){source}"
 
 
 def compile_pattern(source: str) -> Pattern:
-    # Case-insensitive by default: AWS and Docker vary the case of the same message across versions.
-    flagged = source if _LEADING_FLAGS.match(source) else f"(?i){source}"
     try:
-        return Pattern(source=source, regex=re2.compile(flagged, _OPTIONS))
+        return Pattern(source=source, regex=re2.compile(flagged_source(source), _OPTIONS))
     except re2.error as error:
         detail = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
         raise PatternError(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_PLACEHOLDER = re.compile(r"\{([a-z][\w.-]*)\}")
+# {fact.name} or {fact.name|text to use when the fact is unknown}
+_PLACEHOLDER = re.compile(r"\{([a-z][\w.-]*)(?:\|([^{}]*))?\}")
 
 
 class MissingFact(LookupError):
@@ -25,6 +26,8 @@ def render(template: str, facts: dict[str, Any], strict: bool = False) -> str:
         name = found.group(1)
         if name in facts and facts[name] not in (None, ""):
             return _text(facts[name])
+        if found.group(2) is not None:
+            return found.group(2)
         if strict:
             raise MissingFact(name)
         return f"<unknown {name}>"

@@ -1,0 +1,74 @@
+"""One RE2 pass over a text for every rule pattern at once (RE2::Set), captures only on a hit.
+
+Scanning cost is one linear pass per text block whatever the number of rules, so a long build log
+is read at close to plain regex speed; texts can be fed block by block to keep memory flat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import re2
+
+from pipedoctor.diagnose.patterns import Pattern, flagged_source, re2_options
+from pipedoctor.diagnose.rules import Rule
+
+
+ANY_SURFACE = "any"  # a pasted text of unknown origin: every rule may apply
+
+
+@dataclass
+class TextMatch:
+    captures: dict[str, str]
+    line: str  # "surface: the matched line"
+
+
+@dataclass
+class ScanState:
+    """What has been seen so far across the blocks of one incident."""
+
+    first: dict[str, TextMatch] = field(default_factory=dict)  # rule id -> first match
+    excluded: set[str] = field(default_factory=set)
+
+
+def _line_around(text: str, start: int) -> str:
+    begin = text.rfind("\n", 0, start) + 1
+    end = text.find("\n", start)
+    return text[begin : end if end != -1 else len(text)].strip()[:300]
+
+
+class RuleMatcher:
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = [rule for rule in rules if rule.kind == "diagnosis"]
+        self._entries: list[tuple[Rule, Pattern, bool]] = []  # (rule, pattern, is_exclude)
+        self._set = re2.Set.SearchSet(re2_options())
+        for rule in self.rules:
+            for pattern, is_exclude in [(p, False) for p in rule.match] + [(p, True) for p in rule.exclude]:
+                self._set.Add(flagged_source(pattern.source))
+                self._entries.append((rule, pattern, is_exclude))
+        self._set.Compile()
+
+    def scan(self, text: str, surface: str, state: ScanState) -> None:
+        if not text:
+            return
+        for index in sorted(self._set.Match(text) or ()):
+            rule, pattern, is_exclude = self._entries[index]
+            if rule.surfaces and surface != ANY_SURFACE and surface not in rule.surfaces:
+                continue
+            if is_exclude:
+                state.excluded.add(rule.id)
+                continue
+            if rule.id in state.first:
+                continue
+            found = pattern.regex.search(text)
+            if found is None:  # cannot happen for the same pattern; keeps the types honest
+                continue
+            captures = {k: v for k, v in found.groupdict().items() if v is not None}
+            state.first[rule.id] = TextMatch(captures, f"{surface}: {_line_around(text, found.start())}")
+
+    def matched_rules(self, state: ScanState) -> list[tuple[Rule, TextMatch]]:
+        return [
+            (rule, state.first[rule.id])
+            for rule in self.rules
+            if rule.id in state.first and rule.id not in state.excluded
+        ]
