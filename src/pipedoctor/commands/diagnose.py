@@ -32,7 +32,7 @@ def register(subparsers: Any) -> None:
 BLOCK_BYTES = 4 << 20
 
 
-def _text_blocks(name: str) -> Iterator[str]:
+def _text_blocks(name: str) -> Iterator[bytes]:
     """The input in blocks of whole lines, so memory stays flat whatever the size."""
     try:
         stream = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
@@ -47,10 +47,10 @@ def _text_blocks(name: str) -> Iterator[str]:
                 if len(pending) < BLOCK_BYTES:
                     continue
                 cut = len(chunk) - 1  # one very long line: cut it rather than hold it all
-            yield (pending + chunk[: cut + 1]).decode("utf-8", errors="replace")
+            yield pending + chunk[: cut + 1]
             pending = chunk[cut + 1 :]
         if pending:
-            yield pending.decode("utf-8", errors="replace")
+            yield pending
 
 
 def run(args: argparse.Namespace) -> int:

@@ -48,10 +48,15 @@ class RuleMatcher:
                 self._entries.append((rule, pattern, is_exclude))
         self._set.Compile()
 
-    def scan(self, text: str, surface: str, state: ScanState) -> None:
-        if not text:
+    def scan(self, block: str | bytes, surface: str, state: ScanState) -> None:
+        """Record the rules `block` matches; bytes are scanned as UTF-8 without decoding first."""
+        if not block:
             return
-        for index in sorted(self._set.Match(text) or ()):
+        hits = self._set.Match(block)
+        if not hits:
+            return
+        text = block.decode("utf-8", errors="replace") if isinstance(block, bytes) else block
+        for index in sorted(hits):
             rule, pattern, is_exclude = self._entries[index]
             if rule.surfaces and surface != ANY_SURFACE and surface not in rule.surfaces:
                 continue
