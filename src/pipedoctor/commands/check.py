@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pipedoctor.commands.common import add_output_options, add_rules_dir
+from pipedoctor.commands.common import REPORT_FORMATS, add_output_options, add_rules_dir
 from pipedoctor.errors import UserError
 
 DESCRIPTION = """Analyse a snapshot (or a live pipeline) and exit 1 when a finding reaches --fail-on.
@@ -22,7 +22,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--pipeline", action="append", metavar="NAME", help="collect this pipeline live first")
     parser.add_argument("--region", action="append", metavar="R", help="AWS region (repeatable)")
     parser.add_argument("--profile", metavar="P", help="AWS profile")
-    add_output_options(parser)
+    add_output_options(parser, formats=REPORT_FORMATS)
+    parser.add_argument(
+        "--output",
+        action="append",
+        default=[],
+        metavar="FORMAT=PATH",
+        help="also write FORMAT to PATH from the same run (repeatable), e.g. sarif=results.sarif",
+    )
     add_rules_dir(parser)
     parser.set_defaults(func=run)
 
@@ -47,4 +54,4 @@ def run(args: argparse.Namespace) -> int:
         )
     rules = load_rules(args.rules_dir)
     sections = analyse_snapshot(snapshot, rules)
-    return emit(sections, snapshot.errors, args.format, args.fail_on, args.exit_zero)
+    return emit(sections, snapshot.errors, rules, args.format, args.output, args.fail_on, args.exit_zero)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from pipedoctor.model import SEVERITIES, Finding, severity_rank
 
+REPORT_FORMATS = ["text", "json", "sarif", "junit", "github", "markdown"]
+
 
 def add_rules_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -19,8 +21,8 @@ def add_rules_dir(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_output_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+def add_output_options(parser: argparse.ArgumentParser, formats: list[str]) -> None:
+    parser.add_argument("--format", choices=formats, default="text", help="output format on stdout")
     parser.add_argument(
         "--fail-on",
         choices=SEVERITIES,

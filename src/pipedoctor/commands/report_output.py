@@ -1,20 +1,67 @@
-"""Printing the sections of an analysis in the chosen format, and the exit code."""
+"""Rendering the sections of an analysis in the chosen formats, and the exit code."""
 
 from __future__ import annotations
 
 import sys
 
-from pipedoctor.commands.common import findings_exit_code
+from pipedoctor.commands.common import REPORT_FORMATS, findings_exit_code
+from pipedoctor.diagnose.rules import Rule
+from pipedoctor.errors import UserError
 from pipedoctor.model import CollectionError
-from pipedoctor.report.json_report import render_json
-from pipedoctor.report.text import Section, render_text
+from pipedoctor.model.snapshot import write_atomically
+from pipedoctor.report.text import Section
 
 
-def emit(sections: list[Section], errors: list[CollectionError], fmt: str, fail_on: str, exit_zero: bool) -> int:
+def render(fmt: str, sections: list[Section], errors: list[CollectionError], rules: list[Rule]) -> str:
+    # Machine formats carry the top cause of each place; json also lists the other candidates.
     primary = [section.findings[0] for section in sections if section.findings]
+    if fmt == "text":
+        from pipedoctor.report.text import render_text
+
+        return render_text(sections, errors)
     if fmt == "json":
-        everything = [finding for section in sections for finding in section.findings]
-        sys.stdout.write(render_json(everything, errors))
-    else:
-        sys.stdout.write(render_text(sections, errors))
+        from pipedoctor.report.json_report import render_json
+
+        return render_json([f for s in sections for f in s.findings], errors)
+    if fmt == "sarif":
+        from pipedoctor.report.sarif import render_sarif
+
+        return render_sarif(primary)
+    if fmt == "junit":
+        from pipedoctor.report.junit import render_junit
+
+        return render_junit(primary, rules)
+    if fmt == "github":
+        from pipedoctor.report.github import render_github
+
+        return render_github(primary)
+    from pipedoctor.report.github import render_markdown
+
+    return render_markdown(primary)
+
+
+def parse_output_option(value: str) -> tuple[str, str]:
+    fmt, equals, path = value.partition("=")
+    if not equals or fmt not in REPORT_FORMATS or not path:
+        raise UserError(f"--output takes FORMAT=PATH with FORMAT one of {', '.join(REPORT_FORMATS)}: got {value!r}")
+    return fmt, path
+
+
+def emit(
+    sections: list[Section],
+    errors: list[CollectionError],
+    rules: list[Rule],
+    fmt: str,
+    outputs: list[str],
+    fail_on: str,
+    exit_zero: bool,
+) -> int:
+    extra = [parse_output_option(option) for option in outputs]
+    sys.stdout.write(render(fmt, sections, errors, rules))
+    for extra_format, path in extra:
+        try:
+            write_atomically(path, render(extra_format, sections, errors, rules))
+        except OSError as error:
+            raise UserError(f"cannot write {path}: {error.strerror}") from None
+    primary = [section.findings[0] for section in sections if section.findings]
     return findings_exit_code(primary, fail_on, exit_zero)

@@ -1,0 +1,50 @@
+"""GitHub Actions workflow commands (annotations) and a Markdown job summary."""
+
+from __future__ import annotations
+
+from pipedoctor.model import Finding
+from pipedoctor.report.sanitize import clean
+
+LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "notice", "info": "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(findings: list[Finding]) -> str:
+    lines = []
+    for finding in findings:
+        properties = [f"title={_escape_property(clean(f'{finding.rule}: {finding.title}'))}"]
+        path, _, line = finding.location.rpartition(":")
+        if path and line.isdigit():
+            properties.insert(0, f"file={_escape_property(path)},line={line}")
+        body = clean(f"{finding.message} Fix: {finding.fix}")
+        lines.append(f"::{LEVEL[finding.severity]} {','.join(properties)}::{_escape_data(body)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _cell(text: str) -> str:
+    return clean(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(findings: list[Finding]) -> str:
+    if not findings:
+        return "## pipedoctor\n\nNo findings.\n"
+    lines = [
+        "## pipedoctor",
+        "",
+        f"{len(findings)} finding(s).",
+        "",
+        "| severity | cause | where | what | fix |",
+        "|---|---|---|---|---|",
+    ]
+    for f in findings:
+        lines.append(
+            f"| {f.severity} | `{f.cause}` | {_cell(f.location)} | {_cell(f.message)} | {_cell(f.fix)} |"
+        )
+    return "\n".join(lines) + "\n"
