@@ -8,9 +8,10 @@ from typing import Any
 from pipedoctor.commands.common import REPORT_FORMATS, add_output_options, add_rules_dir
 from pipedoctor.errors import UserError
 
-DESCRIPTION = """Analyse a snapshot (or a live pipeline) and exit 1 when a finding reaches --fail-on.
-Reports the diagnosis of every failed action and build, and configuration that will fail or grants
-too much (full-access policies on CI roles)."""
+DESCRIPTION = """Analyse repository files, a snapshot or a live pipeline, and exit 1 when a finding
+reaches --fail-on. Reports the diagnosis of every failed action and build, and configuration that
+will fail or grants too much: Docker Hub base images, invalid buildspecs, full-access policies on
+CI roles. With no arguments it scans the current folder's Dockerfiles and buildspecs."""
 
 
 def register(subparsers: Any) -> None:
@@ -38,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
     from pipedoctor.analysis import analyse_snapshot
     from pipedoctor.commands.report_output import emit
     from pipedoctor.diagnose import load_rules
-    from pipedoctor.model import load
+    from pipedoctor.model import Snapshot, load
+    from pipedoctor.sources.repository import repository_files
 
     if args.snapshot and args.pipeline:
         raise UserError("give either --snapshot or --pipeline, not both")
@@ -49,9 +51,9 @@ def run(args: argparse.Namespace) -> int:
 
         snapshot = collect_snapshot(pipelines=args.pipeline, regions=args.region, profile=args.profile)
     else:
-        raise UserError(
-            "scanning repository files is not available yet: use --snapshot FILE or --pipeline NAME"
-        )
+        snapshot = Snapshot(origin="repository")
+    if args.paths or not (args.snapshot or args.pipeline):
+        snapshot.repo_files += repository_files(args.paths or ["."])
     rules = load_rules(args.rules_dir)
     sections = analyse_snapshot(snapshot, rules)
     return emit(sections, snapshot.errors, rules, args.format, args.output, args.fail_on, args.exit_zero)

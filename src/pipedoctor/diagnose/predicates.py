@@ -13,6 +13,8 @@ from typing import Any
 from pipedoctor.diagnose.evidence import role_decision
 from pipedoctor.model import Project, Role, Snapshot
 from pipedoctor.sources.buildspec import parse_buildspec, pushed_ecr_repositories
+from pipedoctor.sources.dockerfile import base_images
+from pipedoctor.sources.repository import is_buildspec, is_dockerfile
 
 ECR_PUSH_ACTIONS = [
     "ecr:BatchCheckLayerAvailability",
@@ -112,6 +114,48 @@ def full_access_managed_policy(snapshot: Snapshot, params: dict[str, Any]) -> It
             yield Hit(facts=facts, location=f"role {role.name}", resource=role.arn, evidence=evidence)
 
 
+def docker_hub_base_image(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
+    """Every FROM line of a repository Dockerfile that pulls from Docker Hub."""
+    for repo_file in snapshot.repo_files:
+        if not is_dockerfile(repo_file.path):
+            continue
+        for base in base_images(repo_file.text):
+            if base.image is None or not base.image.is_docker_hub:
+                continue
+            facts: dict[str, Any] = {"dockerhub.image": base.written, "file": repo_file.path, "line": base.line}
+            if mirror := base.image.ecr_public_mirror():
+                facts["dockerhub.replacement"] = mirror
+            yield Hit(
+                facts=facts,
+                location=f"{repo_file.path}:{base.line}",
+                resource=f"{repo_file.path}:{base.image.reference()}",
+                evidence=[f"{repo_file.path} line {base.line}: FROM {base.written} resolves to Docker Hub"],
+            )
+
+
+def buildspec_yaml_error(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
+    """Repository buildspecs that are not valid YAML, with the line and column of the error."""
+    import yaml
+
+    for repo_file in snapshot.repo_files:
+        if not is_buildspec(repo_file.path):
+            continue
+        try:
+            yaml.safe_load(repo_file.text)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            problem = getattr(error, "problem", None) or "invalid YAML"
+            yield Hit(
+                facts={"file": repo_file.path, "line": line, "column": column, "problem": problem},
+                location=f"{repo_file.path}:{line}",
+                resource=repo_file.path,
+                evidence=[f"{repo_file.path}:{line}:{column}: {problem}"],
+            )
+
+
 PREDICATES: dict[str, Callable[[Snapshot, dict[str, Any]], Iterator[Hit]]] = {
     "full_access_managed_policy": full_access_managed_policy,
+    "docker_hub_base_image": docker_hub_base_image,
+    "buildspec_yaml_error": buildspec_yaml_error,
 }
