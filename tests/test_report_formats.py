@@ -31,7 +31,9 @@ def test_sarif_is_valid_against_the_official_schema(demo_file: Path, run_cli, co
     for result in run["results"]:
         assert rule_ids[result["ruleIndex"]] == result["ruleId"]
         assert result["partialFingerprints"]["pipedoctorRuleResource/v1"]
-    assert all(float(r["properties"]["security-severity"]) >= 7 for r in run["tool"]["driver"]["rules"])
+    severities = {r["id"]: float(r["properties"]["security-severity"]) for r in run["tool"]["driver"]["rules"]}
+    assert severities["codebuild-role-missing-use-connection"] >= 7.0  # high
+    assert 4.0 <= severities["dockerfile-docker-hub-base-image"] < 7.0  # medium
 
 
 def test_one_run_writes_several_formats(demo_file: Path, tmp_path: Path, run_cli) -> None:
@@ -51,7 +53,10 @@ def test_one_run_writes_several_formats(demo_file: Path, tmp_path: Path, run_cli
     assert annotations and all(line.startswith(("::error ", "::warning ", "::notice ")) for line in annotations)
     assert all("\n" not in line for line in annotations)
     summary = markdown.read_text()
-    assert summary.startswith("## pipedoctor") and all(f"`{c}`" in summary for c in causes)
+    assert summary.startswith("## pipedoctor")
+    rows = [line for line in summary.splitlines() if line.startswith("| ") and "`" in line]
+    assert rows and all(row.split("`")[1] in causes for row in rows)
+    assert "`codebuild-role-missing-use-connection`" in summary
 
 
 def test_bad_output_option_is_a_usage_error(demo_file: Path, run_cli) -> None:
