@@ -1,0 +1,162 @@
+"""Who is asking: parsing the request principal and matching it against Principal elements."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+# How a resource-policy statement named the principal; it decides whether a permission boundary
+# or session policy still limits the grant (IAM User Guide, policy evaluation logic).
+DIRECT = "direct"  # the user ARN, the session ARN, "*", or a NotPrincipal exclusion
+VIA_ROLE = "role"  # the role ARN, for the role itself or one of its sessions
+VIA_ACCOUNT = "account"  # the account (root ARN or account id): delegates to identity policies
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    kind: str  # user | role | session | root | service | federated | anonymous | unknown
+    arn: str | None
+    account: str | None
+    name: str | None = None  # user / role name, or the service / provider identifier
+    role_arn: str | None = None  # for sessions: arn:aws:iam::ACCOUNT:role/NAME (path unknown)
+    is_iam_entity: bool = False  # user, role, session or root
+    is_service_linked_role: bool = False
+    # Context keys AWS always sets from the authenticated principal: ((lower-case key, value), ...)
+    derived_context: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "is_iam_entity", self.kind in ("user", "role", "session", "root"))
+        linked = (
+            self.kind in ("role", "session")
+            and self.arn is not None
+            and (
+                "/aws-service-role/" in self.arn
+                or bool(self.name and self.name.startswith("AWSServiceRoleFor"))
+            )
+        )
+        object.__setattr__(self, "is_service_linked_role", linked)
+        if self.is_iam_entity:
+            derived = {
+                "aws:principalarn": self.role_arn if self.kind == "session" else self.arn,
+                "aws:principalaccount": self.account,
+                "aws:username": self.name if self.kind == "user" else None,
+            }
+            pairs = tuple((key, value) for key, value in derived.items() if value)
+            object.__setattr__(self, "derived_context", pairs)
+
+
+ANONYMOUS = Principal("anonymous", None, None)
+
+
+@lru_cache(maxsize=4096)
+def parse_principal(value: str | None) -> Principal:
+    """A principal from an ARN, a service name (`lambda.amazonaws.com`) or None (anonymous)."""
+    if value is None or value == "" or value.lower() == "anonymous":
+        return ANONYMOUS
+    if not value.startswith("arn:"):
+        if ACCOUNT_ID.match(value):
+            return Principal("root", f"arn:aws:iam::{value}:root", value)
+        if value.endswith((".amazonaws.com", ".amazonaws.com.cn")):
+            return Principal("service", value, None, value)
+        return Principal("federated", value, None, value)
+    parts = value.split(":", 5)
+    if len(parts) != 6:
+        return Principal("unknown", value, None)
+    _, partition, service, _, account, resource = parts
+    if service == "iam":
+        if resource == "root":
+            return Principal("root", value, account)
+        kind, _, rest = resource.partition("/")
+        name = rest.rsplit("/", 1)[-1] if rest else None
+        if kind == "user":
+            return Principal("user", value, account, name)
+        if kind == "role":
+            return Principal("role", value, account, name, value)
+        if kind == "saml-provider" or kind == "oidc-provider":
+            return Principal("federated", value, account, value)
+        return Principal("unknown", value, account, name)
+    if service == "sts":
+        kind, _, rest = resource.partition("/")
+        if kind == "assumed-role":
+            role_name = rest.split("/", 1)[0]
+            role_arn = f"arn:{partition}:iam::{account}:role/{role_name}"
+            return Principal("session", value, account, role_name, role_arn)
+        if kind == "federated-user":
+            return Principal("session", value, account, rest)
+    return Principal("unknown", value, account)
+
+
+def _role_matches(policy_arn: str, principal: Principal) -> bool:
+    """A role ARN in a policy names the role (any path) when account and name agree."""
+    if principal.role_arn is None or principal.account is None:
+        return False
+    parts = policy_arn.split(":", 5)
+    if len(parts) != 6 or parts[2] != "iam" or not parts[5].startswith("role/"):
+        return False
+    return parts[4] == principal.account and parts[5].rsplit("/", 1)[-1] == principal.name
+
+
+def _aws_value_grant(value: str, principal: Principal) -> str | None:
+    if value == "*":
+        return DIRECT
+    if not principal.is_iam_entity:
+        return None
+    if ACCOUNT_ID.match(value) or (value.startswith("arn:") and value.endswith(":root")):
+        account = value if ACCOUNT_ID.match(value) else value.split(":")[4]
+        if account != principal.account:
+            return None
+        return DIRECT if principal.kind == "root" else VIA_ACCOUNT
+    if value == principal.arn:
+        return VIA_ROLE if principal.kind == "role" else DIRECT
+    if principal.kind == "session" and _role_matches(value, principal):
+        return VIA_ROLE
+    return None
+
+
+_STRENGTH = {DIRECT: 3, VIA_ROLE: 2, VIA_ACCOUNT: 1}
+
+
+def principal_grant(block: dict[str, tuple[str, ...]], principal: Principal) -> str | None:
+    """How a Principal element names this principal (strongest way), or None."""
+    best: str | None = None
+    for kind, values in block.items():
+        for value in values:
+            grant: str | None = None
+            if kind == "*" or (kind == "AWS" and value == "*"):
+                grant = DIRECT
+            elif kind == "AWS":
+                grant = _aws_value_grant(value, principal)
+            elif kind == "Service" and principal.kind == "service":
+                grant = DIRECT if value.lower() == (principal.name or "").lower() else None
+            elif kind == "Federated" and principal.kind == "federated":
+                grant = DIRECT if value == principal.name else None
+            if grant is not None and (best is None or _STRENGTH[grant] > _STRENGTH[best]):
+                best = grant
+    return best
+
+
+def not_principal_excludes(block: dict[str, tuple[str, ...]], principal: Principal) -> bool:
+    """NotPrincipal: is the principal one of those listed (so the statement does not apply)?
+
+    A role ARN does not cover the role's sessions here: AWS asks for the session ARN to be
+    listed as well.
+    """
+    for kind, values in block.items():
+        for value in values:
+            if kind == "*" or value == "*":
+                return True
+            if kind == "AWS":
+                if value == principal.arn:
+                    return True
+                # The account ARN excludes the account itself, not every identity in it.
+                if principal.kind == "root" and value == principal.account:
+                    return True
+            elif kind == "Service" and principal.kind == "service":
+                if value.lower() == (principal.name or "").lower():
+                    return True
+            elif kind == "Federated" and value == principal.name:
+                return True
+    return False
