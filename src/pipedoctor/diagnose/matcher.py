@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import re2
 
 from pipedoctor.diagnose.patterns import Pattern, flagged_source, re2_options
-from pipedoctor.diagnose.rules import Rule
+from pipedoctor.diagnose.rules import Rule, RuleError
 
 
 ANY_SURFACE = "any"  # a pasted text of unknown origin: every rule may apply
@@ -46,7 +46,10 @@ class RuleMatcher:
             for pattern, is_exclude in [(p, False) for p in rule.match] + [(p, True) for p in rule.exclude]:
                 self._set.Add(flagged_source(pattern.source))
                 self._entries.append((rule, pattern, is_exclude))
-        self._set.Compile()
+        try:
+            self._set.Compile()
+        except re2.error:
+            raise RuleError("the rules' patterns are too large to compile together (RE2 memory limit)") from None
 
     def scan(self, block: str | bytes, surface: str, state: ScanState) -> None:
         """Record the rules `block` matches; bytes are scanned as UTF-8 without decoding first."""

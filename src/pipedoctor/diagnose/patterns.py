@@ -11,6 +11,7 @@ import re2
 _LEADING_FLAGS = re.compile(r"^\(\?[a-zA-Z]+\)")
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False  # RE2 would print its own message to stderr; ours names the rule file
+_OPTIONS.max_mem = 64 << 20  # the set of every rule's patterns needs more than RE2's 8 MB default
 
 
 class PatternError(ValueError):

@@ -1,0 +1,73 @@
+"""IAM roles with every policy that shapes what they may do.
+
+botocore decodes IAM policy documents (URL-encoded JSON) into dicts on its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipedoctor.collect.reader import Reader
+from pipedoctor.collect.values import role_name
+from pipedoctor.model import ManagedPolicy, Role
+
+
+def role(reader: Reader, client: Any, role_arn: str) -> Role | None:
+    """The role with trust, inline, attached and boundary policies; None when unreadable."""
+    name = role_name(role_arn)
+    response = reader.call(client, "get_role", resource=role_arn, RoleName=name)
+    if response is None:
+        return None
+    raw = response["Role"]
+    found = Role(
+        name=raw["RoleName"],
+        arn=raw["Arn"],
+        trust_policy=raw.get("AssumeRolePolicyDocument", {}),
+        path=raw.get("Path", "/"),
+    )
+    for page in reader.pages(client, "list_role_policies", resource=role_arn, RoleName=name) or []:
+        for policy_name in page.get("PolicyNames", []):
+            inline = reader.call(
+                client,
+                "get_role_policy",
+                resource=f"{role_arn}/{policy_name}",
+                RoleName=name,
+                PolicyName=policy_name,
+            )
+            if inline is not None:
+                found.inline_policies[policy_name] = inline["PolicyDocument"]
+    attached = reader.pages(client, "list_attached_role_policies", resource=role_arn, RoleName=name)
+    for page in attached or []:
+        for policy in page.get("AttachedPolicies", []):
+            found.attached_policies.append(managed_policy(reader, client, policy["PolicyArn"]))
+    boundary = raw.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+    if boundary:
+        found.permissions_boundary = managed_policy(reader, client, boundary)
+    return found
+
+
+def managed_policy(reader: Reader, client: Any, policy_arn: str) -> ManagedPolicy:
+    """The policy's default version, fetched once per run however many roles attach it.
+
+    When it cannot be read the document stays empty and the error is in the snapshot.
+    """
+    return reader.once("policy", policy_arn, lambda: _fetch_policy(reader, client, policy_arn))
+
+
+def _fetch_policy(reader: Reader, client: Any, policy_arn: str) -> ManagedPolicy:
+    found = ManagedPolicy(arn=policy_arn, name=policy_arn.rsplit("/", 1)[-1])
+    policy = reader.call(client, "get_policy", resource=policy_arn, PolicyArn=policy_arn)
+    if policy is None:
+        return found
+    found.name = policy["Policy"]["PolicyName"]
+    found.version_id = policy["Policy"].get("DefaultVersionId", "")
+    version = reader.call(
+        client,
+        "get_policy_version",
+        resource=f"{policy_arn}:{found.version_id}",
+        PolicyArn=policy_arn,
+        VersionId=found.version_id,
+    )
+    if version is not None:
+        found.document = version["PolicyVersion"]["Document"]
+    return found

@@ -1,0 +1,50 @@
+"""Who we are, and the one-line errors for when AWS cannot be reached at all."""
+
+from __future__ import annotations
+
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
+
+from pipedoctor.collect.clients import ClientFactory
+from pipedoctor.errors import ExitCode, UserError
+
+CREDENTIALS_HINT = (
+    "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+    "run `aws sso login`, or pass --profile"
+)
+# The first call fails fast: an unreachable endpoint should not wait through ten adaptive retries.
+PROBE_CONFIG = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=5)
+
+
+def caller_identity(factory: ClientFactory, region: str) -> tuple[str, str]:
+    """(account id, partition) of the credentials in use; UserError exit 3 when unusable."""
+    try:
+        client = factory.create("sts", region, config=PROBE_CONFIG)
+        arn = client.get_caller_identity()["Arn"]
+    except (BotoCoreError, ClientError) as error:
+        raise unavailable(error) from None
+    return arn.split(":")[4], arn.split(":")[1]
+
+
+def unavailable(error: BotoCoreError | ClientError) -> UserError:
+    """The one-line UserError for a failure that means AWS cannot be used at all."""
+    if isinstance(error, (NoCredentialsError, PartialCredentialsError)):
+        return UserError(f"no AWS credentials found ({CREDENTIALS_HINT})", ExitCode.AWS_UNAVAILABLE)
+    if isinstance(error, ProfileNotFound):
+        return UserError(str(error), ExitCode.USAGE)
+    if isinstance(error, ConnectionError):
+        return UserError(f"cannot reach AWS: {error}", ExitCode.AWS_UNAVAILABLE)
+    if isinstance(error, ClientError):
+        detail = error.response.get("Error", {})
+        return UserError(
+            f"AWS refused the credentials: {detail.get('Code', '')}: {detail.get('Message', '')}",
+            ExitCode.AWS_UNAVAILABLE,
+        )
+    return UserError(f"cannot use AWS: {error}", ExitCode.AWS_UNAVAILABLE)

@@ -1,0 +1,92 @@
+"""Reads that tolerate failure: a failed call becomes a CollectionError and collection goes on."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from pipedoctor.model import CollectionError
+
+T = TypeVar("T")
+
+
+class Reader:
+    """Calls AWS, records what failed, and remembers what was already fetched in this run."""
+
+    def __init__(self) -> None:
+        self.errors: list[CollectionError] = []
+        self._lock = threading.Lock()
+        self._memo: dict[tuple[str, str], Future[Any]] = {}
+
+    def call(
+        self,
+        client: Any,
+        operation: str,
+        resource: str = "",
+        absent: Iterable[str] = (),
+        **params: Any,
+    ) -> dict[str, Any] | None:
+        """`client.<operation>(**params)`, or None when it failed or the thing is `absent`."""
+        try:
+            return getattr(client, operation)(**params)
+        except (ClientError, BotoCoreError) as error:
+            if _code(error) not in absent:
+                self.record(client, operation, error, resource)
+            return None
+
+    def pages(
+        self, client: Any, operation: str, resource: str = "", **params: Any
+    ) -> list[dict[str, Any]] | None:
+        """Every page of a paginated operation, or None when any page failed."""
+        try:
+            return list(client.get_paginator(operation).paginate(**params))
+        except (ClientError, BotoCoreError) as error:
+            self.record(client, operation, error, resource)
+            return None
+
+    def record(self, client: Any, operation: str, error: Exception, resource: str) -> None:
+        service = client.meta.service_model.service_name
+        name = getattr(error, "operation_name", "") or _pascal(operation)
+        if isinstance(error, ClientError):
+            message = error.response.get("Error", {}).get("Message", "") or str(error)
+        else:
+            message = str(error)
+        found = CollectionError(service, name, _code(error), message, resource)
+        with self._lock:
+            self.errors.append(found)
+
+    def once(self, kind: str, key: str, fetch: Callable[[], T]) -> T:
+        """`fetch()` the first time (kind, key) is asked for; later callers get the same result.
+
+        The first caller computes in its own thread, so a caller that waits always waits on a
+        running computation (no pool deadlock).
+        """
+        with self._lock:
+            future = self._memo.get((kind, key))
+            owner = future is None
+            if future is None:
+                future = Future()
+                self._memo[(kind, key)] = future
+        if not owner:
+            return future.result()
+        try:
+            value = fetch()
+        except BaseException as error:
+            future.set_exception(error)
+            raise
+        future.set_result(value)
+        return value
+
+
+def _code(error: Exception) -> str:
+    if isinstance(error, ClientError):
+        return str(error.response.get("Error", {}).get("Code", "")) or type(error).__name__
+    return type(error).__name__
+
+
+def _pascal(snake: str) -> str:
+    return "".join(part.capitalize() for part in snake.split("_"))

@@ -1,0 +1,108 @@
+"""`pipedoctor collect`: read pipelines, builds, roles and resources from AWS into a snapshot."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from pipedoctor.errors import ExitCode, UserError
+
+DEFAULT_LOG_LINES = 200
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "collect",
+        help="read pipelines, builds, IAM roles and resources from AWS into a snapshot",
+        description="Read-only: collects what diagnosis needs into a snapshot file. Uses the "
+        "standard AWS credential chain; AWS_ENDPOINT_URL is honoured.",
+    )
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--pipeline", action="append", default=[], metavar="NAME", help="a pipeline (repeatable)"
+    )
+    which.add_argument("--all", action="store_true", help="every pipeline in the regions")
+    parser.add_argument(
+        "--execution",
+        default="latest",
+        metavar="latest|ID",
+        help="which execution: the latest (default) or an execution id (one --pipeline only)",
+    )
+    parser.add_argument(
+        "--executions", type=int, default=1, metavar="N", help="the N most recent executions"
+    )
+    parser.add_argument(
+        "--region", action="append", default=[], metavar="R", help="a region (repeatable)"
+    )
+    parser.add_argument("--profile", metavar="P", help="AWS profile")
+    parser.add_argument("--role-arn", metavar="ARN", help="assume this role first")
+    parser.add_argument("--endpoint-url", metavar="URL", help="AWS endpoint (tests, moto)")
+    parser.add_argument(
+        "--log-lines",
+        type=int,
+        default=DEFAULT_LOG_LINES,
+        metavar="N",
+        help=f"last lines of each failed build's log (default {DEFAULT_LOG_LINES}, max 10000)",
+    )
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="snapshot; - = stdout"
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser.set_defaults(func=run)
+
+
+def client_factory(session: Any, endpoint_url: str | None) -> Any:
+    """The ClientFactory for a run; tests replace it to answer with moto and stubs."""
+    from pipedoctor.collect import ClientFactory
+
+    return ClientFactory(session, endpoint_url=endpoint_url)
+
+
+def run(args: argparse.Namespace) -> int:
+    # boto3 is imported here, not at module level, so other commands start fast.
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from pipedoctor.collect import CollectOptions, collect, make_session
+    from pipedoctor.collect.identity import unavailable
+    from pipedoctor.model import dump, dumps
+
+    if args.execution != "latest" and len(args.pipeline) != 1:
+        raise UserError("--execution ID needs exactly one --pipeline")
+    if args.executions < 1:
+        raise UserError("--executions must be at least 1")
+    if not 0 <= args.log_lines <= 10000:
+        raise UserError("--log-lines must be between 0 and 10000")
+
+    def progress(message: str) -> None:
+        if not args.quiet:
+            print(f"pipedoctor: collect: {message}", file=sys.stderr, flush=True)
+
+    try:
+        session = make_session(args.profile, args.role_arn, endpoint_url=args.endpoint_url)
+    except (BotoCoreError, ClientError) as error:
+        raise unavailable(error) from None
+    regions = args.region or ([session.region_name] if session.region_name else [])
+    if not regions:
+        raise UserError("no AWS region: pass --region or set AWS_REGION")
+    factory = client_factory(session, args.endpoint_url)
+    options = CollectOptions(
+        regions=regions,
+        pipelines=args.pipeline,
+        all_pipelines=args.all,
+        execution=args.execution,
+        executions=args.executions,
+        log_lines=args.log_lines,
+    )
+    snapshot = collect(factory, options, progress)
+    if args.output == "-":
+        sys.stdout.write(dumps(snapshot))
+    else:
+        dump(snapshot, args.output)
+    progress(
+        f"{len(snapshot.pipelines)} pipeline(s), {len(snapshot.builds)} build(s), "
+        f"{len(snapshot.roles)} role(s), {factory.counter.total()} API calls; "
+        f"{len(snapshot.errors)} read(s) failed"
+        + (f" (see errors in {args.output})" if snapshot.errors and args.output != "-" else "")
+    )
+    return ExitCode.OK
