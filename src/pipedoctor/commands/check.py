@@ -47,9 +47,11 @@ def run(args: argparse.Namespace) -> int:
     if args.snapshot:
         snapshot = load(args.snapshot)
     elif args.pipeline:
+        from pipedoctor.collect import CollectOptions
         from pipedoctor.commands.collect import collect_snapshot
 
-        snapshot = collect_snapshot(pipelines=args.pipeline, regions=args.region, profile=args.profile)
+        options = CollectOptions(regions=args.region or [], pipelines=args.pipeline)
+        snapshot, _ = collect_snapshot(options, args.profile)
     else:
         snapshot = Snapshot(origin="repository")
     if args.paths or not (args.snapshot or args.pipeline):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from pipedoctor.errors import ExitCode, UserError
@@ -59,12 +60,35 @@ def client_factory(session: Any, endpoint_url: str | None) -> Any:
     return ClientFactory(session, endpoint_url=endpoint_url)
 
 
-def run(args: argparse.Namespace) -> int:
-    # boto3 is imported here, not at module level, so other commands start fast.
+def collect_snapshot(
+    options: Any,
+    profile: str | None = None,
+    role_arn: str | None = None,
+    endpoint_url: str | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> tuple[Any, int]:
+    """Collect live with the standard credential chain; (snapshot, API calls made)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from pipedoctor.collect import CollectOptions, collect, make_session
+    from pipedoctor.collect import collect, make_session
     from pipedoctor.collect.identity import unavailable
+
+    try:
+        session = make_session(profile, role_arn, endpoint_url=endpoint_url)
+    except (BotoCoreError, ClientError) as error:
+        raise unavailable(error) from None
+    if not options.regions:
+        options.regions = [session.region_name] if session.region_name else []
+    if not options.regions:
+        raise UserError("no AWS region: pass --region or set AWS_REGION")
+    factory = client_factory(session, endpoint_url)
+    return collect(factory, options, progress), factory.counter.total()
+
+
+def run(args: argparse.Namespace) -> int:
+    # boto3 is imported here, not at module level, so other commands start fast.
+
+    from pipedoctor.collect import CollectOptions
     from pipedoctor.model import dump, dumps
 
     if args.execution != "latest" and len(args.pipeline) != 1:
@@ -78,30 +102,24 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"pipedoctor: collect: {message}", file=sys.stderr, flush=True)
 
-    try:
-        session = make_session(args.profile, args.role_arn, endpoint_url=args.endpoint_url)
-    except (BotoCoreError, ClientError) as error:
-        raise unavailable(error) from None
-    regions = args.region or ([session.region_name] if session.region_name else [])
-    if not regions:
-        raise UserError("no AWS region: pass --region or set AWS_REGION")
-    factory = client_factory(session, args.endpoint_url)
     options = CollectOptions(
-        regions=regions,
+        regions=args.region or [],
         pipelines=args.pipeline,
         all_pipelines=args.all,
         execution=args.execution,
         executions=args.executions,
         log_lines=args.log_lines,
     )
-    snapshot = collect(factory, options, progress)
+    snapshot, calls = collect_snapshot(
+        options, args.profile, args.role_arn, args.endpoint_url, progress
+    )
     if args.output == "-":
         sys.stdout.write(dumps(snapshot))
     else:
         dump(snapshot, args.output)
     progress(
         f"{len(snapshot.pipelines)} pipeline(s), {len(snapshot.builds)} build(s), "
-        f"{len(snapshot.roles)} role(s), {factory.counter.total()} API calls; "
+        f"{len(snapshot.roles)} role(s), {calls} API calls; "
         f"{len(snapshot.errors)} read(s) failed"
         + (f" (see errors in {args.output})" if snapshot.errors and args.output != "-" else "")
     )

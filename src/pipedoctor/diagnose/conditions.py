@@ -8,11 +8,11 @@ from typing import Any
 
 def evaluate_condition(condition: dict[str, Any], facts: dict[str, Any]) -> bool | None:
     name = condition["fact"]
-    if "exists" in condition:
-        present = name in facts and facts[name] not in (None, "", [], {})
-        return present == condition["exists"]
     if name not in facts:
         return None
+    if "exists" in condition:
+        present = facts[name] not in (None, "", [], {})
+        return present == condition["exists"]
     value = facts[name]
     if "equals" in condition:
         return value == condition["equals"]

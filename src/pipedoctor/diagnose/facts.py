@@ -12,6 +12,7 @@ from typing import Any
 from pipedoctor.model import ActionExecution, Build, Pipeline, Project, Snapshot
 from pipedoctor.sources.dockerfile import base_images
 from pipedoctor.sources.images import parse_image
+from pipedoctor.sources.repository import is_dockerfile
 
 # Source variables only filled by one kind of git event; any other start leaves them empty.
 EVENT_ONLY_VARIABLES = {
@@ -21,6 +22,9 @@ EVENT_ONLY_VARIABLES = {
     "SourceBranchName": "a pull request event",
     "DestinationBranchName": "a pull request event",
 }
+CONNECTION_PREFIXES = {"codestar-connections": "codeconnections", "codeconnections": "codestar-connections"}
+# Curated CodeBuild images start dockerd themselves when privileged mode is on; custom images do not.
+CURATED_IMAGE_PREFIXES = ("aws/codebuild/", "public.ecr.aws/codebuild/")
 _VARIABLE_REF = re.compile(r"#\{(?P<namespace>[\w-]+)\.(?P<name>\w+)\}")
 _LOG_IMAGE = re.compile(
     r"(?:\bFROM\s+(?:--platform=\S+\s+)?|docker pull\s+|load metadata for\s+|"
@@ -63,7 +67,36 @@ def _pipeline_facts(pipeline: Pipeline) -> dict[str, Any]:
             facts["source.connection_arn"] = connection_arn
         if source.namespace:
             facts["source.namespace"] = source.namespace
+        repository = source.configuration.get("RepositoryName")
+        arn_parts = pipeline.arn.split(":")
+        if source.provider == "CodeCommit" and repository and len(arn_parts) > 4:
+            facts["source.repository_arn"] = (
+                f"arn:{arn_parts[1]}:codecommit:{arn_parts[3]}:{arn_parts[4]}:{repository}"
+            )
+    if "artifact.kms_key" in facts:
+        facts["artifact.kms_key_ref"] = _key_reference_form(facts["artifact.kms_key"])
     return facts
+
+
+def _key_reference_form(key: str) -> str:
+    """"arn", "alias-arn", "alias" or "id": only a full key ARN resolves in the key owner's account."""
+    if key.startswith("arn:"):
+        return "alias-arn" if ":alias/" in key else "arn"
+    return "alias" if key.startswith("alias/") else "id"
+
+
+def artifact_store_facts(snapshot: Snapshot, facts: dict[str, Any]) -> dict[str, Any]:
+    """How the artifact bucket is encrypted, when the bucket was collected."""
+    bucket_name = facts.get("artifact.bucket")
+    bucket = next((b for b in snapshot.buckets if b.name == bucket_name), None) if bucket_name else None
+    if bucket is None:
+        return {}
+    found: dict[str, Any] = {"artifact.bucket_encryption": bucket.encryption or "none"}
+    kms_encrypted = bucket.encryption == "aws:kms" or "artifact.kms_key" in facts
+    found["artifact.kms_encrypted"] = kms_encrypted
+    if bucket.kms_key_arn:
+        found["artifact.bucket_kms_key"] = bucket.kms_key_arn
+    return found
 
 
 def _connection_facts(snapshot: Snapshot, arn: str) -> dict[str, Any]:
@@ -72,7 +105,21 @@ def _connection_facts(snapshot: Snapshot, arn: str) -> dict[str, Any]:
     if connection is not None:
         facts["connection.status"] = connection.status
         facts["connection.provider"] = connection.provider_type
+    facts.update(_other_prefix_facts(arn))
     return facts
+
+
+def _other_prefix_facts(arn: str) -> dict[str, Any]:
+    """The connection ARN and action namespace of the *other* connections service.
+
+    codestar-connections and codeconnections are two names for one service; a policy written for one
+    prefix while the connection ARN uses the other is a classic cause of "Unable to use Connection".
+    """
+    parts = arn.split(":")
+    if len(parts) < 3 or parts[2] not in CONNECTION_PREFIXES:
+        return {}
+    other = CONNECTION_PREFIXES[parts[2]]
+    return {"connection.other_prefix": other, "connection.other_arn": ":".join([*parts[:2], other, *parts[3:]])}
 
 
 def _action_environment(configuration: dict[str, str]) -> dict[str, str]:
@@ -121,6 +168,7 @@ def action_facts(snapshot: Snapshot, action_execution: ActionExecution) -> dict[
     configured_env: dict[str, str] = {}
     if pipeline is not None:
         facts.update(_pipeline_facts(pipeline))
+        facts.update(artifact_store_facts(snapshot, facts))
         action = pipeline.find_action(action_execution.stage_name, action_execution.action_name)
         if action is not None:
             facts["action.provider"] = action.provider
@@ -147,8 +195,8 @@ def action_facts(snapshot: Snapshot, action_execution: ActionExecution) -> dict[
         facts["execution.started_by_tag"] = started_by_tag
     facts["env.configured"] = configured_env
     refs = _event_only_refs(configured_env)
+    facts["env.event_only_refs"] = refs  # known, possibly empty: the configuration was read
     if refs:
-        facts["env.event_only_refs"] = refs
         facts["env.event_only_ref"] = f"{refs[0]}={configured_env[refs[0]]}"
     return facts
 
@@ -164,6 +212,8 @@ def project_facts(project: Project) -> dict[str, Any]:
         "project.source_type": project.source.type,
         "project.log_group": project.effective_log_group,
         "build.role": project.service_role,
+        "project.image_curated": project.environment.image.startswith(CURATED_IMAGE_PREFIXES),
+        "project.logs_enabled": project.logs_enabled,
     }
     if project.source.auth_type == "CODECONNECTIONS" and project.source.auth_resource:
         facts["source.connection_arn"] = project.source.auth_resource
@@ -178,7 +228,7 @@ def _docker_hub_facts(snapshot: Snapshot, log_lines: list[str]) -> dict[str, Any
     in_files = [
         (repo_file.path, base)
         for repo_file in snapshot.repo_files
-        if _is_dockerfile(repo_file.path)
+        if is_dockerfile(repo_file.path)
         for base in base_images(repo_file.text)
         if base.image is not None and base.image.is_docker_hub
     ]
@@ -202,17 +252,16 @@ def _docker_hub_facts(snapshot: Snapshot, log_lines: list[str]) -> dict[str, Any
     return facts
 
 
-def _is_dockerfile(path: str) -> bool:
-    name = path.rsplit("/", 1)[-1].lower()
-    return name.startswith("dockerfile") or name.endswith(".dockerfile")
-
-
 def build_facts(snapshot: Snapshot, build: Build) -> dict[str, Any]:
     facts: dict[str, Any] = {"build.id": build.id, "build.arn": build.arn}
     if (project := snapshot.project(build.project_name)) is not None:
         facts.update(project_facts(project))
     if build.service_role:
         facts["build.role"] = build.service_role
+    if build.initiator:
+        # CodePipeline starts builds as "codepipeline/<pipeline name>"; anything else is a user or rule.
+        facts["build.initiator"] = build.initiator
+        facts["build.started_by_pipeline"] = build.initiator.startswith("codepipeline/")
     failed = build.failed_phases()
     if failed:
         facts["build.failed_phase"] = failed[0].phase_type

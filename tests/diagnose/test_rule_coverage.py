@@ -1,0 +1,64 @@
+"""Every cause has a diagnosis rule, and every rule is valid and passes its own cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipedoctor.diagnose import load_rules
+from pipedoctor.diagnose.causes import known_cause_ids
+from pipedoctor.diagnose.rule_tests import run_rule_tests
+
+# Causes that are configuration findings, not failure texts.
+POSTURE_ONLY = {"ci-role-full-access-policy"}
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules()
+
+
+def test_every_cause_has_a_diagnosis_rule(rules) -> None:
+    diagnosed = {rule.cause for rule in rules if rule.kind == "diagnosis"}
+    covered = {rule.cause for rule in rules}
+    missing = sorted(known_cause_ids() - diagnosed - POSTURE_ONLY)
+    assert not missing, f"causes without a diagnosis rule: {missing}"
+    assert POSTURE_ONLY <= covered
+
+
+def test_every_rule_names_a_known_cause(rules) -> None:
+    unknown = sorted({rule.cause for rule in rules} - known_cause_ids())
+    assert not unknown
+
+
+def test_every_rule_case_passes(rules) -> None:
+    results = run_rule_tests(rules)
+    assert len(results) >= 2 * len(rules)
+    failures = [f"{r.rule}: {r.name} (expected {r.expected})" for r in results if not r.passed]
+    assert not failures, "\n".join(failures)
+
+
+def test_every_rule_has_both_kinds_of_cases_and_documentation(rules) -> None:
+    for rule in rules:
+        assert {case["expect"] for case in rule.tests} == {"match", "no-match"}, rule.id
+        assert rule.doc.strip(), f"{rule.id} has no doc"
+        assert rule.fix_text.strip(), f"{rule.id} has no fix"
+        assert any(ref.startswith("https://") for ref in rule.references), f"{rule.id} has no reference"
+
+
+def test_permission_rules_carry_a_policy_fix(rules) -> None:
+    for rule in rules:
+        if rule.checks:
+            assert rule.fix_policy, f"{rule.id} checks IAM but offers no policy statement"
+
+
+def test_look_alike_rules_say_what_decides(rules) -> None:
+    """Rules whose text matches another cause's rule must name the fact that separates them."""
+    for rule in rules:
+        if rule.kind == "diagnosis" and (rule.requires or rule.confidence < 0.6):
+            assert rule.decide.strip(), f"{rule.id} is a look-alike candidate without a decide text"
+
+
+def test_patterns_compile_under_re2_only(rules) -> None:
+    for rule in rules:
+        for pattern in [*rule.match, *rule.exclude]:
+            assert type(pattern.regex).__module__.startswith("re2"), rule.id
