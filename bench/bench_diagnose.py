@@ -76,7 +76,9 @@ def timed(command: list[str]) -> tuple[float, int]:
     start = time.perf_counter()
     subprocess.run(command, stdout=subprocess.DEVNULL, check=False)
     elapsed = time.perf_counter() - start
-    peak = subprocess.run([sys.executable, "-c", PEAK_RSS, *command], capture_output=True, text=True)
+    peak = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS, *command], capture_output=True, text=True, check=False
+    )
     return elapsed, int(peak.stdout.strip() or 0)
 
 

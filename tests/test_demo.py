@@ -25,7 +25,7 @@ def test_demo_prints_the_three_seed_diagnoses_with_fixes(run_cli) -> None:
 
 def test_demo_json_names_causes_and_a_policy_with_real_arns(tmp_path: Path, run_cli) -> None:
     snapshot_file = tmp_path / "demo.json"
-    code, _, err = run_cli("demo", "--export", str(snapshot_file))
+    code, _, _ = run_cli("demo", "--export", str(snapshot_file))
     assert code == 0 and snapshot_file.read_text() == demo_snapshot_text()
     code, out, _ = run_cli("check", "--snapshot", str(snapshot_file), "--format", "json")
     assert code == 1  # high-severity findings

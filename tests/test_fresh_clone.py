@@ -19,7 +19,7 @@ def test_make_demo_from_a_fresh_clone(tmp_path: Path) -> None:
     subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(clone)], check=True)
     env = {key: value for key, value in os.environ.items() if key not in ("VIRTUAL_ENV", "PYTHONPATH")}
     result = subprocess.run(
-        ["make", "demo"], cwd=clone, env=env, capture_output=True, text=True, timeout=900
+        ["make", "demo"], cwd=clone, env=env, capture_output=True, text=True, timeout=900, check=False
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert (clone / ".venv" / "bin" / "pipedoctor").is_file()

@@ -60,5 +60,5 @@ def test_one_run_writes_several_formats(demo_file: Path, tmp_path: Path, run_cli
 
 
 def test_bad_output_option_is_a_usage_error(demo_file: Path, run_cli) -> None:
-    code, out, err = run_cli("check", "--snapshot", str(demo_file), "--output", "pdf=x.pdf")
+    code, _, err = run_cli("check", "--snapshot", str(demo_file), "--output", "pdf=x.pdf")
     assert code == 2 and "FORMAT=PATH" in err

@@ -25,7 +25,7 @@ def _policy_document(template: dict[str, Any] | None, facts: dict[str, Any]) -> 
         rendered = render_structure(template, facts)
     except MissingFact:
         return None
-    statements = rendered["Statement"] if "Statement" in rendered else [rendered]
+    statements = rendered.get("Statement", [rendered])
     return {"Version": "2012-10-17", "Statement": statements}
 
 

@@ -175,13 +175,13 @@ def action_facts(snapshot: Snapshot, action_execution: ActionExecution) -> dict[
             facts["action.category"] = action.category
             facts["action.role"] = action.role_arn or pipeline.role_arn
             configured_env = _action_environment(action.configuration)
-            if project_name := action.configuration.get("ProjectName"):
-                if (project := snapshot.project(project_name)) is not None:
-                    facts.update(project_facts(project))
-                    configured_env = {
-                        **{v.name: v.value for v in project.environment.variables},
-                        **configured_env,
-                    }
+            project_name = action.configuration.get("ProjectName", "")
+            if (project := snapshot.project(project_name)) is not None:
+                facts.update(project_facts(project))
+                configured_env = {
+                    **{v.name: v.value for v in project.environment.variables},
+                    **configured_env,
+                }
     if connection_arn := facts.get("source.connection_arn"):
         facts.update(_connection_facts(snapshot, connection_arn))
     execution = snapshot.execution(action_execution.pipeline_name, action_execution.pipeline_execution_id)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipedoctor.diagnose.matcher import ANY_SURFACE
 from pipedoctor.diagnose.facts import action_facts, build_facts, derived_facts, snapshot_facts
+from pipedoctor.diagnose.matcher import ANY_SURFACE
 from pipedoctor.model import ActionExecution, Build, Snapshot
 
 SURFACES = ["codebuild-phase", "codebuild-log", "codepipeline-action", "ecs-task", "codedeploy", "other"]

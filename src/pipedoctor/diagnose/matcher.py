@@ -13,7 +13,6 @@ import re2
 from pipedoctor.diagnose.patterns import Pattern, flagged_source, re2_options
 from pipedoctor.diagnose.rules import Rule, RuleError
 
-
 ANY_SURFACE = "any"  # a pasted text of unknown origin: every rule may apply
 
 

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
+
 from pipedoctor.diagnose.evidence import role_decision
 from pipedoctor.model import Project, Role, Snapshot
 from pipedoctor.sources.buildspec import parse_buildspec, pushed_ecr_repositories
@@ -56,7 +58,7 @@ def pushed_repository_arns(snapshot: Snapshot, project: Project) -> list[str]:
     text = _buildspec_text(snapshot, project)
     try:
         buildspec = parse_buildspec(text) if text else {}
-    except Exception:  # a broken buildspec is its own finding; here it just tells nothing
+    except yaml.YAMLError:  # a broken buildspec is its own finding; here it just tells nothing
         buildspec = {}
     targets = pushed_ecr_repositories(buildspec, env)
     if not targets and env.get("IMAGE_REPO_NAME") and env.get("AWS_ACCOUNT_ID"):
@@ -135,8 +137,6 @@ def docker_hub_base_image(snapshot: Snapshot, params: dict[str, Any]) -> Iterato
 
 def buildspec_yaml_error(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """Repository buildspecs that are not valid YAML, with the line and column of the error."""
-    import yaml
-
     for repo_file in snapshot.repo_files:
         if not is_buildspec(repo_file.path):
             continue

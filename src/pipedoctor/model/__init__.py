@@ -64,4 +64,5 @@ __all__ = [
     "dumps",
     "load",
     "loads",
+    "severity_rank",
 ]
