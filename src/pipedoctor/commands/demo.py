@@ -25,12 +25,9 @@ def demo_snapshot_text() -> str:
 
 
 def _tui_available() -> bool:
-    try:
-        from importlib.util import find_spec
+    from importlib.util import find_spec
 
-        return find_spec("pipedoctor.tui") is not None
-    except ImportError:
-        return False
+    return find_spec("pipedoctor.tui") is not None
 
 
 def run(args: argparse.Namespace) -> int:

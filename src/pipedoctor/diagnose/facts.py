@@ -14,14 +14,11 @@ from pipedoctor.sources.dockerfile import base_images
 from pipedoctor.sources.images import parse_image
 from pipedoctor.sources.repository import is_dockerfile
 
-# Source variables only filled by one kind of git event; any other start leaves them empty.
-EVENT_ONLY_VARIABLES = {
-    "TagName": "a tag push",
-    "PullRequestId": "a pull request event",
-    "PullRequestTitle": "a pull request event",
-    "SourceBranchName": "a pull request event",
-    "DestinationBranchName": "a pull request event",
-}
+# Source variables only filled by one kind of git event (a tag push, a pull request);
+# any other start leaves them empty.
+EVENT_ONLY_VARIABLES = frozenset(
+    {"TagName", "PullRequestId", "PullRequestTitle", "SourceBranchName", "DestinationBranchName"}
+)
 CONNECTION_PREFIXES = {"codestar-connections": "codeconnections", "codeconnections": "codestar-connections"}
 # Curated CodeBuild images start dockerd themselves when privileged mode is on; custom images do not.
 CURATED_IMAGE_PREFIXES = ("aws/codebuild/", "public.ecr.aws/codebuild/")

@@ -18,14 +18,6 @@ from pipedoctor.sources.buildspec import parse_buildspec, pushed_ecr_repositorie
 from pipedoctor.sources.dockerfile import base_images
 from pipedoctor.sources.repository import is_buildspec, is_dockerfile
 
-ECR_PUSH_ACTIONS = [
-    "ecr:BatchCheckLayerAvailability",
-    "ecr:CompleteLayerUpload",
-    "ecr:InitiateLayerUpload",
-    "ecr:PutImage",
-    "ecr:UploadLayerPart",
-]
-
 
 @dataclass
 class Hit:
@@ -46,7 +38,7 @@ def _buildspec_text(snapshot: Snapshot, project: Project) -> str:
     return ""
 
 
-def project_environment(snapshot: Snapshot, project: Project) -> dict[str, str]:
+def project_environment(project: Project) -> dict[str, str]:
     """The variables a build of the project sees, as far as configuration tells."""
     env = {"AWS_DEFAULT_REGION": project.region, "AWS_REGION": project.region}
     env.update({v.name: v.value for v in project.environment.variables if v.type == "PLAINTEXT"})
@@ -54,7 +46,7 @@ def project_environment(snapshot: Snapshot, project: Project) -> dict[str, str]:
 
 
 def pushed_repository_arns(snapshot: Snapshot, project: Project) -> list[str]:
-    env = project_environment(snapshot, project)
+    env = project_environment(project)
     text = _buildspec_text(snapshot, project)
     try:
         buildspec = parse_buildspec(text) if text else {}

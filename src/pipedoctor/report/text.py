@@ -18,12 +18,13 @@ class Section:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _wrap(text: str, indent: str) -> str:
+def _wrap(text: str, indent: str, hanging: str = "") -> str:
+    """Fill to 100 columns without breaking ARNs at hyphens; `hanging` indents continuations."""
     return textwrap.fill(
         clean(text),
         width=100,
         initial_indent=indent,
-        subsequent_indent=indent + "  " if indent.endswith("      ") else indent,
+        subsequent_indent=indent + hanging,
         break_on_hyphens=False,
         break_long_words=False,
     )
@@ -36,12 +37,12 @@ def _finding(finding: Finding, lines: list[str]) -> None:
     lines.append(_wrap(finding.message, "    "))
     if finding.evidence:
         lines.append("    evidence:")
-        lines.extend(_wrap(f"- {item}", "      ") for item in finding.evidence)
+        lines.extend(_wrap(f"- {item}", "      ", "  ") for item in finding.evidence)
     if finding.unverified:
         lines.append("    not verified:")
-        lines.extend(_wrap(f"- {item}", "      ") for item in finding.unverified)
+        lines.extend(_wrap(f"- {item}", "      ", "  ") for item in finding.unverified)
     lines.append("    fix:")
-    lines.append(_wrap(finding.fix, "      "))
+    lines.append(_wrap(finding.fix, "      ", "  "))
     if finding.policy_fix:
         policy = json.dumps(finding.policy_fix, indent=2)
         lines.extend(f"      {line}" for line in policy.splitlines())
