@@ -9,11 +9,23 @@ from typing import Any
 from pipedoctor.collect import CollectOptions, collect
 from pipedoctor.model import dump
 from tests.collect.stubs import Fault
-from tests.collect.world import CODEBUILD_ROLE_ARN, CONNECTION_ARN, PIPELINE, REGION
+from tests.collect.world import (
+    CODEBUILD_ROLE_ARN,
+    CONNECTION_ARN,
+    EXECUTION_ID,
+    MANUAL_EXECUTION,
+    PIPELINE,
+    RATE_LIMIT_EXECUTION,
+    REGION,
+    add_seed_logs,
+    seed_failure_replies,
+)
 
 
 def collected_check(stubbed_factory: Any, tmp_path: Path, run_cli, **factory_options: Any) -> dict:
-    snapshot = collect(stubbed_factory(**factory_options), CollectOptions(regions=[REGION], pipelines=[PIPELINE]))
+    snapshot = collect(
+        stubbed_factory(**factory_options), CollectOptions(regions=[REGION], pipelines=[PIPELINE])
+    )
     target = tmp_path / "live.json"
     dump(snapshot, target)
     code, out, err = run_cli("check", "--snapshot", str(target), "--format", "json")
@@ -21,25 +33,58 @@ def collected_check(stubbed_factory: Any, tmp_path: Path, run_cli, **factory_opt
     return json.loads(out)
 
 
-def test_live_collected_failure_is_diagnosed_and_proven(stubbed_factory: Any, tmp_path: Path, run_cli) -> None:
+def test_live_collected_failure_is_diagnosed_and_proven(
+    stubbed_factory: Any, tmp_path: Path, run_cli
+) -> None:
     report = collected_check(stubbed_factory, tmp_path, run_cli)
     by_cause = {d["cause"]: d for d in report["diagnoses"]}
     use_connection = by_cause["codebuild-role-missing-use-connection"]
     assert use_connection["confidence"] >= 0.9
     assert any(line.startswith("IAM:") and "denied" in line for line in use_connection["evidence"])
     assert use_connection["policy_fix"]["Statement"][0]["Resource"] == CONNECTION_ARN
-    assert use_connection["policy_fix"]["Statement"][0]["Action"] == [f"{CONNECTION_ARN.split(':')[2]}:UseConnection"]
+    assert use_connection["policy_fix"]["Statement"][0]["Action"] == [
+        f"{CONNECTION_ARN.split(':')[2]}:UseConnection"
+    ]
     full_access = by_cause["ci-role-full-access-policy"]
     assert full_access["resource"] == CODEBUILD_ROLE_ARN
     assert any("does not push to" in line for line in full_access["evidence"])
     assert report["collection_errors"] == []
 
 
-def test_a_role_that_could_not_be_read_is_reported_not_guessed(stubbed_factory: Any, tmp_path: Path, run_cli) -> None:
+def test_a_role_that_could_not_be_read_is_reported_not_guessed(
+    stubbed_factory: Any, tmp_path: Path, run_cli
+) -> None:
     denied = [Fault("iam", "GetRole", "AccessDenied", "not authorized to perform: iam:GetRole")]
     report = collected_check(stubbed_factory, tmp_path, run_cli, faults=denied)
     errors = {(e["service"], e["operation"]) for e in report["collection_errors"]}
     assert ("iam", "GetRole") in errors
-    use_connection = next(d for d in report["diagnoses"] if d["cause"] == "codebuild-role-missing-use-connection")
+    use_connection = next(
+        d for d in report["diagnoses"] if d["cause"] == "codebuild-role-missing-use-connection"
+    )
     assert not any(line.startswith("IAM:") for line in use_connection["evidence"])
     assert any("was not collected" in line for line in use_connection["unverified"])
+
+
+def test_all_three_seed_failures_from_live_collected_runs(
+    stubbed_factory: Any, moto_endpoint: str, tmp_path: Path, run_cli
+) -> None:
+    add_seed_logs(moto_endpoint)
+    snapshot = collect(
+        stubbed_factory(replies=seed_failure_replies()),
+        CollectOptions(regions=[REGION], pipelines=[PIPELINE], executions=3),
+    )
+    target = tmp_path / "live.json"
+    dump(snapshot, target)
+    code, out, err = run_cli("check", "--snapshot", str(target), "--format", "json")
+    assert code == 1, err
+    top_by_execution: dict[str, str] = {}
+    for diagnosis in json.loads(out)["diagnoses"]:  # highest confidence first
+        execution = diagnosis["location"].split(" / ")[1] if " / " in diagnosis["location"] else ""
+        top_by_execution.setdefault(execution, diagnosis["cause"])
+    assert top_by_execution[EXECUTION_ID] == "codebuild-role-missing-use-connection"
+    assert top_by_execution[RATE_LIMIT_EXECUTION] == "dockerhub-pull-rate-limit"
+    assert top_by_execution[MANUAL_EXECUTION] == "source-variable-empty-on-manual-run"
+    rate_limit = next(
+        d for d in json.loads(out)["diagnoses"] if d["cause"] == "dockerhub-pull-rate-limit"
+    )
+    assert "public.ecr.aws/docker/library/node:21-alpine3.19" in rate_limit["fix"]

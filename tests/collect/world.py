@@ -475,3 +475,164 @@ def _failed_build() -> dict[str, Any]:
         "buildComplete": True,
         "initiator": f"codepipeline/{PIPELINE}",
     }
+
+
+# The other two seed failures, as the same pipeline's earlier runs: a Docker Hub rate limit
+# on a tag push, and a manual "Release change" whose empty TagName breaks `docker build -t`.
+RATE_LIMIT_EXECUTION = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+MANUAL_EXECUTION = "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f"
+RATE_LIMIT_BUILD = f"{PROJECT}:31a4b7c0-5d2e-4f89-8b1c-7e6d5f4a3b20"
+MANUAL_BUILD = f"{PROJECT}:6c2d9e14-73a8-4b5f-a0e1-c9d8f7b6a542"
+SEED_LOGS = {
+    RATE_LIMIT_BUILD: [
+        "[Container] 2026/05/08 09:41:30 Running command docker build -t $REPOSITORY_URI:$TagName .",
+        "Step 1/8 : FROM node:21-alpine3.19",
+        (
+            "toomanyrequests: You have reached your pull rate limit. You may increase the limit by "
+            "authenticating and upgrading: https://www.docker.com/increase-rate-limit"
+        ),
+        "[Container] 2026/05/08 09:41:33 Phase complete: BUILD State: FAILED",
+    ],
+    MANUAL_BUILD: [
+        "[Container] 2026/05/07 16:38:20 Running command docker build -t $REPOSITORY_URI:$TagName .",
+        (
+            f'invalid argument "{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/myapp:" for "-t, --tag" '
+            "flag: invalid reference format"
+        ),
+        "[Container] 2026/05/07 16:38:21 Phase complete: BUILD State: FAILED",
+    ],
+}
+
+
+def add_seed_logs(endpoint_url: str) -> None:
+    """The CloudWatch log streams of the two extra failed builds (idempotent)."""
+    logs = boto3.client("logs", endpoint_url=endpoint_url, region_name=REGION)
+    start = int((datetime.now(UTC) - timedelta(hours=1)).timestamp() * 1000)
+    for build_id, lines in SEED_LOGS.items():
+        stream = build_id.split(":", 1)[1]
+        existing = logs.describe_log_streams(logGroupName=LOG_GROUP, logStreamNamePrefix=stream)
+        if existing["logStreams"]:
+            continue
+        logs.create_log_stream(logGroupName=LOG_GROUP, logStreamName=stream)
+        logs.put_log_events(
+            logGroupName=LOG_GROUP,
+            logStreamName=stream,
+            logEvents=[{"timestamp": start + n, "message": line} for n, line in enumerate(lines)],
+        )
+
+
+def _seed_build(build_id: str, tag: str, phase_message: str) -> dict[str, Any]:
+    build = _failed_build()
+    stream = build_id.split(":", 1)[1]
+    build.update(
+        id=build_id,
+        arn=f"arn:aws:codebuild:{REGION}:{ACCOUNT}:build/{build_id}",
+        logs={"groupName": LOG_GROUP, "streamName": stream},
+    )
+    build["phases"] = [
+        {"phaseType": kind, "phaseStatus": "SUCCEEDED"}
+        for kind in (
+            "SUBMITTED",
+            "QUEUED",
+            "PROVISIONING",
+            "DOWNLOAD_SOURCE",
+            "INSTALL",
+            "PRE_BUILD",
+        )
+    ] + [
+        {
+            "phaseType": "BUILD",
+            "phaseStatus": "FAILED",
+            "contexts": [{"statusCode": "COMMAND_EXECUTION_ERROR", "message": phase_message}],
+        },
+        {"phaseType": "COMPLETED"},
+    ]
+    for variable in build["environment"]["environmentVariables"]:
+        if variable["name"] == "TagName":
+            variable["value"] = tag
+    return build
+
+
+def _seed_action_executions(execution_id: str, build_id: str, tag: str) -> list[dict[str, Any]]:
+    details = _action_execution_details()
+    for detail in details:
+        detail["pipelineExecutionId"] = execution_id
+        detail["actionExecutionId"] = f"{detail['actionExecutionId'][:-4]}{execution_id[:4]}"
+    details[0]["output"]["outputVariables"]["TagName"] = tag
+    details[1]["input"]["resolvedConfiguration"]["EnvironmentVariables"] = details[1]["input"][
+        "resolvedConfiguration"
+    ]["EnvironmentVariables"].replace("release-1.4.0", tag)
+    details[1]["output"]["executionResult"]["externalExecutionId"] = build_id
+    return details
+
+
+def seed_failure_replies() -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """`stubbed_replies()` plus the two earlier failed runs: three executions in all."""
+    replies = stubbed_replies()
+    newest = replies[("codepipeline", "list_pipeline_executions")][0]["response"][
+        "pipelineExecutionSummaries"
+    ][0]
+    manual = {
+        **newest,
+        "pipelineExecutionId": MANUAL_EXECUTION,
+        "startTime": STARTED - timedelta(days=1),
+        "lastUpdateTime": STARTED - timedelta(days=1) + timedelta(minutes=2),
+        "trigger": {
+            "triggerType": "StartPipelineExecution",
+            "triggerDetail": f"arn:aws:sts::{ACCOUNT}:assumed-role/DevOpsEngineer/jordan",
+        },
+    }
+    rate_limited = {
+        **newest,
+        "pipelineExecutionId": RATE_LIMIT_EXECUTION,
+        "startTime": STARTED - timedelta(days=2),
+        "lastUpdateTime": STARTED - timedelta(days=2) + timedelta(minutes=2),
+    }
+    summaries = [newest, manual, rate_limited]
+    replies[("codepipeline", "list_pipeline_executions")] = [
+        {"expected": None, "response": {"pipelineExecutionSummaries": summaries}}
+    ]
+    execution_reply = replies[("codepipeline", "get_pipeline_execution")][0]["response"]
+    replies[("codepipeline", "get_pipeline_execution")] = [
+        {
+            "expected": None,
+            "response": {
+                "pipelineExecution": {
+                    **execution_reply["pipelineExecution"],
+                    "pipelineExecutionId": summary["pipelineExecutionId"],
+                    "trigger": summary["trigger"],
+                }
+            },
+        }
+        for summary in summaries
+    ]
+    # Threads may ask for the executions in any order: every reply carries its own ids.
+    replies[("codepipeline", "list_action_executions")] = [
+        {"expected": None, "response": {"actionExecutionDetails": details}}
+        for details in (
+            _action_execution_details(),
+            _seed_action_executions(MANUAL_EXECUTION, MANUAL_BUILD, ""),
+            _seed_action_executions(RATE_LIMIT_EXECUTION, RATE_LIMIT_BUILD, "release-1.3.0"),
+        )
+    ]
+    replies[("codebuild", "batch_get_builds")] = [
+        {
+            "expected": None,
+            "response": {
+                "builds": [
+                    _failed_build(),
+                    _seed_build(
+                        MANUAL_BUILD,
+                        "",
+                        "Error while executing command: docker build. Reason: exit status 125",
+                    ),
+                    _seed_build(
+                        RATE_LIMIT_BUILD,
+                        "release-1.3.0",
+                        "Error while executing command: docker build. Reason: exit status 1",
+                    ),
+                ]
+            },
+        }
+    ]
+    return replies

@@ -144,15 +144,27 @@ def _event_only_refs(configured: dict[str, str]) -> list[str]:
     return refs
 
 
+# Triggers that never carry a git event, so never a tag.
+NON_GIT_TRIGGERS = {"StartPipelineExecution", "CreatePipeline", "CloudWatchEvent", "PutActionRevision"}
+
+
 def _started_by_tag(snapshot: Snapshot, pipeline_name: str, execution_id: str) -> bool | None:
+    """True/False when the execution's trigger or source output says; None when nothing does."""
     execution = snapshot.execution(pipeline_name, execution_id)
-    if execution is None or not execution.trigger_type:
+    if execution is None:
         return None
-    for revision in execution.source_revisions:
-        if str(revision.get("revisionType", "")).upper() == "TAG":
-            return True
-    detail = execution.trigger_detail.lower()
-    return execution.trigger_type in ("Webhook", "WebhookV2") and "tag" in detail
+    if any(str(r.get("revisionType", "")).upper() == "TAG" for r in execution.source_revisions):
+        return True
+    for action_execution in snapshot.action_executions:
+        if (
+            action_execution.pipeline_name == pipeline_name
+            and action_execution.pipeline_execution_id == execution_id
+            and "TagName" in action_execution.output_variables
+        ):
+            return bool(action_execution.output_variables["TagName"])
+    if execution.trigger_type in NON_GIT_TRIGGERS:
+        return False
+    return None
 
 
 def action_facts(snapshot: Snapshot, action_execution: ActionExecution) -> dict[str, Any]:
