@@ -14,14 +14,40 @@ def diagnoses(run_cli, path: Path, *extra: str) -> list[dict]:
     return json.loads(out)["diagnoses"]
 
 
-def test_match_found_past_many_blocks_of_noise(tmp_path: Path, run_cli, monkeypatch) -> None:
-    from pipedoctor.commands import diagnose
+@pytest.mark.parametrize("parallel", [False, True])
+def test_match_found_past_many_blocks_of_noise(tmp_path: Path, run_cli, monkeypatch, parallel: bool) -> None:
+    from pipedoctor.diagnose import textscan
 
-    monkeypatch.setattr(diagnose, "BLOCK_BYTES", 1024)  # force many blocks
+    monkeypatch.setattr(textscan, "BLOCK_BYTES", 1024)  # force many blocks
+    monkeypatch.setattr(textscan, "PARALLEL_MIN_BYTES", 0 if parallel else 1 << 40)
     log = tmp_path / "build.log"
     log.write_bytes(b"[Container] 2026/11/27 10:00:00 Running command npm ci\n" * 500 + RATE_LIMIT)
     found = diagnoses(run_cli, log)
     assert [d["cause"] for d in found][:1] == ["dockerhub-pull-rate-limit"]
+
+
+def test_parallel_scan_equals_the_sequential_scan(tmp_path: Path, monkeypatch) -> None:
+    """Every rule's first match (captures and line) is the same whichever way the file is read."""
+    from pipedoctor.diagnose import Diagnoser, load_rules, textscan
+    from pipedoctor.diagnose.matcher import ANY_SURFACE
+
+    noise = b"[Container] 2026/11/27 10:00:00 Running command docker build .\n"
+    failures = [
+        b"Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n",
+        RATE_LIMIT,
+        b"no basic auth credentials\n",
+        b"name unknown: The repository with name 'public.ecr.aws/x/y' does not exist in the registry\n",
+    ]
+    log = tmp_path / "build.log"
+    log.write_bytes(b"".join(noise * 37 + failure for failure in failures * 5) + noise * 11)
+    matcher = Diagnoser(load_rules()).matcher
+    monkeypatch.setattr(textscan, "BLOCK_BYTES", 700)
+    monkeypatch.setattr(textscan, "PARALLEL_MIN_BYTES", 1 << 40)
+    sequential = textscan.scan_source(matcher, str(log), ANY_SURFACE)
+    monkeypatch.setattr(textscan, "PARALLEL_MIN_BYTES", 0)
+    parallel = textscan.scan_source(matcher, str(log), ANY_SURFACE, workers=3)
+    assert len(sequential.first) >= 4
+    assert parallel == sequential
 
 
 @pytest.mark.parametrize(

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 from pipedoctor.commands.common import add_rules_dir
 from pipedoctor.diagnose.incidents import SURFACES
-from pipedoctor.errors import UserError
 
 DESCRIPTION = """Explain failures. With --snapshot: every failed action execution and build in it,
 proven with the snapshot's facts and IAM policies. With --text: a pasted error text or log (no AWS
@@ -29,34 +27,11 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-BLOCK_BYTES = 4 << 20
-
-
-def _text_blocks(name: str) -> Iterator[bytes]:
-    """The input in blocks of whole lines, so memory stays flat whatever the size."""
-    try:
-        stream = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
-    except OSError as error:
-        raise UserError(f"cannot read {name}: {error.strerror}") from None
-    with stream:
-        pending = b""
-        while chunk := stream.read(BLOCK_BYTES):
-            cut = chunk.rfind(b"\n")
-            if cut == -1:
-                pending += chunk
-                if len(pending) < BLOCK_BYTES:
-                    continue
-                cut = len(chunk) - 1  # one very long line: cut it rather than hold it all
-            yield pending + chunk[: cut + 1]
-            pending = chunk[cut + 1 :]
-        if pending:
-            yield pending
-
-
 def run(args: argparse.Namespace) -> int:
     from pipedoctor.analysis import analyse_snapshot
     from pipedoctor.diagnose import Diagnoser, incident_from_text, load_rules
-    from pipedoctor.diagnose.matcher import ANY_SURFACE, ScanState
+    from pipedoctor.diagnose.matcher import ANY_SURFACE
+    from pipedoctor.diagnose.textscan import scan_source
     from pipedoctor.model import load
     from pipedoctor.report.json_report import render_json
     from pipedoctor.report.text import Section, render_text
@@ -68,9 +43,7 @@ def run(args: argparse.Namespace) -> int:
         errors = snapshot.errors
     else:
         diagnoser = Diagnoser(rules)
-        state = ScanState()
-        for block in _text_blocks(args.text):
-            diagnoser.matcher.scan(block, args.surface or ANY_SURFACE, state)
+        state = scan_source(diagnoser.matcher, args.text, args.surface or ANY_SURFACE)
         sections = [Section("text", diagnoser.judge(state, incident_from_text("", args.surface)))]
         errors = []
     if args.format == "json":

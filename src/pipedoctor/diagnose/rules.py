@@ -60,8 +60,14 @@ def _schema_validator() -> Any:
     return jsonschema.Draft202012Validator(schema)
 
 
-def _line_of(node: yaml.Node, path: list[Any]) -> int:
-    """1-based line of the YAML node at `path` (keys and indexes), or of its nearest parent."""
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: rules load at start-up
+
+
+def _line_of(text: str, path: list[Any]) -> int:
+    """1-based line of the YAML node at `path` (keys and indexes), or of its nearest parent.
+
+    Composed again only when an error needs a line, so valid rules are parsed once."""
+    node = yaml.compose(text, Loader=_LOADER)
     for step in path:
         if isinstance(node, yaml.MappingNode):
             match = next((v for k, v in node.value if k.value == step), None)
@@ -83,14 +89,13 @@ def load_rule_file(path: Path, known_causes: set[str] | None) -> Rule:
     except (OSError, UnicodeDecodeError) as error:
         raise RuleError(f"{path}: cannot read rule file: {error}") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise RuleError(f"{path}{line}: invalid YAML: {problem}") from None
-    if not isinstance(data, dict) or node is None:
+    if not isinstance(data, dict):
         raise RuleError(f"{path}:1: a rule file holds one mapping")
     errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
@@ -100,12 +105,12 @@ def load_rule_file(path: Path, known_causes: set[str] | None) -> Rule:
             unknown = next(iter(set(first.instance) - set(first.schema["properties"])), None)
             if unknown is not None:
                 where.append(unknown)
-        raise RuleError(f"{path}:{_line_of(node, where)}: {first.message}")
+        raise RuleError(f"{path}:{_line_of(text, where)}: {first.message}")
     if data["id"] != path.stem:
-        raise RuleError(f"{path}:{_line_of(node, ['id'])}: rule id {data['id']!r} must equal the file name")
+        raise RuleError(f"{path}:{_line_of(text, ['id'])}: rule id {data['id']!r} must equal the file name")
     if known_causes is not None and data["cause"] not in known_causes:
         raise RuleError(
-            f"{path}:{_line_of(node, ['cause'])}: unknown cause id {data['cause']!r} (see causes.yaml)"
+            f"{path}:{_line_of(text, ['cause'])}: unknown cause id {data['cause']!r} (see causes.yaml)"
         )
     compiled: dict[str, list[Pattern]] = {}
     for key in ("match", "exclude"):
@@ -114,7 +119,7 @@ def load_rule_file(path: Path, known_causes: set[str] | None) -> Rule:
             try:
                 compiled[key].append(compile_pattern(source))
             except PatternError as error:
-                raise RuleError(f"{path}:{_line_of(node, [key, index])}: {error}") from None
+                raise RuleError(f"{path}:{_line_of(text, [key, index])}: {error}") from None
     if data["kind"] == "diagnosis" and not compiled["match"]:
         raise RuleError(f"{path}:1: a diagnosis rule needs at least one match pattern")
     if data["kind"] == "posture" and not data.get("predicate"):
