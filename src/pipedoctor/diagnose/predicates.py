@@ -14,8 +14,8 @@ import yaml
 
 from pipedoctor.diagnose.evidence import role_decision
 from pipedoctor.model import Project, Role, Snapshot
-from pipedoctor.sources.buildspec import parse_buildspec, pushed_ecr_repositories
 from pipedoctor.sources.dockerfile import base_images
+from pipedoctor.sources.project_build import pushed_repository_arns
 from pipedoctor.sources.repository import is_buildspec, is_dockerfile
 
 
@@ -25,40 +25,6 @@ class Hit:
     location: str
     resource: str
     evidence: list[str] = field(default_factory=list)
-
-
-def _buildspec_text(snapshot: Snapshot, project: Project) -> str:
-    spec = project.source.buildspec
-    if "\n" in spec or "phases" in spec:
-        return spec
-    path = spec or "buildspec.yml"
-    for repo_file in snapshot.repo_files:
-        if repo_file.path == path or repo_file.path.endswith(f"/{path}"):
-            return repo_file.text
-    return ""
-
-
-def project_environment(project: Project) -> dict[str, str]:
-    """The variables a build of the project sees, as far as configuration tells."""
-    env = {"AWS_DEFAULT_REGION": project.region, "AWS_REGION": project.region}
-    env.update({v.name: v.value for v in project.environment.variables if v.type == "PLAINTEXT"})
-    return env
-
-
-def pushed_repository_arns(snapshot: Snapshot, project: Project) -> list[str]:
-    env = project_environment(project)
-    text = _buildspec_text(snapshot, project)
-    try:
-        buildspec = parse_buildspec(text) if text else {}
-    except yaml.YAMLError:  # a broken buildspec is its own finding; here it just tells nothing
-        buildspec = {}
-    targets = pushed_ecr_repositories(buildspec, env)
-    if not targets and env.get("IMAGE_REPO_NAME") and env.get("AWS_ACCOUNT_ID"):
-        targets = [(env["AWS_ACCOUNT_ID"], project.region, env["IMAGE_REPO_NAME"])]
-    return [
-        f"arn:{snapshot.partition}:ecr:{region}:{account}:repository/{name}"
-        for account, region, name in targets
-    ]
 
 
 def _ci_roles(snapshot: Snapshot) -> Iterator[tuple[Role, Project | None]]:
