@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pipedoctor.commands.policy_generate import register_diff, register_generate
 from pipedoctor.errors import ExitCode, UserError
 
 LINT_DESCRIPTION = """Check IAM policy documents (identity, resource, trust, SCP, RCP, boundary,
@@ -54,13 +55,15 @@ def _register_lint(actions: argparse._SubParsersAction[argparse.ArgumentParser])
 
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _register_lint,
+    register_generate,
+    register_diff,
 ]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "policy",
-        help="lint IAM policy documents",
+        help="lint policies; generate, diff and apply least-privilege policies",
         description="Work with IAM policy documents.",
     )
     actions = parser.add_subparsers(dest="policy_command", metavar="ACTION", required=True)

@@ -33,7 +33,11 @@ class UsageRecord:
 
     def need(self) -> Need:
         return Need(
-            self.principal_arn, self.action, self.resource, "observed", f"CloudTrail, {self.count} call(s)"
+            self.principal_arn,
+            self.action,
+            self.resource,
+            "observed",
+            f"CloudTrail, {self.count} call(s)",
         )
 
 

@@ -1,0 +1,182 @@
+"""What the pipeline's configuration says a role must be able to do, even if no log shows it yet."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pipedoctor.leastpriv.usage import Need
+from pipedoctor.model import Pipeline, Project, Snapshot
+from pipedoctor.sources.dockerfile import base_images
+from pipedoctor.sources.project_build import project_buildspec, pushed_repository_arns
+from pipedoctor.sources.repository import is_dockerfile
+
+ECR_PUSH = [
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:CompleteLayerUpload",
+    "ecr:InitiateLayerUpload",
+    "ecr:PutImage",
+    "ecr:UploadLayerPart",
+]
+ECR_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+# https://docs.aws.amazon.com/codebuild/latest/userguide/auth-and-access-control-iam-identity-based-access-control.html#customer-managed-policies-example-create-vpc-network-interface
+VPC_ACTIONS = [
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DescribeDhcpOptions",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+]
+REPORT_ACTIONS = [
+    "codebuild:BatchPutCodeCoverages",
+    "codebuild:BatchPutTestCases",
+    "codebuild:CreateReport",
+    "codebuild:CreateReportGroup",
+    "codebuild:UpdateReport",
+]
+_PRIVATE_ECR_IMAGE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(?P<name>[^:@]+)"
+)
+
+
+def _needs(role: str, actions: list[str], resource: str, reason: str) -> Iterator[Need]:
+    for action in actions:
+        yield Need(role, action, resource, "required", reason)
+
+
+def _project_needs(snapshot: Snapshot, project: Project) -> Iterator[Need]:
+    role, region, account = project.service_role, project.region, project.arn.split(":")[4]
+    partition = snapshot.partition
+    if project.logs_enabled:
+        group = f"arn:{partition}:logs:{region}:{account}:log-group:{project.effective_log_group}"
+        yield from _needs(role, ["logs:CreateLogGroup"], group, f"build logs of {project.name}")
+        yield from _needs(
+            role,
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            f"{group}:log-stream:*",
+            f"build logs of {project.name}",
+        )
+    pushed = pushed_repository_arns(snapshot, project)
+    if pushed:
+        yield from _needs(
+            role, ["ecr:GetAuthorizationToken"], "*", "docker login to ECR before push"
+        )
+    for repository in pushed:
+        yield from _needs(role, ECR_PUSH, repository, f"docker push by {project.name}")
+    for repository in _private_base_images(snapshot):
+        yield from _needs(
+            role, ["ecr:GetAuthorizationToken"], "*", "docker login to pull a private base image"
+        )
+        yield from _needs(role, ECR_PULL, repository, "private ECR base image in a Dockerfile")
+    for variable in project.environment.variables:
+        if variable.type == "PARAMETER_STORE":
+            name = variable.value.lstrip("/")
+            arn = f"arn:{partition}:ssm:{region}:{account}:parameter/{name}"
+            yield from _needs(
+                role, ["ssm:GetParameters"], arn, f"environment variable {variable.name}"
+            )
+        elif variable.type == "SECRETS_MANAGER":
+            yield from _needs(
+                role,
+                ["secretsmanager:GetSecretValue"],
+                _secret_arn(variable.value, partition, region, account),
+                f"environment variable {variable.name}",
+            )
+    if project.vpc_id:
+        yield from _needs(role, VPC_ACTIONS, "*", f"{project.name} runs in VPC {project.vpc_id}")
+        yield from _needs(
+            role,
+            ["ec2:CreateNetworkInterfacePermission"],
+            f"arn:{partition}:ec2:{region}:{account}:network-interface/*",
+            f"{project.name} runs in a VPC",
+        )
+    if project_buildspec(snapshot, project).get("reports"):
+        yield from _needs(
+            role,
+            REPORT_ACTIONS,
+            f"arn:{partition}:codebuild:{region}:{account}:report-group/{project.name}-*",
+            "the buildspec declares reports",
+        )
+
+
+def _secret_arn(value: str, partition: str, region: str, account: str) -> str:
+    """A Secrets Manager reference (name or ARN, optionally :json-key:stage:version) as a policy ARN."""
+    if value.startswith("arn:"):
+        return ":".join(value.split(":")[:7])
+    name = value.split(":", 1)[0]
+    return f"arn:{partition}:secretsmanager:{region}:{account}:secret:{name}-*"
+
+
+def _private_base_images(snapshot: Snapshot) -> list[str]:
+    arns = []
+    for repo_file in snapshot.repo_files:
+        if not is_dockerfile(repo_file.path):
+            continue
+        for base in base_images(repo_file.text):
+            found = _PRIVATE_ECR_IMAGE.match(base.written)
+            if found:
+                arn = f"arn:{snapshot.partition}:ecr:{found['region']}:{found['account']}:repository/{found['name']}"
+                if arn not in arns:
+                    arns.append(arn)
+    return arns
+
+
+def _pipeline_needs_for_build_role(
+    snapshot: Snapshot, pipeline: Pipeline, project: Project
+) -> Iterator[Need]:
+    """What a build run by this pipeline needs beyond the project: artifacts and the connection."""
+    role = project.service_role
+    for store in pipeline.artifact_stores:
+        bucket = f"arn:{snapshot.partition}:s3:::{store.location}"
+        reason = f"pipeline artifacts of {pipeline.name}"
+        yield from _needs(
+            role, ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], f"{bucket}/*", reason
+        )
+        yield from _needs(role, ["s3:GetBucketAcl", "s3:GetBucketLocation"], bucket, reason)
+        key = _kms_key_arn(snapshot, store.kms_key_id)
+        if key:
+            yield from _needs(
+                role,
+                ["kms:Decrypt", "kms:GenerateDataKey"],
+                key,
+                f"artifact key of {pipeline.name}",
+            )
+    for source in pipeline.source_actions():
+        connection = source.configuration.get("ConnectionArn", "")
+        if connection and source.configuration.get("OutputArtifactFormat") == "CODEBUILD_CLONE_REF":
+            prefix = connection.split(":")[2]
+            yield from _needs(
+                role,
+                [f"{prefix}:UseConnection"],
+                connection,
+                f"full clone of the {source.name} source",
+            )
+
+
+def _kms_key_arn(snapshot: Snapshot, key_id: str | None) -> str:
+    """A customer managed key's ARN; "" for none or the AWS managed aws/s3 key (no grant needed)."""
+    if not key_id or "alias/aws/" in key_id:
+        return ""
+    if key_id.startswith("arn:"):
+        return key_id
+    key = next((k for k in snapshot.kms_keys if k.arn.endswith(f"/{key_id}")), None)
+    return key.arn if key else ""
+
+
+def required_needs(snapshot: Snapshot, role_arn: str) -> list[Need]:
+    """Every need the configuration of the projects run as `role_arn` implies."""
+    needs: list[Need] = []
+    for project in snapshot.projects:
+        if project.service_role != role_arn:
+            continue
+        needs += _project_needs(snapshot, project)
+        for pipeline in snapshot.pipelines:
+            runs_project = any(
+                action.configuration.get("ProjectName") == project.name
+                for _, action in pipeline.actions()
+            )
+            if runs_project:
+                needs += _pipeline_needs_for_build_role(snapshot, pipeline, project)
+    return list(dict.fromkeys(needs))

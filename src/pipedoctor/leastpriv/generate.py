@@ -1,0 +1,112 @@
+"""A role's least-privilege policy: needs from configuration, denials and usage; synthesised; proven."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pipedoctor.errors import UserError
+from pipedoctor.leastpriv.config_needs import required_needs
+from pipedoctor.leastpriv.denials import denied_needs
+from pipedoctor.leastpriv.diff import PolicyDiff, diff_policies
+from pipedoctor.leastpriv.proof import Proof, prove
+from pipedoctor.leastpriv.synthesize import policy_size, synthesize
+from pipedoctor.leastpriv.usage import Need, Skipped, UsageRecord
+from pipedoctor.model import Role, Snapshot
+
+
+@dataclass
+class Generated:
+    role: Role
+    needs: list[Need]
+    document: dict[str, Any]
+    proof: Proof
+    diff: PolicyDiff
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def report(self) -> str:
+        """The proof and notes, for stderr."""
+        by_source: dict[str, int] = {}
+        for need in self.needs:
+            by_source[need.source] = by_source.get(need.source, 0) + 1
+        sources = ", ".join(f"{count} {source}" for source, count in sorted(by_source.items()))
+        size = policy_size(self.document)
+        statements = len(self.document["Statement"])
+        lines = [
+            f"policy for {self.role.arn}: {statements} statements, {size} characters; "
+            f"from {len(self.needs)} needs ({sources or 'none'})",
+            f"diff: {self.diff.summary()}",
+        ]
+        if self.proof.insufficient:
+            lines.append(
+                f"proof FAILED: {len(self.proof.insufficient)} need(s) not allowed by the new policy:"
+            )
+            lines += [
+                f"  - {n.action} on {n.resource} ({n.reason})" for n in self.proof.insufficient
+            ]
+        else:
+            lines.append(
+                f"proof: all {len(self.needs)} needs replay Allowed against the new policy"
+            )
+        if self.proof.new_access:
+            lines.append("proof FAILED: the new policy allows what the current policies did not:")
+            lines += [f"  - {action} on {resource}" for action, resource in self.proof.new_access]
+        else:
+            lines.append("proof: nothing allowed that the current policies did not allow, except:")
+        lines += [
+            f"  + {action} on {resource} (needed, explicit addition)"
+            for action, resource in self.proof.explicit_additions
+        ]
+        lines += [
+            f"  ~ {n.action} on {n.resource}: another account's resource; its policy was not collected, "
+            "so only this role's side is proven"
+            for n in self.proof.identity_side_only
+        ]
+        for skipped in self.skipped:
+            lines.append(f"skipped {skipped.count} input(s): {skipped.reason}")
+        return "\n".join(lines) + "\n"
+
+
+def _same_role(usage_principal: str, role: Role) -> bool:
+    # A session ARN maps back to a role ARN without its path: compare names and accounts.
+    return (
+        usage_principal.rsplit("/", 1)[-1] == role.name
+        and usage_principal.split(":")[4] == role.arn.split(":")[4]
+    )
+
+
+def find_role(snapshot: Snapshot, name_or_arn: str) -> Role:
+    role = snapshot.role(name_or_arn)
+    if role is None:
+        known = ", ".join(sorted(r.name for r in snapshot.roles)) or "none"
+        raise UserError(f"role {name_or_arn!r} is not in the snapshot (roles: {known})")
+    return role
+
+
+def _resource_policies(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
+    return {
+        repository.arn: repository.policy
+        for repository in snapshot.ecr_repositories
+        if repository.policy
+    }
+
+
+def generate_policy(
+    snapshot: Snapshot,
+    role: Role,
+    usage: list[UsageRecord] | None = None,
+    skipped: list[Skipped] | None = None,
+) -> Generated:
+    needs = required_needs(snapshot, role.arn) + denied_needs(snapshot, role.arn)
+    for record in usage or []:
+        if _same_role(record.principal_arn, role):
+            needs.append(replace(record.need(), principal_arn=role.arn))
+    document = synthesize(needs)
+    return Generated(
+        role=role,
+        needs=needs,
+        document=document,
+        proof=prove(role, document, needs, _resource_policies(snapshot)),
+        diff=diff_policies(role, document),
+        skipped=list(skipped or []),
+    )
