@@ -33,8 +33,10 @@ class Generated:
         size = policy_size(self.document)
         statements = len(self.document["Statement"])
         lines = [
-            f"policy for {self.role.arn}: {statements} statements, {size} characters; "
-            f"from {len(self.needs)} needs ({sources or 'none'})",
+            (
+                f"policy for {self.role.arn}: {statements} statements, {size} characters; "
+                f"from {len(self.needs)} needs ({sources or 'none'})"
+            ),
             f"diff: {self.diff.summary()}",
         ]
         if self.proof.insufficient:
