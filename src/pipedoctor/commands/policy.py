@@ -13,7 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipedoctor.commands.policy_generate import register_diff, register_generate
+from pipedoctor.commands.policy_generate import (
+    register_apply,
+    register_diff,
+    register_generate,
+    register_rollback,
+)
 from pipedoctor.errors import ExitCode, UserError
 
 LINT_DESCRIPTION = """Check IAM policy documents (identity, resource, trust, SCP, RCP, boundary,
@@ -57,6 +62,8 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]]
     _register_lint,
     register_generate,
     register_diff,
+    register_apply,
+    register_rollback,
 ]
 
 

@@ -104,3 +104,125 @@ def run_diff(args: argparse.Namespace) -> int:
             print(f"{label} ({len(actions)}):")
             print("\n".join(f"  {action}" for action in sorted(actions)))
     return 0
+
+
+APPLY_DESCRIPTION = """Apply the generated policy: create the customer managed policy
+/pipedoctor/<role>-least-privilege (or add a version to it), attach it to the role, then detach the
+role's other managed policies (keep some with --keep). Nothing is written without --yes; without
+it the plan is printed. Refused when the proof fails. What was done is recorded in --record, which
+`pipedoctor policy rollback --record FILE --yes` uses to restore the attachments exactly."""
+
+
+def register_apply(actions: Any) -> None:
+    parser = actions.add_parser(
+        "apply",
+        help="attach the generated policy and detach what it replaces (needs --yes)",
+        description=APPLY_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_inputs(parser)
+    parser.add_argument("--policy-name", metavar="NAME", help="default: <role>-least-privilege")
+    parser.add_argument(
+        "--keep",
+        action="append",
+        default=[],
+        metavar="ARN",
+        help="a managed policy to leave attached",
+    )
+    parser.add_argument("--record", metavar="FILE", help="default: pipedoctor-apply-<role>.json")
+    parser.add_argument("--yes", action="store_true", help="really change the role")
+    parser.add_argument("--endpoint-url", help=argparse.SUPPRESS)
+    parser.set_defaults(func=run_apply)
+
+
+def register_rollback(actions: Any) -> None:
+    parser = actions.add_parser(
+        "rollback",
+        help="undo `policy apply` from its record (needs --yes)",
+        description="Re-attach the managed policies `policy apply` detached, detach and delete (or "
+        "restore the previous version of) the policy it wrote.",
+    )
+    parser.add_argument(
+        "--record", required=True, metavar="FILE", help="the file `policy apply` wrote"
+    )
+    parser.add_argument("--yes", action="store_true", help="really change the role")
+    parser.add_argument("--profile", metavar="P", help="AWS profile")
+    parser.add_argument("--endpoint-url", help=argparse.SUPPRESS)
+    parser.set_defaults(func=run_rollback)
+
+
+def _iam_client(profile: str | None, endpoint_url: str | None) -> Any:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from pipedoctor.collect import make_session
+    from pipedoctor.collect.identity import unavailable
+
+    try:
+        return make_session(profile, endpoint_url=endpoint_url).client(
+            "iam", endpoint_url=endpoint_url
+        )
+    except (BotoCoreError, ClientError) as error:
+        raise unavailable(error) from None
+
+
+def run_apply(args: argparse.Namespace) -> int:
+    from pipedoctor.leastpriv.apply import apply_policy, planned_detachments, policy_arn
+    from pipedoctor.model.snapshot import write_atomically
+
+    generated = _generated(args)
+    sys.stderr.write(generated.report())
+    if not generated.proof.holds:
+        print("pipedoctor: not applying: the proof failed (see above)", file=sys.stderr)
+        return 1
+    role = generated.role
+    account = role.arn.split(":")[4]
+    name = args.policy_name or f"{role.name}-least-privilege"
+    target = policy_arn(account, name)
+    record_path = args.record or f"pipedoctor-apply-{role.name}.json"
+    if not args.yes:
+        current = [policy.arn for policy in role.attached_policies]
+        print(f"plan: write {target}, attach it to {role.name}")
+        for arn in planned_detachments(current, target, args.keep):
+            print(f"plan: detach {arn}")
+        print("nothing was changed: run again with --yes to apply", file=sys.stderr)
+        return 0
+    iam = _iam_client(args.profile, args.endpoint_url)
+    record = apply_policy(
+        iam,
+        role.name,
+        account,
+        name,
+        generated.document,
+        args.keep,
+        save=lambda r: write_atomically(record_path, r.dumps()),
+    )
+    print(
+        f"attached {record.policy_arn} to {role.name}; detached {len(record.detached)}: {', '.join(record.detached) or 'none'}"
+    )
+    print(f"undo with: pipedoctor policy rollback --record {record_path} --yes", file=sys.stderr)
+    return 0
+
+
+def run_rollback(args: argparse.Namespace) -> int:
+    from pipedoctor.leastpriv.apply import ApplyRecord, rollback
+
+    try:
+        with open(args.record, encoding="utf-8") as stream:
+            record = ApplyRecord.loads(stream.read())
+    except OSError as error:
+        raise UserError(f"cannot read {args.record}: {error.strerror}") from None
+    except (ValueError, TypeError) as error:
+        raise UserError(f"{args.record}: not a pipedoctor apply record ({error})") from None
+    if not args.yes:
+        print(f"plan: re-attach {', '.join(record.detached) or 'nothing'} to {record.role_name}")
+        action = (
+            "delete"
+            if record.created_policy
+            else f"restore version {record.previous_default_version} of"
+        )
+        print(f"plan: detach and {action} {record.policy_arn}")
+        print("nothing was changed: run again with --yes to roll back", file=sys.stderr)
+        return 0
+    rollback(_iam_client(args.profile, args.endpoint_url), record)
+    print(f"restored the attachments of {record.role_name} from {args.record}")
+    return 0
