@@ -88,3 +88,22 @@ def test_all_three_seed_failures_from_live_collected_runs(
         d for d in json.loads(out)["diagnoses"] if d["cause"] == "dockerhub-pull-rate-limit"
     )
     assert "public.ecr.aws/docker/library/node:21-alpine3.19" in rate_limit["fix"]
+
+
+def test_diagnose_and_check_collect_live_when_given_only_a_pipeline(
+    stubbed_factory: Any, monkeypatch, run_cli
+) -> None:
+    from pipedoctor.commands import collect as collect_command
+
+    factory = stubbed_factory()
+    monkeypatch.setattr(collect_command, "client_factory", lambda session, url: factory)
+    code, out, err = run_cli("diagnose", "--pipeline", PIPELINE, "--region", REGION, "--format", "json")
+    assert code == 0, err
+    causes = [d["cause"] for d in json.loads(out)["diagnoses"]]
+    assert causes[0] == "codebuild-role-missing-use-connection"
+    assert factory.counter.total() > 0  # it really read through the factory
+
+    factory = stubbed_factory()  # fresh Stubber replies; the patched lambda reads this name
+    code, out, err = run_cli("check", "--pipeline", PIPELINE, "--region", REGION, "--format", "json")
+    assert code == 1, err
+    assert "ci-role-full-access-policy" in {d["cause"] for d in json.loads(out)["diagnoses"]}

@@ -8,23 +8,37 @@ from typing import Any
 
 from pipedoctor.commands.common import add_rules_dir
 from pipedoctor.diagnose.incidents import SURFACES
+from pipedoctor.errors import UserError
 
 DESCRIPTION = """Explain failures. With --snapshot: every failed action execution and build in it,
-proven with the snapshot's facts and IAM policies. With --text: a pasted error text or log (no AWS
-access); causes the text alone cannot separate are all listed, with the fact that would decide."""
+proven with the snapshot's facts and IAM policies. With only --pipeline: the same, collected live
+first (read-only). With --text: a pasted error text or log (no AWS access); causes the text alone
+cannot separate are all listed, with the fact that would decide."""
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("diagnose", help="rank the causes of a failure", description=DESCRIPTION)
-    source = parser.add_mutually_exclusive_group(required=True)
+    source = parser.add_mutually_exclusive_group()
     source.add_argument("--snapshot", metavar="FILE", help="a snapshot file")
     source.add_argument("--text", metavar="FILE", help="an error text or log file, - for stdin")
     parser.add_argument("--surface", choices=SURFACES, help="where the --text came from")
-    parser.add_argument("--pipeline", metavar="NAME", help="only this pipeline")
+    parser.add_argument("--pipeline", metavar="NAME", help="only this pipeline (alone: collect it live)")
     parser.add_argument("--execution", metavar="ID", help="only this pipeline execution")
+    parser.add_argument("--region", action="append", metavar="R", help="AWS region for live collection")
+    parser.add_argument("--profile", metavar="P", help="AWS profile for live collection")
     parser.add_argument("--format", choices=["text", "json"], default="text")
     add_rules_dir(parser)
     parser.set_defaults(func=run)
+
+
+def _collect_live(args: argparse.Namespace) -> Any:
+    from pipedoctor.collect import CollectOptions
+    from pipedoctor.commands.collect import collect_snapshot
+
+    execution = args.execution or "latest"
+    options = CollectOptions(regions=args.region or [], pipelines=[args.pipeline], execution=execution)
+    snapshot, _ = collect_snapshot(options, args.profile)
+    return snapshot
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,9 +50,11 @@ def run(args: argparse.Namespace) -> int:
     from pipedoctor.report.json_report import render_json
     from pipedoctor.report.text import Section, render_text
 
+    if not (args.snapshot or args.text or args.pipeline):
+        raise UserError("give --snapshot FILE, --text FILE or --pipeline NAME")
     rules = load_rules(args.rules_dir)
-    if args.snapshot:
-        snapshot = load(args.snapshot)
+    if args.snapshot or not args.text:
+        snapshot = load(args.snapshot) if args.snapshot else _collect_live(args)
         sections = analyse_snapshot(snapshot, rules, args.pipeline, args.execution, posture=False)
         errors = snapshot.errors
     else:
