@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
 from pipedoctor.commands.common import REPORT_FORMATS, add_output_options, add_rules_dir
@@ -19,11 +21,15 @@ def register(subparsers: Any) -> None:
         "check", help="analyse a pipeline for CI (exit 1 on findings)", description=DESCRIPTION
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="repository files or folders")
-    parser.add_argument("--snapshot", metavar="FILE", help="analyse a snapshot file (no AWS access)")
-    parser.add_argument("--pipeline", action="append", metavar="NAME", help="collect this pipeline live first")
+    parser.add_argument(
+        "--snapshot", metavar="FILE", help="analyse a snapshot file (no AWS access)"
+    )
+    parser.add_argument(
+        "--pipeline", action="append", metavar="NAME", help="collect this pipeline live first"
+    )
     parser.add_argument("--region", action="append", metavar="R", help="AWS region (repeatable)")
     parser.add_argument("--profile", metavar="P", help="AWS profile")
-    add_output_options(parser, formats=REPORT_FORMATS)
+    add_output_options(parser, formats=REPORT_FORMATS, fail_on_default=None)
     parser.add_argument(
         "--output",
         action="append",
@@ -32,14 +38,47 @@ def register(subparsers: Any) -> None:
         help="also write FORMAT to PATH from the same run (repeatable), e.g. sarif=results.sarif",
     )
     add_rules_dir(parser)
+    parser.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="PREFIX[,PREFIX]",
+        help="only rules whose id starts so",
+    )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="PREFIX[,PREFIX]",
+        help="skip rules whose id starts so",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="settings file (default: .pipedoctor.toml or pyproject.toml)",
+    )
+    parser.add_argument(
+        "--baseline", type=Path, metavar="FILE", help="suppress the findings accepted in FILE"
+    )
+    parser.add_argument(
+        "--write-baseline", type=Path, metavar="FILE", help="accept every current finding into FILE"
+    )
     parser.set_defaults(func=run)
+
+
+def _prefixes(values: list[str]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
 def run(args: argparse.Namespace) -> int:
     from pipedoctor.analysis import analyse_snapshot
+    from pipedoctor.baseline import baseline_text, load_baseline
     from pipedoctor.commands.report_output import emit
     from pipedoctor.diagnose import load_rules
     from pipedoctor.model import Snapshot, load
+    from pipedoctor.model.snapshot import write_atomically
+    from pipedoctor.settings import load_settings, selected
     from pipedoctor.sources.repository import repository_files
 
     if args.snapshot and args.pipeline:
@@ -56,6 +95,32 @@ def run(args: argparse.Namespace) -> int:
         snapshot = Snapshot(origin="repository")
     if args.paths or not (args.snapshot or args.pipeline):
         snapshot.repo_files += repository_files(args.paths or ["."])
-    rules = load_rules(args.rules_dir)
+    settings = load_settings(explicit=args.config)
+    select = _prefixes(args.select) or settings.select
+    ignore = _prefixes(args.ignore) or settings.ignore
+    rules = [
+        r
+        for r in load_rules(settings.rules_dirs + args.rules_dir)
+        if selected(r.id, select, ignore)
+    ]
     sections = analyse_snapshot(snapshot, rules)
-    return emit(sections, snapshot.errors, rules, args.format, args.output, args.fail_on, args.exit_zero)
+    if args.write_baseline:
+        primary = [section.findings[0] for section in sections if section.findings]
+        write_atomically(args.write_baseline, baseline_text(primary))
+        print(
+            f"pipedoctor: accepted {len(primary)} finding(s) into {args.write_baseline}",
+            file=sys.stderr,
+        )
+        return 0
+    baseline_path = args.baseline or settings.baseline
+    if baseline_path:
+        accepted = load_baseline(baseline_path)
+        suppressed = sum(1 for s in sections for f in s.findings[:1] if f.key in accepted)
+        sections = [s for s in sections if not (s.findings and s.findings[0].key in accepted)]
+        if suppressed:
+            print(
+                f"pipedoctor: {suppressed} finding(s) suppressed by {baseline_path}",
+                file=sys.stderr,
+            )
+    fail_on = args.fail_on or settings.fail_on or "high"
+    return emit(sections, snapshot.errors, rules, args.format, args.output, fail_on, args.exit_zero)

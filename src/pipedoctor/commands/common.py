@@ -21,12 +21,14 @@ def add_rules_dir(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_output_options(parser: argparse.ArgumentParser, formats: list[str]) -> None:
+def add_output_options(
+    parser: argparse.ArgumentParser, formats: list[str], fail_on_default: str | None = "high"
+) -> None:
     parser.add_argument("--format", choices=formats, default="text", help="output format on stdout")
     parser.add_argument(
         "--fail-on",
         choices=SEVERITIES,
-        default="high",
+        default=fail_on_default,
         help="exit 1 when a finding has at least this severity (default: high)",
     )
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")

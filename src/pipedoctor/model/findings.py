@@ -27,3 +27,8 @@ class Finding:
     location: str = ""  # pipeline/execution/action, or file:line
     references: list[str] = field(default_factory=list)
     unverified: list[str] = field(default_factory=list)  # checks that could not run
+
+    @property
+    def key(self) -> str:
+        """Stable identity across runs: the rule and what it is about (not the line it is on)."""
+        return f"{self.rule}|{self.resource or self.location}"

@@ -52,7 +52,7 @@ def _location(finding: Finding) -> dict[str, Any]:
 
 
 def _fingerprint(finding: Finding) -> str:
-    return hashlib.sha256(f"{finding.rule}|{finding.resource or finding.location}".encode()).hexdigest()
+    return hashlib.sha256(finding.key.encode()).hexdigest()
 
 
 def render_sarif(findings: list[Finding]) -> str:
