@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from pipedoctor.commands.demo import demo_snapshot_text
 from tests.conftest import REPO_ROOT
 
@@ -16,13 +18,16 @@ def test_import_contracts_hold() -> None:
     assert "KEPT" in result.stdout
 
 
-def test_check_from_a_snapshot_never_imports_the_sdk_or_tui(tmp_path) -> None:
+@pytest.mark.parametrize("mode", ["snapshot", "repository"])
+def test_check_never_imports_the_sdk_or_tui(tmp_path, mode: str) -> None:
     snapshot = tmp_path / "demo.json"
     snapshot.write_text(demo_snapshot_text())
+    (tmp_path / "Dockerfile").write_text("FROM node:20\n")
+    target = ["--snapshot", str(snapshot)] if mode == "snapshot" else [str(tmp_path)]
     probe = (
         "import sys\n"
         "from pipedoctor.cli import main\n"
-        f"code = main(['check', '--snapshot', {str(snapshot)!r}, '--exit-zero'])\n"
+        f"code = main(['check', *{target!r}, '--exit-zero'])\n"
         "heavy = sorted(m for m in ('boto3', 'botocore', 'textual', 'networkx', 'duckdb') if m in sys.modules)\n"
         "print('HEAVY', heavy, code)\n"
     )

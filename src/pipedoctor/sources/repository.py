@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,22 +9,28 @@ from pipedoctor.errors import UserError
 from pipedoctor.model import RepoFile
 
 SKIPPED_DIRECTORIES = {".git", ".venv", "node_modules", "__pycache__", ".terraform", "vendor", "cdk.out"}
-PATTERNS = ["Dockerfile*", "*.dockerfile", "buildspec*.yml", "buildspec*.yaml"]
 MAX_FILE_BYTES = 5 << 20
+# Names that mention Dockerfile but are not one (docs, scripts, configs about it).
+NOT_DOCKERFILE_SUFFIXES = (".md", ".txt", ".json", ".yml", ".yaml", ".sh", ".py", ".dockerignore")
 
 
 def is_dockerfile(path: str) -> bool:
+    """Dockerfile, Dockerfile.prod, prod.Dockerfile, app.dockerfile ..."""
     name = path.rsplit("/", 1)[-1].lower()
-    return name.startswith("dockerfile") or name.endswith(".dockerfile")
+    return "dockerfile" in name and not name.endswith(NOT_DOCKERFILE_SUFFIXES)
 
 
 def is_buildspec(path: str) -> bool:
-    name = path.rsplit("/", 1)[-1].lower()
-    return name.startswith("buildspec") and name.endswith((".yml", ".yaml"))
+    """buildspec.yml, buildspec-test.yaml, or any YAML in a folder named like buildspecs/."""
+    parts = path.lower().split("/")
+    if not parts[-1].endswith((".yml", ".yaml")):
+        return False
+    return "buildspec" in parts[-1] or (len(parts) > 1 and "buildspec" in parts[-2])
 
 
 def _wanted(path: Path) -> bool:
-    return any(fnmatch.fnmatch(path.name.lower(), pattern.lower()) for pattern in PATTERNS)
+    posix = path.as_posix()
+    return is_dockerfile(posix) or is_buildspec(posix)
 
 
 def _walk(root: Path) -> Iterator[Path]:
