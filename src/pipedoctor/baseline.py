@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pipedoctor.errors import UserError
 from pipedoctor.model import Finding
+from pipedoctor.textparse import ParseError, parse_json
 
 BASELINE_KIND = "pipedoctor-baseline"
 
@@ -21,10 +22,10 @@ class Accepted:
 
 def load_baseline(path: Path) -> dict[str, Accepted]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_json(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise UserError(f"cannot read baseline {path}: {error.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (ParseError, UnicodeDecodeError) as error:
         raise UserError(f"{path}: baseline is not valid JSON ({error})") from None
     entries = (
         data.get("accepted")

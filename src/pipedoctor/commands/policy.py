@@ -20,6 +20,7 @@ from pipedoctor.commands.policy_generate import (
     register_rollback,
 )
 from pipedoctor.errors import ExitCode, UserError
+from pipedoctor.textparse import ParseError, parse_json
 
 LINT_DESCRIPTION = """Check IAM policy documents (identity, resource, trust, SCP, RCP, boundary,
 session) for grammar errors, unknown actions, actions aimed at another service's ARNs, and
@@ -86,11 +87,9 @@ def _load(path: Path) -> Any:
     except UnicodeDecodeError as error:
         raise UserError(f"{path} is not UTF-8 text") from error
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UserError(
-            f"{path}: invalid JSON at line {error.lineno} column {error.colno}: {error.msg}"
-        ) from error
+        return parse_json(text)
+    except ParseError as error:
+        raise UserError(f"{path}: invalid JSON at {error}") from None
 
 
 def run_lint(args: argparse.Namespace) -> int:

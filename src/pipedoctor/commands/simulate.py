@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from pipedoctor.iam import evaluate
     from pipedoctor.iam.catalog import CatalogError, load_catalog
     from pipedoctor.iam.simulate_input import InputError, parse_simulate_line
+    from pipedoctor.textparse import ParseError, parse_json
 
     try:
         catalog = load_catalog()
@@ -86,15 +87,15 @@ def run(args: argparse.Namespace) -> int:
             result: dict[str, Any]
             case_id: Any = None
             try:
-                data = json.loads(line)
+                data = parse_json(line)
                 if isinstance(data, dict):
                     case_id = data.get("id")
                 _, request, policy_set = parse_simulate_line(data)
                 decision = evaluate(request, policy_set, catalog)
                 result = {"id": case_id, **decision.to_dict()}
-            except json.JSONDecodeError as error:
+            except ParseError as error:
                 failures += 1
-                result = {"id": None, "line": number, "error": f"invalid JSON: {error.msg}"}
+                result = {"id": None, "line": number, "error": f"invalid JSON: {error.args[0]}"}
             except InputError as error:
                 failures += 1
                 result = {"id": case_id, "line": number, "error": str(error)}

@@ -5,7 +5,6 @@ A fact that is unknown is absent, never guessed: rules tell "unknown" from "fals
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -13,6 +12,7 @@ from pipedoctor.model import ActionExecution, Build, Pipeline, Project, Snapshot
 from pipedoctor.sources.dockerfile import base_images
 from pipedoctor.sources.images import parse_image
 from pipedoctor.sources.repository import is_dockerfile
+from pipedoctor.textparse import ParseError, parse_json
 
 # Source variables only filled by one kind of git event (a tag push, a pull request);
 # any other start leaves them empty.
@@ -124,8 +124,10 @@ def _action_environment(configuration: dict[str, str]) -> dict[str, str]:
     if not raw:
         return {}
     try:
-        variables = json.loads(raw)
-    except json.JSONDecodeError:
+        variables = parse_json(raw)
+    except ParseError:
+        return {}
+    if not isinstance(variables, list):
         return {}
     return {
         str(v.get("name")): str(v.get("value", ""))

@@ -10,13 +10,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from pipedoctor.diagnose.evidence import role_decision
 from pipedoctor.model import Project, Role, Snapshot
 from pipedoctor.sources.dockerfile import base_images
 from pipedoctor.sources.project_build import pushed_repository_arns
 from pipedoctor.sources.repository import is_buildspec, is_dockerfile
+from pipedoctor.textparse import ParseError, parse_yaml
 
 
 @dataclass
@@ -99,11 +98,10 @@ def buildspec_yaml_error(snapshot: Snapshot, params: dict[str, Any]) -> Iterator
         if not is_buildspec(repo_file.path):
             continue
         try:
-            yaml.safe_load(repo_file.text)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            problem = getattr(error, "problem", None) or "invalid YAML"
+            parse_yaml(repo_file.text)
+        except ParseError as error:
+            line, column = error.line or 1, error.column or 1
+            problem = str(error.args[0])
             yield Hit(
                 facts={"file": repo_file.path, "line": line, "column": column, "problem": problem},
                 location=f"{repo_file.path}:{line}",

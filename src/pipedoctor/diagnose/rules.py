@@ -13,6 +13,7 @@ import yaml
 
 from pipedoctor.diagnose.patterns import Pattern, PatternError, compile_pattern
 from pipedoctor.errors import UserError
+from pipedoctor.textparse import ParseError, parse_yaml
 
 
 @dataclass
@@ -60,14 +61,11 @@ def _schema_validator() -> Any:
     return jsonschema.Draft202012Validator(schema)
 
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: rules load at start-up
-
-
 def _line_of(text: str, path: list[Any]) -> int:
     """1-based line of the YAML node at `path` (keys and indexes), or of its nearest parent.
 
     Composed again only when an error needs a line, so valid rules are parsed once."""
-    node = yaml.compose(text, Loader=_LOADER)
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
     for step in path:
         if isinstance(node, yaml.MappingNode):
             match = next((v for k, v in node.value if k.value == step), None)
@@ -89,12 +87,10 @@ def load_rule_file(path: Path, known_causes: set[str] | None) -> Rule:
     except (OSError, UnicodeDecodeError) as error:
         raise RuleError(f"{path}: cannot read rule file: {error}") from None
     try:
-        data = yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise RuleError(f"{path}{line}: invalid YAML: {problem}") from None
+        data = parse_yaml(text)
+    except ParseError as error:
+        line = f":{error.line}" if error.line else ""
+        raise RuleError(f"{path}{line}: invalid YAML: {error.args[0]}") from None
     if not isinstance(data, dict):
         raise RuleError(f"{path}:1: a rule file holds one mapping")
     errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(e.absolute_path))

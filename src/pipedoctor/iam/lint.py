@@ -332,7 +332,7 @@ def lint_policy(document: Any, catalog: Catalog, policy_type: str = "auto") -> l
 def unwrap_document(data: Any) -> Any:
     """The policy inside common AWS CLI response shapes (get-policy-version, get-role-policy,
     get-bucket-policy), or the data itself."""
-    import json
+    from pipedoctor.textparse import ParseError, parse_json
 
     if isinstance(data, dict):
         for path in (("PolicyVersion", "Document"), ("PolicyDocument",), ("Policy",)):
@@ -341,8 +341,8 @@ def unwrap_document(data: Any) -> Any:
                 node = node.get(key) if isinstance(node, dict) else None
             if isinstance(node, str):
                 try:
-                    node = json.loads(node)
-                except ValueError:
+                    node = parse_json(node)
+                except ParseError:
                     continue
             if isinstance(node, dict) and "Statement" in node:
                 return node

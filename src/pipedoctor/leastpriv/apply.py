@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from pipedoctor.textparse import parse_json
+
 POLICY_PATH = "/pipedoctor/"
 MAX_POLICY_VERSIONS = 5  # IAM keeps at most five versions of a managed policy
 
@@ -31,7 +33,7 @@ class ApplyRecord:
 
     @classmethod
     def loads(cls, text: str) -> ApplyRecord:
-        return cls(**json.loads(text))
+        return cls(**parse_json(text))
 
 
 def attached_policy_arns(iam: Any, role_name: str) -> list[str]:

@@ -14,6 +14,7 @@ from pipedoctor.model.iam import Role
 from pipedoctor.model.pipeline import ActionExecution, Pipeline, PipelineExecution
 from pipedoctor.model.resources import ArtifactBucket, Connection, EcrRepository, KmsKey
 from pipedoctor.model.serialize import from_plain, to_plain
+from pipedoctor.textparse import ParseError, parse_json
 
 SCHEMA_VERSION = 1
 SNAPSHOT_KIND = "pipedoctor-snapshot"
@@ -95,9 +96,9 @@ def dumps(snapshot: Snapshot) -> str:
 
 def loads(text: str, origin: str = "snapshot") -> Snapshot:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UserError(f"{origin}: not valid JSON (line {error.lineno}: {error.msg})") from None
+        data = parse_json(text)
+    except ParseError as error:
+        raise UserError(f"{origin}: not valid JSON ({error})") from None
     if not isinstance(data, dict) or data.get("kind") != SNAPSHOT_KIND:
         raise UserError(f"{origin}: not a pipedoctor snapshot")
     version = data.get("schema_version")

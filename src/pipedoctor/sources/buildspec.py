@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
+from pipedoctor.textparse import parse_yaml
 
 PHASES = ["install", "pre_build", "build", "post_build"]
 _PUSH = re.compile(r"\bdocker\s+(?:image\s+)?push\s+(?:--\S+\s+)*(?P<target>\S+)")
@@ -16,7 +16,8 @@ _ECR_URI = re.compile(
 
 
 def parse_buildspec(text: str) -> dict[str, Any]:
-    data = yaml.safe_load(text)
+    """The buildspec as a mapping ({} for anything else); raises ParseError on invalid YAML."""
+    data = parse_yaml(text)
     return data if isinstance(data, dict) else {}
 
 
@@ -26,7 +27,7 @@ def commands(buildspec: dict[str, Any]) -> list[str]:
     for phase in PHASES:
         body = phases.get(phase) if isinstance(phases, dict) else None
         if isinstance(body, dict) and isinstance(body.get("commands"), list):
-            found += [str(command) for command in body["commands"]]
+            found += [command for command in body["commands"] if isinstance(command, str)]
     return found
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from pipedoctor.model import Project, Snapshot
 from pipedoctor.sources.buildspec import parse_buildspec, pushed_ecr_repositories
+from pipedoctor.textparse import ParseError
 
 
 def buildspec_text(snapshot: Snapshot, project: Project) -> str:
@@ -26,7 +25,7 @@ def project_buildspec(snapshot: Snapshot, project: Project) -> dict[str, Any]:
     text = buildspec_text(snapshot, project)
     try:
         return parse_buildspec(text) if text else {}
-    except yaml.YAMLError:  # a broken buildspec is its own finding; here it just tells nothing
+    except ParseError:  # a broken buildspec is its own finding; here it just tells nothing
         return {}
 
 
