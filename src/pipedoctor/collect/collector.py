@@ -16,6 +16,7 @@ from pipedoctor.collect import artifacts, connections, ecr, executions, iam, log
 from pipedoctor.collect import builds as build_reads
 from pipedoctor.collect import pipelines as pipeline_reads
 from pipedoctor.collect.clients import ClientFactory
+from pipedoctor.collect.deploy import DeployReads
 from pipedoctor.collect.identity import caller_identity
 from pipedoctor.collect.reader import Reader
 from pipedoctor.collect.tasks import Tasks
@@ -84,6 +85,7 @@ class _Run:
         self.home = options.regions[0]
         self._lock = threading.Lock()
         self._projects_requested: set[tuple[str, str]] = set()
+        self.deploys = DeployReads(reader, self.client, tasks, snapshot, self.role)
 
     def client(self, service: str, region: str | None = None) -> Any:
         return self.factory.client(service, region or self.home)
@@ -103,7 +105,9 @@ class _Run:
         for pipeline, runs_of in zip(found, runs):
             self.progress(f"{pipeline.name} ({pipeline.region}): {len(runs_of)} execution(s)")
         action_lists = list(self.tasks.pool.map(lambda pair: self.action_executions(*pair), pairs))
-        self.builds([action for actions in action_lists for action in actions], found)
+        all_actions = [action for actions in action_lists for action in actions]
+        self.builds(all_actions, found)
+        self.deploys.failed_actions(all_actions, found)
         self.tasks.wait()
 
     # pipelines
@@ -313,3 +317,7 @@ def _sort(snapshot: Snapshot) -> None:
     snapshot.ecr_repositories.sort(key=lambda r: r.arn)
     snapshot.buckets.sort(key=lambda b: b.name)
     snapshot.kms_keys.sort(key=lambda k: k.arn)
+    snapshot.ecs_services.sort(key=lambda s: s.arn)
+    snapshot.task_definitions.sort(key=lambda t: t.arn)
+    snapshot.stopped_tasks.sort(key=lambda t: (t.stopped_at, t.arn), reverse=True)
+    snapshot.deployments.sort(key=lambda d: d.id)

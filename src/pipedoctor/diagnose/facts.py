@@ -6,9 +6,20 @@ A fact that is unknown is absent, never guessed: rules tell "unknown" from "fals
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from pipedoctor.model import ActionExecution, Build, Pipeline, Project, Snapshot
+from pipedoctor.model import (
+    ActionExecution,
+    Build,
+    CodeDeployDeployment,
+    EcsService,
+    Pipeline,
+    Project,
+    Snapshot,
+    StoppedTask,
+    TaskDefinition,
+)
 from pipedoctor.sources.dockerfile import base_images
 from pipedoctor.sources.images import parse_image
 from pipedoctor.sources.repository import is_dockerfile
@@ -291,3 +302,223 @@ def derived_facts(facts: dict[str, Any]) -> dict[str, Any]:
     if empty:
         derived["env.empty_refs"] = empty
     return derived
+
+
+DEPLOY_PROVIDERS = ("ECS", "CodeDeployToECS")
+_ECR_REGISTRY = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr(?:-fips)?\.(?P<region>[\w-]+)\.amazonaws\.com(?:\.cn)?$"
+)
+SECRET_READ_ACTIONS = {
+    "secretsmanager": "secretsmanager:GetSecretValue",
+    "ssm": "ssm:GetParameters",
+}
+
+
+@dataclass
+class DeployScope:
+    """What was collected about one failed deploy action."""
+
+    service: EcsService | None
+    task_definition: TaskDefinition | None
+    stopped_tasks: list[StoppedTask]
+    deployment: CodeDeployDeployment | None
+
+
+def deploy_scope(snapshot: Snapshot, action_execution: ActionExecution) -> DeployScope | None:
+    """None when the action is no ECS deploy."""
+    if action_execution.provider not in DEPLOY_PROVIDERS:
+        return None
+    deployment = None
+    if action_execution.provider == "ECS":
+        pipeline = snapshot.pipeline(action_execution.pipeline_name)
+        declared = (
+            pipeline.find_action(action_execution.stage_name, action_execution.action_name)
+            if pipeline
+            else None
+        )
+        configuration = {
+            **(declared.configuration if declared else {}),
+            **action_execution.resolved_configuration,
+        }
+        targets = [(configuration.get("ClusterName", ""), configuration.get("ServiceName", ""))]
+    else:
+        deployment = snapshot.deployment(action_execution.external_execution_id)
+        targets = (
+            [(ref.cluster, ref.service) for ref in deployment.ecs_services] if deployment else []
+        )
+    services = [
+        found for cluster, name in targets if (found := snapshot.ecs_service(cluster, name))
+    ]
+    stopped = [
+        task
+        for cluster, name in targets
+        for task in snapshot.stopped_tasks
+        if task.cluster == cluster.rsplit("/", 1)[-1] and task.group in ("", f"service:{name}")
+    ]
+    stopped.sort(key=lambda task: task.stopped_at, reverse=True)
+    service = services[0] if services else None
+    # The revision that failed: the deployment's, else the newest stopped task's, else the service's.
+    candidates = [
+        deployment.task_definition if deployment else "",
+        *(task.task_definition for task in stopped),
+        service.task_definition if service else "",
+    ]
+    task_definition = next(
+        (found for arn in candidates if arn and (found := snapshot.task_definition(arn))), None
+    )
+    return DeployScope(service, task_definition, stopped, deployment)
+
+
+def deploy_facts(snapshot: Snapshot, scope: DeployScope) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
+    if scope.service is not None:
+        facts.update(_service_facts(scope.service))
+    if scope.task_definition is not None:
+        facts.update(
+            task_definition_facts(scope.task_definition, snapshot.partition, snapshot.account_id)
+        )
+    if scope.stopped_tasks:
+        newest = scope.stopped_tasks[0]
+        facts["task.stop_code"] = newest.stop_code
+        facts["task.stopped_reason"] = newest.stopped_reason
+    if scope.deployment is not None:
+        facts.update(_deployment_facts(scope.deployment))
+    return facts
+
+
+def _service_facts(service: EcsService) -> dict[str, Any]:
+    return {
+        "service.name": service.name,
+        "service.cluster": service.cluster,
+        "service.arn": service.arn,
+        "service.deployment_controller": service.deployment_controller,
+        "service.task_definition": service.task_definition,
+        "service.target_groups": list(service.target_groups),
+    }
+
+
+def task_definition_facts(
+    task: TaskDefinition, partition: str, default_account: str
+) -> dict[str, Any]:
+    parts = task.arn.split(":")
+    account = parts[4] if len(parts) > 5 and parts[4] else default_account
+    region = task.region or (parts[3] if len(parts) > 5 else "")
+    images = [container.image for container in task.containers]
+    facts: dict[str, Any] = {
+        "task.definition": task.arn,
+        "task.family": task.family,
+        "task.account": account,
+        "task.has_execution_role": bool(task.execution_role),
+        "task.network_mode": task.network_mode,
+        "task.compatibilities": list(task.requires_compatibilities),
+        "task.cpu_architecture": task.cpu_architecture or "X86_64",  # the default when unset
+        "task.images": images,
+        "task.bare_images": [image for image in images if _without_registry(image)],
+    }
+    if task.execution_role:
+        facts["task.execution_role"] = task.execution_role
+    if task.task_role:
+        facts["task.role"] = task.task_role
+    if images:
+        facts["task.image"] = images[0]
+    if facts["task.bare_images"]:
+        facts["task.bare_image"] = facts["task.bare_images"][0]
+    facts.update(_image_facts(images, partition, account))
+    facts.update(_log_facts(task, partition, account, region))
+    secrets = [
+        _secret_arn(s.value_from, partition, region, account)
+        for c in task.containers
+        for s in c.secrets
+    ]
+    facts["task.secrets"] = secrets
+    if secrets:
+        facts["task.secret"] = secrets[0]
+        facts["task.secret_action"] = SECRET_READ_ACTIONS.get(secrets[0].split(":")[2], "")
+    return facts
+
+
+def _without_registry(image: str) -> bool:
+    """Written without a registry host: Docker resolves it on Docker Hub."""
+    first, slash, _ = image.partition("/")
+    return (
+        bool(image)
+        and "$" not in image
+        and not (slash and ("." in first or ":" in first or first == "localhost"))
+    )
+
+
+def _image_facts(images: list[str], partition: str, account: str) -> dict[str, Any]:
+    """Registry, account and repository ARN of the first ECR image; accounts of every ECR image."""
+    facts: dict[str, Any] = {}
+    accounts = []
+    for image in images:
+        parsed = parse_image(image)
+        if parsed is None:
+            continue
+        facts.setdefault("task.image_registry", parsed.registry)
+        registry = _ECR_REGISTRY.match(parsed.registry)
+        if registry is None:
+            continue
+        accounts.append(registry.group("account"))
+        facts.setdefault("task.image_account", registry.group("account"))
+        facts.setdefault(
+            "task.image_repository_arn",
+            f"arn:{partition}:ecr:{registry.group('region')}:{registry.group('account')}:repository/{parsed.repository}",
+        )
+    facts["task.image_accounts"] = accounts
+    if accounts and account:
+        facts["task.image_cross_account"] = any(found != account for found in accounts)
+    return facts
+
+
+def _log_facts(task: TaskDefinition, partition: str, account: str, region: str) -> dict[str, Any]:
+    """The awslogs group of the first container that logs with awslogs."""
+    options = next(
+        (
+            c.log_configuration.options
+            for c in task.containers
+            if c.log_configuration is not None and c.log_configuration.driver == "awslogs"
+        ),
+        None,
+    )
+    if options is None:
+        return {}
+    group = options.get("awslogs-group", "")
+    facts: dict[str, Any] = {
+        "task.log_group": group,
+        "task.log_create_group": options.get("awslogs-create-group", "false").lower() == "true",
+    }
+    log_region = options.get("awslogs-region") or region
+    if group and log_region and account:
+        facts["task.log_group_arn"] = (
+            f"arn:{partition}:logs:{log_region}:{account}:log-group:{group}"
+        )
+    return facts
+
+
+def _secret_arn(value_from: str, partition: str, region: str, account: str) -> str:
+    """A secret's ARN: SSM parameters may be named without an ARN; a Secrets Manager reference may
+    end in `:json-key:version-stage:version-id`, which is not part of the secret's ARN."""
+    if not value_from.startswith("arn:"):
+        return f"arn:{partition}:ssm:{region}:{account}:parameter/{value_from.lstrip('/')}"
+    parts = value_from.split(":")
+    if len(parts) > 7 and parts[2] == "secretsmanager":
+        return ":".join(parts[:7])
+    return value_from
+
+
+def _deployment_facts(deployment: CodeDeployDeployment) -> dict[str, Any]:
+    facts: dict[str, Any] = {
+        "deployment.id": deployment.id,
+        "deployment.application": deployment.application,
+        "deployment.group": deployment.group,
+        "deployment.status": deployment.status,
+        "deployment.error_code": deployment.error_code,
+        "deployment.error_message": deployment.error_message,
+        "deployment.target_groups": list(deployment.target_groups),
+        "deployment.distinct_target_groups": len(set(deployment.target_groups)),
+    }
+    failed = [event.name for event in deployment.lifecycle_events if event.status == "Failed"]
+    if failed:
+        facts["deployment.failed_event"] = failed[0]
+    return facts

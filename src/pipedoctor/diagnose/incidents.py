@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipedoctor.diagnose.facts import action_facts, build_facts, derived_facts, snapshot_facts
+from pipedoctor.diagnose.facts import (
+    DeployScope,
+    action_facts,
+    build_facts,
+    deploy_facts,
+    deploy_scope,
+    derived_facts,
+    snapshot_facts,
+)
 from pipedoctor.diagnose.matcher import ANY_SURFACE
 from pipedoctor.model import ActionExecution, Build, Snapshot
 
@@ -32,6 +40,31 @@ def _build_texts(build: Build) -> dict[str, list[str]]:
     return texts
 
 
+def _deploy_texts(scope: DeployScope) -> dict[str, list[str]]:
+    """Stopped and container reasons and service events on `ecs-task`; the deployment's error and
+    lifecycle diagnostics on `codedeploy`. Ten tasks stopped for one reason give one text."""
+    ecs_texts = [task.stopped_reason for task in scope.stopped_tasks]
+    ecs_texts += [
+        f"{container.name}: {container.reason}"
+        for task in scope.stopped_tasks
+        for container in task.containers
+        if container.reason
+    ]
+    if scope.service is not None:
+        ecs_texts += [event.message for event in scope.service.events]
+    texts = {"ecs-task": list(dict.fromkeys(text for text in ecs_texts if text))}
+    deployment = scope.deployment
+    if deployment is not None:
+        codedeploy_texts = [f"{deployment.error_code}: {deployment.error_message}"] if deployment.error_message else []
+        codedeploy_texts += [
+            f"{event.name}: {event.status}: {event.diagnostics}"
+            for event in deployment.lifecycle_events
+            if event.diagnostics
+        ]
+        texts["codedeploy"] = codedeploy_texts
+    return texts
+
+
 def _incident_for_action(snapshot: Snapshot, action_execution: ActionExecution) -> Incident:
     facts = snapshot_facts(snapshot)
     facts.update(action_facts(snapshot, action_execution))
@@ -40,6 +73,10 @@ def _incident_for_action(snapshot: Snapshot, action_execution: ActionExecution) 
     if build is not None:
         facts.update(build_facts(snapshot, build))
         texts.update(_build_texts(build))
+    scope = deploy_scope(snapshot, action_execution)
+    if scope is not None:
+        facts.update(deploy_facts(snapshot, scope))
+        texts.update(_deploy_texts(scope))
     facts.update(derived_facts(facts))
     location = (
         f"{action_execution.pipeline_name} / {action_execution.pipeline_execution_id} / "

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pipedoctor.errors import UserError
 from pipedoctor.model.build import Build, Project
+from pipedoctor.model.deploy import CodeDeployDeployment, EcsService, StoppedTask, TaskDefinition
 from pipedoctor.model.iam import Role
 from pipedoctor.model.pipeline import ActionExecution, Pipeline, PipelineExecution
 from pipedoctor.model.resources import ArtifactBucket, Connection, EcrRepository, KmsKey
@@ -61,6 +62,10 @@ class Snapshot:
     buckets: list[ArtifactBucket] = field(default_factory=list)
     kms_keys: list[KmsKey] = field(default_factory=list)
     repo_files: list[RepoFile] = field(default_factory=list)
+    ecs_services: list[EcsService] = field(default_factory=list)
+    task_definitions: list[TaskDefinition] = field(default_factory=list)
+    stopped_tasks: list[StoppedTask] = field(default_factory=list)
+    deployments: list[CodeDeployDeployment] = field(default_factory=list)
     errors: list[CollectionError] = field(default_factory=list)
 
     def pipeline(self, name: str) -> Pipeline | None:
@@ -77,6 +82,20 @@ class Snapshot:
 
     def connection(self, arn: str) -> Connection | None:
         return next((c for c in self.connections if c.arn == arn), None)
+
+    def ecs_service(self, cluster: str, name: str) -> EcsService | None:
+        """By cluster name (or ARN) and service name (or ARN)."""
+        cluster = cluster.rsplit("/", 1)[-1]
+        return next(
+            (s for s in self.ecs_services if s.cluster == cluster and name in (s.name, s.arn)),
+            None,
+        )
+
+    def task_definition(self, arn: str) -> TaskDefinition | None:
+        return next((t for t in self.task_definitions if t.arn == arn), None)
+
+    def deployment(self, deployment_id: str) -> CodeDeployDeployment | None:
+        return next((d for d in self.deployments if d.id == deployment_id), None)
 
     def execution(self, pipeline_name: str, execution_id: str) -> PipelineExecution | None:
         return next(

@@ -1,0 +1,99 @@
+"""No input crashes a parser: each either parses or raises its one documented error."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipedoctor.diagnose import Diagnoser, load_rules
+from pipedoctor.diagnose.matcher import ANY_SURFACE, ScanState
+from pipedoctor.errors import UserError
+from pipedoctor.iam import load_catalog
+from pipedoctor.iam.lint import lint_policy
+from pipedoctor.model import loads
+from pipedoctor.sources.buildspec import parse_buildspec, pushed_ecr_repositories
+from pipedoctor.sources.dockerfile import base_images
+from pipedoctor.sources.images import parse_image
+from pipedoctor.textparse import ParseError
+from tests.fuzz.conftest import TRIED
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=12), children, max_size=5),
+    max_leaves=40,
+)
+# Policies: the real keys with arbitrary values, so the fuzzer reaches past the first check.
+policy_like = st.fixed_dictionaries(
+    {"Version": st.sampled_from(["2012-10-17", "2008-10-17", "x"]) | json_values},
+    optional={
+        "Statement": st.lists(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    key: json_values | st.text(max_size=40)
+                    for key in ("Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "Condition")
+                },
+            ),
+            max_size=4,
+        )
+        | json_values
+    },
+)
+yaml_like = st.text(alphabet=st.sampled_from(list("abc :-\n\t'\"&*![]{}#|>%@`$\\0")), max_size=200)
+dockerfile_like = st.lists(
+    st.sampled_from(["FROM ", "ARG ", "AS ", "--platform=x ", "${A}", "$B", ":", "@", "/", "\\\n", "node", " ", "\n", "a"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(settings.get_profile("fuzz"))
+@given(policy_like)
+def test_policy_lint_never_crashes(document) -> None:
+    TRIED["policy"] += 1
+    assert isinstance(lint_policy(document, load_catalog()), list)
+
+
+@settings(settings.get_profile("fuzz"))
+@given(st.one_of(yaml_like, st.text(max_size=300)))
+def test_buildspec_parse_raises_only_parse_error(text: str) -> None:
+    TRIED["buildspec"] += 1
+    try:
+        buildspec = parse_buildspec(text)
+    except ParseError:
+        return
+    assert isinstance(pushed_ecr_repositories(buildspec, {"A": "1"}), list)
+
+
+@settings(settings.get_profile("fuzz"))
+@given(st.one_of(dockerfile_like, st.text(max_size=300)))
+def test_dockerfile_and_image_parsers_never_crash(text: str) -> None:
+    TRIED["dockerfile"] += 1
+    assert all(b.line >= 1 for b in base_images(text))
+    parse_image(text)
+
+
+@settings(settings.get_profile("fuzz"))
+@given(st.one_of(json_values.map(json.dumps), st.text(max_size=300)))
+def test_snapshot_load_raises_only_user_error(text: str) -> None:
+    TRIED["snapshot"] += 1
+    try:
+        loads(text)
+    except UserError:
+        pass
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return Diagnoser(load_rules()).matcher
+
+
+@settings(settings.get_profile("fuzz"))
+@given(st.binary(max_size=2000) | st.text(max_size=2000).map(str.encode))
+def test_log_scan_never_crashes(matcher, data: bytes) -> None:
+    TRIED["log"] += 1
+    state = ScanState()
+    matcher.scan(data, ANY_SURFACE, state)
+    assert set(state.first) <= {rule.id for rule in matcher.rules}
