@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "rules",
     "policy",
     "simulate",
+    "permissions",
 ]
 
 EPILOG = """exit codes:

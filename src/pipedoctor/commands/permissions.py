@@ -1,0 +1,40 @@
+"""`pipedoctor permissions`: the IAM policy pipedoctor needs, per mode."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+DESCRIPTION = """Print the exact IAM policy pipedoctor needs. collect (and tui, diagnose --pipeline):
+read-only actions, no write at all. check: the same read set, for check --pipeline (check on
+files or a snapshot reads nothing from AWS). policy-apply: the writes of `policy apply` and
+`policy rollback`, limited to policies under /pipedoctor/ and role attachments. The policy is
+made from the table of API calls pipedoctor makes (src/pipedoctor/operations.py)."""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "permissions", help="the IAM policy pipedoctor itself needs", description=DESCRIPTION
+    )
+    parser.add_argument("--for", dest="mode", choices=["collect", "check", "policy-apply", "all"], default="all")
+    parser.add_argument("--format", choices=["json", "terraform"], default="json")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipedoctor.permissions import permissions_policy
+
+    document = permissions_policy(args.mode)
+    body = json.dumps(document, indent=2)
+    if args.format == "json":
+        sys.stdout.write(body + "\n")
+        return 0
+    indented = "\n".join(f"  {line}" for line in body.splitlines())
+    name = f"pipedoctor-{args.mode}"
+    sys.stdout.write(
+        f'resource "aws_iam_policy" "pipedoctor_{args.mode.replace("-", "_")}" {{\n'
+        f'  name   = "{name}"\n  policy = <<-POLICY\n{indented}\n  POLICY\n}}\n'
+    )
+    return 0
