@@ -46,7 +46,7 @@ def enforcing_moto() -> Iterator[tuple[str, dict[str, str]]]:
     try:
         for _ in range(100):
             try:
-                urllib.request.urlopen(f"{url}/moto-api/", timeout=1)  # noqa: S310 - our local server
+                urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
                 break
             except OSError:
                 time.sleep(0.1)
