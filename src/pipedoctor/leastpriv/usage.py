@@ -30,14 +30,17 @@ class UsageRecord:
     count: int
     first_seen: str  # ISO 8601
     last_seen: str
+    # True: CloudTrail shows these calls denied (AccessDenied ...): a need the principal lacks.
+    denied: bool = False
 
     def need(self) -> Need:
+        source, calls = ("denied", "denied call(s)") if self.denied else ("observed", "call(s)")
         return Need(
             self.principal_arn,
             self.action,
             self.resource,
-            "observed",
-            f"CloudTrail, {self.count} call(s)",
+            source,
+            f"CloudTrail, {self.count} {calls}",
         )
 
 

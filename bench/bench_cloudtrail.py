@@ -1,0 +1,250 @@
+"""Benchmark: CloudTrail usage aggregation (DuckDB) against `gzip -dc` and trailscraper.
+
+Generates CloudTrail log files once (record shapes sampled from ../shared/corpus/cloudtrail,
+~100 role principals, gzipped `{"Records": [...]}` files of 5,000 records) in a temporary folder,
+then measures in the same run:
+
+- `usage_from_cloudtrail` over every file: records/s;
+- `gzip -dc` of the same files to /dev/null: the decompression floor (goal: <= 1.5x the floor);
+- `trailscraper generate` on a 100,000-record subset (installed with pip into a temporary venv,
+  never a project dependency; goal: >= 20x slower than us on the same subset).
+
+    .venv/bin/python bench/bench_cloudtrail.py [--records 2000000] [--subset 100000] [--skip-trailscraper]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import venv
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "src"))
+
+from pipedoctor.leastpriv.cloudtrail import usage_from_cloudtrail
+
+CORPUS_TRAIL = REPO_ROOT.parent / "shared" / "corpus" / "cloudtrail"
+RECORDS_PER_FILE = 5_000
+PRINCIPALS = 100
+SHAPES_PER_ROLE = 40  # a CI role calls a few dozen distinct APIs, not the whole corpus
+ACCOUNTS = ("111122223333", "444455556666", "777788889999")
+REGIONS = ("eu-west-1", "us-east-1", "ap-southeast-2")
+# Placeholders filled per record after the template is serialised once.
+ROLE, SESSION, ACCOUNT, TIME, EVENT_ID = (
+    "@@role@@",
+    "@@session@@",
+    "@@account@@",
+    "@@time@@",
+    "@@id@@",
+)
+
+
+def corpus_records() -> Iterator[dict[str, Any]]:
+    """Every parseable CloudTrail record of the corpus (malformed files are passed over)."""
+    for path in sorted(CORPUS_TRAIL.rglob("*.json*")):
+        text = path.read_text(encoding="utf-8")
+        try:
+            documents = [json.loads(text)]
+        except json.JSONDecodeError:
+            try:
+                documents = [json.loads(line) for line in text.splitlines() if line.strip()]
+            except json.JSONDecodeError:
+                continue
+        for document in documents:
+            document = document.get("record", document) if isinstance(document, dict) else document
+            if isinstance(document, dict) and "Records" in document:
+                yield from document["Records"]
+            elif isinstance(document, list):
+                yield from document
+            elif isinstance(document, dict):
+                yield document
+
+
+def templates() -> list[str]:
+    """Corpus record shapes as `str.format` templates (serialised once, filled fast)."""
+    found: list[str] = []
+    for record in corpus_records():
+        if not (record.get("eventSource") and record.get("eventName") and record.get("eventTime")):
+            continue
+        record = dict(record)
+        if record.get("resources") is None:
+            record.pop("resources", None)  # trailscraper crashes on `"resources": null`
+        record["userIdentity"] = {
+            "type": "AssumedRole",
+            "principalId": f"AROAEXAMPLE:{SESSION}",
+            "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{ROLE}/{SESSION}",
+            "accountId": ACCOUNT,
+            "sessionContext": {
+                "sessionIssuer": {
+                    "type": "Role",
+                    "arn": f"arn:aws:iam::{ACCOUNT}:role/service-role/{ROLE}",
+                    "accountId": ACCOUNT,
+                    "userName": ROLE,
+                },
+                "attributes": {"creationDate": TIME, "mfaAuthenticated": "false"},
+            },
+        }
+        record["eventTime"], record["eventID"], record["recipientAccountId"] = (
+            TIME,
+            EVENT_ID,
+            ACCOUNT,
+        )
+        text = json.dumps(record, separators=(",", ":")).replace("{", "{{").replace("}", "}}")
+        for placeholder in (ROLE, SESSION, ACCOUNT, TIME, EVENT_ID):
+            text = text.replace(placeholder, "{" + placeholder.strip("@") + "}")
+        found.append(text)
+    return found
+
+
+def write_file(job: tuple[Path, int, int, list[str]]) -> None:
+    """One gzipped log file of `count` records; each role calls its own few dozen API shapes."""
+    path, seed, count, shapes = job
+    rng = random.Random(seed)
+    records: list[str] = []
+    for index in range(count):
+        role = rng.randrange(PRINCIPALS)
+        shape = shapes[
+            random.Random(role * 1_000 + rng.randrange(SHAPES_PER_ROLE)).randrange(len(shapes))
+        ]
+        records.append(
+            shape.format(
+                role=f"ci-role-{role:03d}",
+                session=f"AWSCodeBuild-{seed:06d}-{role:03d}",
+                account=ACCOUNTS[role % len(ACCOUNTS)],
+                time=f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00:00Z",
+                id=f"{seed:08x}-{index:08x}",
+            )
+        )
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as handle:
+        handle.write('{"Records":[' + ",".join(records) + "]}")
+
+
+def generate(folder: Path, total: int) -> list[Path]:
+    """Write `total` records into gzipped files of RECORDS_PER_FILE; returns the files."""
+    shapes = templates()
+    jobs = []
+    for number, start in enumerate(range(0, total, RECORDS_PER_FILE)):
+        region = REGIONS[number % len(REGIONS)]
+        stamp = (
+            f"2025{1 + number % 12:02d}{1 + number % 28:02d}T{number % 24:02d}{number % 60:02d}Z"
+        )
+        path = folder / f"{ACCOUNTS[0]}_CloudTrail_{region}_{stamp}_{number:016x}.json.gz"
+        jobs.append((path, number, min(RECORDS_PER_FILE, total - start), shapes))
+    with ProcessPoolExecutor() as pool:
+        list(pool.map(write_file, jobs))
+    return [job[0] for job in jobs]
+
+
+def timed(action: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def gunzip_floor(files: list[Path]) -> float:
+    """Seconds for `gzip -dc` of every file to /dev/null (one process, like a shell loop)."""
+    with open("/dev/null", "wb") as sink:
+        seconds, _ = timed(
+            lambda: subprocess.run(["gzip", "-dc", *map(str, files)], stdout=sink, check=True)
+        )
+    return seconds
+
+
+def install_trailscraper(folder: Path) -> tuple[Path | None, str]:
+    """trailscraper in its own venv (never a project dependency): (executable, "") or (None, why)."""
+    venv.create(folder, with_pip=True)
+    pip = subprocess.run(
+        [str(folder / "bin" / "pip"), "install", "--quiet", "trailscraper"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    executable = folder / "bin" / "trailscraper"
+    if pip.returncode != 0 or not executable.exists():
+        return None, (pip.stderr.strip().splitlines() or ["pip install trailscraper failed"])[-1]
+    return executable, ""
+
+
+def run_trailscraper(executable: Path, log_dir: Path) -> float:
+    """Seconds for `trailscraper select --log-dir DIR | trailscraper generate` (what a user runs)."""
+    select = [
+        str(executable),
+        "select",
+        "--log-dir",
+        str(log_dir),
+        "--from",
+        "2024-12-01",
+        "--to",
+        "2026-01-31",
+    ]
+
+    def pipeline() -> None:
+        records = subprocess.run(select, capture_output=True, check=True).stdout
+        subprocess.run(
+            [str(executable), "generate"], input=records, capture_output=True, check=True
+        )
+
+    seconds, _ = timed(pipeline)
+    return seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=2_000_000)
+    parser.add_argument("--subset", type=int, default=100_000)
+    parser.add_argument("--skip-trailscraper", action="store_true")
+    args = parser.parse_args()
+    if not CORPUS_TRAIL.is_dir():
+        print(f"corpus not found at {CORPUS_TRAIL}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="bench-cloudtrail-") as scratch:
+        root = Path(scratch)
+        logs = root / "logs"
+        logs.mkdir()
+        seconds, files = timed(lambda: generate(logs, args.records))
+        size = sum(path.stat().st_size for path in files)
+        print(
+            f"generated {args.records:,} records in {len(files)} files ({size / 1e6:.0f} MB gz) in {seconds:.1f} s"
+        )
+
+        floor = gunzip_floor(files)
+        ours, (records, skipped) = timed(lambda: usage_from_cloudtrail([str(logs)]))
+        print(f"gzip -dc floor:   {floor:6.2f} s  {args.records / floor:12,.0f} records/s")
+        print(
+            f"pipedoctor:       {ours:6.2f} s  {args.records / ours:12,.0f} records/s  "
+            f"({len(records):,} usage records, {sum(s.count for s in skipped):,} events skipped)"
+        )
+        print(f"ratio to floor:   {ours / floor:6.2f}x  (goal <= 1.5x)")
+
+        subset = logs.parent / "subset"
+        subset.mkdir()
+        for path in files[: max(1, args.subset // RECORDS_PER_FILE)]:
+            shutil.copy(path, subset / path.name)
+        ours_subset, _ = timed(lambda: usage_from_cloudtrail([str(subset)]))
+        print(f"pipedoctor on {args.subset:,}: {ours_subset:6.2f} s")
+        if args.skip_trailscraper:
+            return 0
+        executable, why = install_trailscraper(root / "trailscraper-venv")
+        if executable is None:
+            print(f"trailscraper: not measured, it could not be installed: {why}")
+            return 0
+        theirs = run_trailscraper(executable, subset)
+        print(
+            f"trailscraper on {args.subset:,}: {theirs:6.2f} s  -> pipedoctor is {theirs / ours_subset:.1f}x faster (goal >= 20x)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,211 @@
+"""CloudTrail event -> the IAM actions (and resources) it needed.
+
+The default is `<prefix>:<eventName>` when the IAM catalog knows that action, with the prefix taken
+from the eventSource host (`ecr.amazonaws.com` -> `ecr`). `event_actions.json` beside this module
+holds the exceptions, each row citing the AWS page it comes from:
+
+- `sources`: eventSource hosts whose IAM prefix differs (`monitoring` -> `cloudwatch`, ...);
+- `no_permission`: calls that no identity policy governs (`sts:GetCallerIdentity`, sign-in, ...);
+- `events`: events that need other or several actions (S3 `ListObjectsV2` -> `s3:ListBucket`,
+  `CopyObject` -> `s3:GetObject` on the source + `s3:PutObject` on the target, KMS `ReEncrypt` ->
+  `kms:ReEncryptFrom` + `kms:ReEncryptTo`, Lambda `Invoke` -> `lambda:InvokeFunction`); an action
+  may read its ARN placeholders from other request parameters (`params`);
+- `version_variants`: S3 object calls with a `versionId` need the `...Version...` action;
+- `http_verbs`: services whose actions are HTTP verbs (API Gateway: `CreateRestApi` -> `POST`);
+- `placeholders`: which `requestParameters` keys fill which ARN-format placeholder.
+
+Versioned event names (`Invoke20150331`, `GetFunction20150331v2`, `UpdateDistribution2016_11_25`)
+lose their API-version suffix first. The resource is built from the action's ARN formats in the
+catalog and the request parameters; failing that, the event's `resources` ARNs of the right service;
+failing that, `*`. An event that maps to nothing known comes back with a reason, never silently.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from pipedoctor.iam import load_catalog
+
+TABLE_PATH = Path(__file__).with_name("event_actions.json")
+_VERSION_SUFFIX = re.compile(r"^(?P<name>[A-Za-z]+?)(?:\d{8}(?:v\d+)?|\d{4}_\d{2}_\d{2})$")
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z]+)\}")
+COPY_SOURCE = "x-amz-copy-source"
+
+
+@dataclass(frozen=True)
+class Event:
+    """What of one CloudTrail event (or of a group of identical ones) decides its IAM needs."""
+
+    event_source: str  # "s3.amazonaws.com" (some old records say just "s3")
+    event_name: str
+    region: str = ""
+    account: str = ""  # the account that owns the resources (recipientAccountId)
+    partition: str = "aws"
+    params: Mapping[str, str] = field(default_factory=dict)  # selected requestParameters, as text
+    resources: tuple[str, ...] = ()  # ARNs from the event's `resources` field
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """The (action, resource) pairs an event needed; `skip_reason` when it maps to nothing known."""
+
+    needs: tuple[tuple[str, str], ...] = ()
+    skip_reason: str | None = None
+    no_permission: bool = False  # the call needs no IAM permission (not a skip)
+
+
+@cache
+def table() -> dict[str, Any]:
+    with TABLE_PATH.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@cache
+def request_parameter_keys() -> tuple[str, ...]:
+    """Every requestParameters key the mapping reads (sources select these and nothing else)."""
+    data = table()
+    keys: set[str] = {data["version_variants"]["parameter"], COPY_SOURCE}
+    for name, candidates in data["placeholders"].items():
+        if not name.startswith("_"):
+            keys.update(candidates)
+    for row in data["events"].values():
+        for entry in row["actions"]:
+            keys.update(
+                key for key in entry.get("params", {}).values() if not key.startswith("copySource")
+            )
+    return tuple(sorted(keys))
+
+
+def service_prefix(event_source: str) -> str:
+    """`monitoring.amazonaws.com` -> `cloudwatch`; `s3` -> `s3`."""
+    host = event_source.strip().lower().removesuffix(".amazonaws.com")
+    renamed = table()["sources"].get(host)
+    return renamed["prefix"] if renamed else host
+
+
+def base_event_name(event_name: str) -> str:
+    """Drops an API-version suffix: `Invoke20150331` -> `Invoke`, `GetFunction20150331v2` -> `GetFunction`."""
+    match = _VERSION_SUFFIX.match(event_name)
+    return match.group("name") if match else event_name
+
+
+@cache
+def _actions_for(
+    prefix: str, event_name: str
+) -> tuple[tuple[tuple[str, Mapping[str, str]], ...], str | None]:
+    """((action, placeholder->param overrides) ...), or ((), reason); ((), None) = no permission."""
+    key = f"{prefix}:{event_name}"
+    data = table()
+    if key in data["no_permission"]:
+        return (), None
+    row = data["events"].get(key)
+    if row is not None:
+        return tuple((entry["action"], entry.get("params", {})) for entry in row["actions"]), None
+    catalog = load_catalog()
+    info = catalog.action(key)
+    verbs = data["http_verbs"].get(prefix, {}).get("verbs", {})
+    verb = next((verb for start, verb in verbs.items() if event_name.startswith(start)), None)
+    if info is None and verb:
+        info = catalog.action(f"{prefix}:{verb}")
+    if info is not None:
+        return ((info.name, {}),), None
+    if not catalog.service_exists(prefix):
+        return (), f"unknown event source {prefix!r} (no IAM service prefix)"
+    return (), f"no IAM action for event {key}"
+
+
+def map_event(event: Event) -> Mapped:
+    """The IAM needs of one event (see the module docstring for the rules)."""
+    prefix = service_prefix(event.event_source)
+    actions, reason = _actions_for(prefix, base_event_name(event.event_name))
+    if reason is not None:
+        return Mapped(skip_reason=reason)
+    if not actions:
+        return Mapped(no_permission=True)
+    params = _with_copy_source(event.params)
+    variants = table()["version_variants"]
+    versioned = bool(params.get(variants["parameter"]))
+    needs: list[tuple[str, str]] = []
+    for action, overrides in actions:
+        if versioned:
+            action = variants["actions"].get(action, action)
+        for resource in _resources(action, event, params, overrides):
+            needs.append((action, resource))
+    return Mapped(needs=tuple(dict.fromkeys(needs)))
+
+
+def _with_copy_source(params: Mapping[str, str]) -> Mapping[str, str]:
+    """Adds copySourceBucket/copySourceKey from S3's `x-amz-copy-source` ("bucket/key?versionId=")."""
+    source = params.get(COPY_SOURCE)
+    if not source:
+        return params
+    bucket, _, key = unquote(source.split("?", 1)[0]).lstrip("/").partition("/")
+    return {**params, "copySourceBucket": bucket, "copySourceKey": key}
+
+
+def _resources(
+    action: str, event: Event, params: Mapping[str, str], overrides: Mapping[str, str]
+) -> list[str]:
+    catalog = load_catalog()
+    if not catalog.supports_resource_level(action):
+        return ["*"]
+    for arn_format in catalog.resource_arn_formats(action):
+        arn = _fill(arn_format, event, params, overrides)
+        if arn:
+            return [arn]
+    services = catalog.resource_services(action)
+    listed = [arn for arn in event.resources if _arn_service(arn) in services]
+    return listed or ["*"]
+
+
+def _fill(
+    arn_format: str, event: Event, params: Mapping[str, str], overrides: Mapping[str, str]
+) -> str | None:
+    """The ARN format with every placeholder filled from the event, or None if one cannot be."""
+    placeholders = table()["placeholders"]
+    values = {"Partition": event.partition, "Region": event.region, "Account": event.account}
+    names = _PLACEHOLDER.findall(arn_format)
+    if all(name in values for name in names):
+        return None  # a fixed path: nothing in the request says it is this resource
+    for name in names:
+        if name in values:
+            if not values[name]:
+                return None
+            continue
+        keys = [overrides[name]] if name in overrides else placeholders.get(name, [])
+        value = next((params[key] for key in keys if params.get(key)), None)
+        if value is None:
+            return None
+        if value.startswith("arn:"):
+            # Already an ARN (keyId, secretId, functionName ... may be given as one).
+            return value if _arn_service(value) == _arn_service(arn_format) else None
+        shaped = _shape(name, value)
+        if shaped is None:
+            return None
+        values[name] = shaped
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], arn_format)
+
+
+def _shape(placeholder: str, value: str) -> str | None:
+    """Request-parameter text as the ARN wants it (None when it names no single resource)."""
+    if value.startswith("["):
+        return None  # a list of names: the event's `resources` field says more
+    if placeholder == "ParameterNameWithoutLeadingSlash":
+        return value.lstrip("/")
+    if placeholder == "SecretId":
+        return f"{value}-??????"  # secret ARNs end in a random six-character suffix
+    if placeholder == "KeyId" and value.startswith("alias/"):
+        return None  # permissions are checked on the key, not the alias
+    return value
+
+
+def _arn_service(arn: str) -> str:
+    parts = arn.split(":", 3)
+    return parts[2].lower() if len(parts) > 2 else ""
