@@ -1,4 +1,8 @@
-"""Secrets never leave: plaintext values that look secret are replaced before anything is stored."""
+"""Secrets never leave: values that look secret are replaced before anything is stored or shown.
+
+Used where data enters (the collector) and again where it leaves (every report and snapshot), so
+a secret in a snapshot file someone else wrote is not printed either.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,24 @@ _SECRET_NAME = re.compile(
 )
 _SECRET_VALUE = re.compile(
     r"(?:AKIA|ASIA)[0-9A-Z]{16}"  # AWS access key ids
+    r"|(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE)[A-Za-z0-9/+=]{20,}"  # AWS session tokens
     r"|gh[pousr]_[A-Za-z0-9]{30,}"  # GitHub tokens
     r"|github_pat_[A-Za-z0-9_]{30,}"
     r"|glpat-[A-Za-z0-9_\-]{20,}"  # GitLab tokens
     r"|xox[baprs]-[A-Za-z0-9-]{10,}"  # Slack tokens
+    r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+"  # JWTs
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
+)
+# The secret half of a pair whose first half names it: `Bearer <token>`, `password=<value>`,
+# `aws_secret_access_key = <key>`, `https://user:<password>@host`. Quotes and backslashes end a
+# value so that redacting inside JSON text keeps it valid JSON.
+_NAMED_SECRET = re.compile(
+    r"(?P<name>\bBearer\s+"
+    r"|(?:aws_secret_access_key|secret_access_key|SecretAccessKey|password|passwd|api[_-]?key|token)"
+    r"[\"']?\s*[:=]\s*[\"']?"
+    r"|://[^/\s:@\"'\\]+:)"
+    r"(?P<value>[^\s\"'\\@&,;]{4,})",
+    re.IGNORECASE,
 )
 
 
@@ -32,7 +49,8 @@ def plaintext_value(name: str, value: str, kind: str = "PLAINTEXT") -> str:
 
 
 def text(value: str) -> str:
-    return _SECRET_VALUE.sub(REDACTED, value)
+    value = _SECRET_VALUE.sub(REDACTED, value)
+    return _NAMED_SECRET.sub(lambda m: m["name"] + REDACTED, value)
 
 
 def action_configuration(configuration: dict[str, str]) -> dict[str, str]:
@@ -56,3 +74,30 @@ def action_configuration(configuration: dict[str, str]) -> dict[str, str]:
         if changed:  # keep the text as AWS returned it unless something was redacted
             cleaned["EnvironmentVariables"] = json.dumps(variables)
     return cleaned
+
+
+_ACCOUNT_CONTEXTS = re.compile(
+    r"(?<=:)\d{12}(?=:)"  # ARNs: arn:aws:service:region:ACCOUNT:resource
+    r"|\d{12}(?=\.dkr\.ecr\.)"  # ECR registries
+    r"|(?<=\"account_id\": \")\d{12}(?=\")"
+)
+
+
+class AccountRedactor:
+    """Replaces account ids with stand-ins, the same stand-in for the same account everywhere."""
+
+    def __init__(self) -> None:
+        self._stand_ins: dict[str, str] = {}
+
+    def _stand_in(self, account: str) -> str:
+        if account not in self._stand_ins:
+            self._stand_ins[account] = f"{len(self._stand_ins) + 1:012d}"
+        return self._stand_ins[account]
+
+    def __call__(self, value: str) -> str:
+        for found in _ACCOUNT_CONTEXTS.finditer(value):
+            self._stand_in(found.group(0))
+        # Every known account, wherever it stands (bare in messages, in URLs ...).
+        for account in sorted(self._stand_ins, key=len, reverse=True):
+            value = re.sub(rf"(?<!\d){account}(?!\d)", self._stand_ins[account], value)
+        return value

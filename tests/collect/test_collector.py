@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from pipedoctor.collect import CollectOptions, collect
-from pipedoctor.collect.redact import REDACTED
 from pipedoctor.model import Snapshot, dumps, loads
+from pipedoctor.redact import REDACTED
 from tests.collect.stubs import Fault
 from tests.collect.world import (
     ACCOUNT,

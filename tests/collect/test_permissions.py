@@ -94,6 +94,7 @@ def world(enforcing_moto) -> str:
     url, admin = enforcing_moto
     with pytest.MonkeyPatch.context() as patch:
         use_credentials(patch, admin)
+        patch.setattr(boto3, "DEFAULT_SESSION", None)  # it caches the credentials of its first use
         build_demo_world(url)
     return url
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from pipedoctor.collect import redact
-from pipedoctor.collect.redact import REDACTED
+from pipedoctor import redact
+from pipedoctor.redact import REDACTED
 
 
 def test_plaintext_values_with_secret_names() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipedoctor.collect import redact
+from pipedoctor import redact
 from pipedoctor.collect.reader import Reader
 from pipedoctor.model import CodeDeployDeployment, EcsServiceRef, LifecycleEvent
 

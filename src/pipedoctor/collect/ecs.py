@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pipedoctor.collect import redact
+from pipedoctor import redact
 from pipedoctor.collect.reader import Reader
 from pipedoctor.collect.values import iso
 from pipedoctor.model import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipedoctor.collect import redact
+from pipedoctor import redact
 from pipedoctor.collect.reader import Reader
 from pipedoctor.model import Build
 

@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipedoctor.commands.common import REPORT_FORMATS, add_output_options, add_rules_dir
+from pipedoctor.commands.common import (
+    REPORT_FORMATS,
+    account_redactor,
+    add_output_options,
+    add_redact_accounts,
+    add_rules_dir,
+)
 from pipedoctor.errors import UserError
 
 DESCRIPTION = """Analyse repository files, a snapshot or a live pipeline, and exit 1 when a finding
@@ -38,6 +44,7 @@ def register(subparsers: Any) -> None:
         help="also write FORMAT to PATH from the same run (repeatable), e.g. sarif=results.sarif",
     )
     add_rules_dir(parser)
+    add_redact_accounts(parser)
     parser.add_argument(
         "--select",
         action="append",
@@ -123,4 +130,13 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     fail_on = args.fail_on or settings.fail_on or "high"
-    return emit(sections, snapshot.errors, rules, args.format, args.output, fail_on, args.exit_zero)
+    return emit(
+        sections,
+        snapshot.errors,
+        rules,
+        args.format,
+        args.output,
+        fail_on,
+        args.exit_zero,
+        account_redactor(args),
+    )

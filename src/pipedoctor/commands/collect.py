@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from pipedoctor.commands.common import account_redactor, add_redact_accounts
 from pipedoctor.errors import ExitCode, UserError
 
 DEFAULT_LOG_LINES = 200
@@ -50,6 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "-o", "--output", required=True, metavar="FILE", help="snapshot; - = stdout"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    add_redact_accounts(parser)
     parser.set_defaults(func=run)
 
 
@@ -114,9 +116,9 @@ def run(args: argparse.Namespace) -> int:
         options, args.profile, args.role_arn, args.endpoint_url, progress
     )
     if args.output == "-":
-        sys.stdout.write(dumps(snapshot))
+        sys.stdout.write(dumps(snapshot, account_redactor(args)))
     else:
-        dump(snapshot, args.output)
+        dump(snapshot, args.output, account_redactor(args))
     progress(
         f"{len(snapshot.pipelines)} pipeline(s), {len(snapshot.builds)} build(s), "
         f"{len(snapshot.roles)} role(s), {calls} API calls; "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from pipedoctor.model import SEVERITIES, Finding, severity_rank
 
@@ -31,7 +32,9 @@ def add_output_options(
         default=fail_on_default,
         help="exit 1 when a finding has at least this severity (default: high)",
     )
-    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    parser.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when there are findings"
+    )
 
 
 def findings_exit_code(findings: list[Finding], fail_on: str, exit_zero: bool) -> int:
@@ -39,3 +42,25 @@ def findings_exit_code(findings: list[Finding], fail_on: str, exit_zero: bool) -
         return 0
     threshold = severity_rank(fail_on)
     return 1 if any(severity_rank(f.severity) >= threshold for f in findings) else 0
+
+
+def add_redact_accounts(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--redact-accounts",
+        action="store_true",
+        help="replace account ids (and so ARNs) with stand-ins, consistently across every output",
+    )
+
+
+def account_redactor(args: argparse.Namespace) -> Any:
+    from pipedoctor.redact import AccountRedactor
+
+    return AccountRedactor() if getattr(args, "redact_accounts", False) else None
+
+
+def safe_output(text: str, accounts: Any = None) -> str:
+    """What may leave: secrets redacted, and account ids when asked."""
+    from pipedoctor.redact import text as redact_text
+
+    text = redact_text(text)
+    return accounts(text) if accounts else text

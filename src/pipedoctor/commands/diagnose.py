@@ -6,7 +6,12 @@ import argparse
 import sys
 from typing import Any
 
-from pipedoctor.commands.common import add_rules_dir
+from pipedoctor.commands.common import (
+    account_redactor,
+    add_redact_accounts,
+    add_rules_dir,
+    safe_output,
+)
 from pipedoctor.diagnose.incidents import SURFACES
 from pipedoctor.errors import UserError
 
@@ -17,17 +22,24 @@ cannot separate are all listed, with the fact that would decide."""
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("diagnose", help="rank the causes of a failure", description=DESCRIPTION)
+    parser = subparsers.add_parser(
+        "diagnose", help="rank the causes of a failure", description=DESCRIPTION
+    )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--snapshot", metavar="FILE", help="a snapshot file")
     source.add_argument("--text", metavar="FILE", help="an error text or log file, - for stdin")
     parser.add_argument("--surface", choices=SURFACES, help="where the --text came from")
-    parser.add_argument("--pipeline", metavar="NAME", help="only this pipeline (alone: collect it live)")
+    parser.add_argument(
+        "--pipeline", metavar="NAME", help="only this pipeline (alone: collect it live)"
+    )
     parser.add_argument("--execution", metavar="ID", help="only this pipeline execution")
-    parser.add_argument("--region", action="append", metavar="R", help="AWS region for live collection")
+    parser.add_argument(
+        "--region", action="append", metavar="R", help="AWS region for live collection"
+    )
     parser.add_argument("--profile", metavar="P", help="AWS profile for live collection")
     parser.add_argument("--format", choices=["text", "json"], default="text")
     add_rules_dir(parser)
+    add_redact_accounts(parser)
     parser.set_defaults(func=run)
 
 
@@ -36,7 +48,9 @@ def _collect_live(args: argparse.Namespace) -> Any:
     from pipedoctor.commands.collect import collect_snapshot
 
     execution = args.execution or "latest"
-    options = CollectOptions(regions=args.region or [], pipelines=[args.pipeline], execution=execution)
+    options = CollectOptions(
+        regions=args.region or [], pipelines=[args.pipeline], execution=execution
+    )
     snapshot, _ = collect_snapshot(options, args.profile)
     return snapshot
 
@@ -63,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
         sections = [Section("text", diagnoser.judge(state, incident_from_text("", args.surface)))]
         errors = []
     if args.format == "json":
-        sys.stdout.write(render_json([f for s in sections for f in s.findings], errors))
+        rendered = render_json([f for s in sections for f in s.findings], errors)
     else:
-        sys.stdout.write(render_text(sections, errors))
+        rendered = render_text(sections, errors)
+    sys.stdout.write(safe_output(rendered, account_redactor(args)))
     return 0

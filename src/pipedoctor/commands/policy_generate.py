@@ -36,7 +36,23 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
         metavar="DIR|FILE|s3://BUCKET/PREFIX",
         help="CloudTrail log files (*.json.gz, *.json) to add observed usage from (repeatable)",
     )
+    parser.add_argument(
+        "--lookup-events",
+        action="store_true",
+        help="add observed usage from CloudTrail event history (LookupEvents, the last 90 days)",
+    )
+    parser.add_argument(
+        "--athena-database", metavar="DB", help="CloudTrail table's Athena database"
+    )
+    parser.add_argument("--athena-table", metavar="TABLE", help="CloudTrail table in Athena")
+    parser.add_argument(
+        "--athena-workgroup", default="primary", metavar="WG", help="Athena workgroup"
+    )
+    parser.add_argument(
+        "--athena-output", metavar="s3://BUCKET/PREFIX", help="Athena results location"
+    )
     parser.add_argument("--days", type=int, metavar="N", help="only usage from the last N days")
+    parser.add_argument("--endpoint-url", help=argparse.SUPPRESS)
 
 
 def register_generate(actions: Any) -> None:
@@ -78,12 +94,66 @@ def _generated(args: argparse.Namespace) -> Any:
             CollectOptions(regions=args.region or [], pipelines=args.pipeline), args.profile
         )
     role = find_role(snapshot, args.role)
-    usage, skipped = [], []
+    usage, skipped = _observed_usage(args, snapshot, role)
+    return generate_policy(snapshot, role, usage, skipped)
+
+
+def _observed_usage(
+    args: argparse.Namespace, snapshot: Any, role: Any
+) -> tuple[list[Any], list[Any]]:
+    """Usage from every source asked for: log files, event history, Athena."""
+    usage: list[Any] = []
+    skipped: list[Any] = []
     if args.cloudtrail:
         from pipedoctor.leastpriv.cloudtrail import usage_from_cloudtrail
 
-        usage, skipped = usage_from_cloudtrail(args.cloudtrail, principal=role.name, days=args.days)
-    return generate_policy(snapshot, role, usage, skipped)
+        found = usage_from_cloudtrail(args.cloudtrail, principal=role.name, days=args.days)
+        usage, skipped = usage + found[0], skipped + found[1]
+    if args.lookup_events:
+        from pipedoctor.leastpriv.lookup_events import (
+            codebuild_session_names,
+            usage_from_lookup_events,
+        )
+
+        builds = [b.id for b in snapshot.builds if b.service_role == role.arn]
+        client = _client("cloudtrail", args, snapshot)
+        found = usage_from_lookup_events(
+            client,
+            role.arn,
+            days=args.days or 90,
+            session_names=codebuild_session_names(builds) or None,
+        )
+        usage, skipped = usage + found[0], skipped + found[1]
+    if args.athena_database or args.athena_table:
+        from pipedoctor.leastpriv.athena import AthenaError, AthenaTable, usage_from_athena
+
+        if not (args.athena_database and args.athena_table):
+            raise UserError("--athena-database and --athena-table go together")
+        try:
+            table = AthenaTable(
+                args.athena_database, args.athena_table, args.athena_workgroup, args.athena_output
+            )
+            found = usage_from_athena(
+                _client("athena", args, snapshot), table, principal=role.arn, days=args.days or 90
+            )
+        except AthenaError as error:
+            raise UserError(f"athena: {error}") from None
+        usage, skipped = usage + found[0], skipped + found[1]
+    return usage, skipped
+
+
+def _client(service: str, args: argparse.Namespace, snapshot: Any) -> Any:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from pipedoctor.collect import make_session
+    from pipedoctor.collect.identity import unavailable
+
+    region = (args.region or snapshot.regions or [None])[0]
+    try:
+        session = make_session(args.profile, region=region, endpoint_url=args.endpoint_url)
+        return session.client(service, endpoint_url=args.endpoint_url)
+    except (BotoCoreError, ClientError) as error:
+        raise unavailable(error) from None
 
 
 def run_generate(args: argparse.Namespace) -> int:
@@ -131,7 +201,6 @@ def register_apply(actions: Any) -> None:
     )
     parser.add_argument("--record", metavar="FILE", help="default: pipedoctor-apply-<role>.json")
     parser.add_argument("--yes", action="store_true", help="really change the role")
-    parser.add_argument("--endpoint-url", help=argparse.SUPPRESS)
     parser.set_defaults(func=run_apply)
 
 

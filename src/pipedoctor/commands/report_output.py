@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
-from pipedoctor.commands.common import REPORT_FORMATS, findings_exit_code
+from pipedoctor.commands.common import REPORT_FORMATS, findings_exit_code, safe_output
 from pipedoctor.diagnose.rules import Rule
 from pipedoctor.errors import UserError
 from pipedoctor.model import CollectionError
@@ -12,7 +13,9 @@ from pipedoctor.model.snapshot import write_atomically
 from pipedoctor.report.text import Section
 
 
-def render(fmt: str, sections: list[Section], errors: list[CollectionError], rules: list[Rule]) -> str:
+def render(
+    fmt: str, sections: list[Section], errors: list[CollectionError], rules: list[Rule]
+) -> str:
     # Machine formats carry the top cause of each place; json also lists the other candidates.
     primary = [section.findings[0] for section in sections if section.findings]
     if fmt == "text":
@@ -43,7 +46,9 @@ def render(fmt: str, sections: list[Section], errors: list[CollectionError], rul
 def parse_output_option(value: str) -> tuple[str, str]:
     fmt, equals, path = value.partition("=")
     if not equals or fmt not in REPORT_FORMATS or not path:
-        raise UserError(f"--output takes FORMAT=PATH with FORMAT one of {', '.join(REPORT_FORMATS)}: got {value!r}")
+        raise UserError(
+            f"--output takes FORMAT=PATH with FORMAT one of {', '.join(REPORT_FORMATS)}: got {value!r}"
+        )
     return fmt, path
 
 
@@ -55,12 +60,15 @@ def emit(
     outputs: list[str],
     fail_on: str,
     exit_zero: bool,
+    accounts: Any = None,
 ) -> int:
     extra = [parse_output_option(option) for option in outputs]
-    sys.stdout.write(render(fmt, sections, errors, rules))
+    sys.stdout.write(safe_output(render(fmt, sections, errors, rules), accounts))
     for extra_format, path in extra:
         try:
-            write_atomically(path, render(extra_format, sections, errors, rules))
+            write_atomically(
+                path, safe_output(render(extra_format, sections, errors, rules), accounts)
+            )
         except OSError as error:
             raise UserError(f"cannot write {path}: {error.strerror}") from None
     primary = [section.findings[0] for section in sections if section.findings]

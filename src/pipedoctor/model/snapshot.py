@@ -15,6 +15,8 @@ from pipedoctor.model.iam import Role
 from pipedoctor.model.pipeline import ActionExecution, Pipeline, PipelineExecution
 from pipedoctor.model.resources import ArtifactBucket, Connection, EcrRepository, KmsKey
 from pipedoctor.model.serialize import from_plain, to_plain
+from pipedoctor.redact import AccountRedactor
+from pipedoctor.redact import text as redact_text
 from pipedoctor.textparse import ParseError, parse_json
 
 SCHEMA_VERSION = 1
@@ -108,9 +110,11 @@ class Snapshot:
         )
 
 
-def dumps(snapshot: Snapshot) -> str:
+def dumps(snapshot: Snapshot, accounts: AccountRedactor | None = None) -> str:
+    """The snapshot as JSON, secrets redacted (and account ids, with an AccountRedactor)."""
     body = {"kind": SNAPSHOT_KIND, "schema_version": SCHEMA_VERSION, **to_plain(snapshot)}
-    return json.dumps(body, indent=1, sort_keys=False) + "\n"
+    text = redact_text(json.dumps(body, indent=1, sort_keys=False)) + "\n"
+    return accounts(text) if accounts else text
 
 
 def loads(text: str, origin: str = "snapshot") -> Snapshot:
@@ -129,7 +133,9 @@ def loads(text: str, origin: str = "snapshot") -> Snapshot:
     try:
         return from_plain(Snapshot, data)
     except (TypeError, ValueError, KeyError) as error:
-        raise UserError(f"{origin}: snapshot does not fit schema version {version}: {error}") from None
+        raise UserError(
+            f"{origin}: snapshot does not fit schema version {version}: {error}"
+        ) from None
 
 
 def load(path: str | Path) -> Snapshot:
@@ -159,8 +165,8 @@ def write_atomically(path: str | Path, text: str) -> None:
         raise
 
 
-def dump(snapshot: Snapshot, path: str | Path) -> None:
+def dump(snapshot: Snapshot, path: str | Path, accounts: AccountRedactor | None = None) -> None:
     try:
-        write_atomically(path, dumps(snapshot))
+        write_atomically(path, dumps(snapshot, accounts))
     except OSError as error:
         raise UserError(f"cannot write snapshot {path}: {error.strerror}") from None
