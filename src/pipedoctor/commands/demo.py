@@ -14,9 +14,13 @@ tried on it with --snapshot FILE."""
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("demo", help="run on the embedded demo pipeline", description=DESCRIPTION)
+    parser = subparsers.add_parser(
+        "demo", help="run on the embedded demo pipeline", description=DESCRIPTION
+    )
     parser.add_argument("--export", metavar="FILE", help="write the demo snapshot to FILE and exit")
-    parser.add_argument("--text", action="store_true", help="print the text report even in a terminal")
+    parser.add_argument(
+        "--text", action="store_true", help="print the text report even in a terminal"
+    )
     parser.set_defaults(func=run)
 
 

@@ -18,7 +18,9 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "permissions", help="the IAM policy pipedoctor itself needs", description=DESCRIPTION
     )
-    parser.add_argument("--for", dest="mode", choices=["collect", "check", "policy-apply", "all"], default="all")
+    parser.add_argument(
+        "--for", dest="mode", choices=["collect", "check", "policy-apply", "all"], default="all"
+    )
     parser.add_argument("--format", choices=["json", "terraform"], default="json")
     parser.set_defaults(func=run)
 

@@ -22,14 +22,22 @@ def register(subparsers: Any) -> None:
         sub = actions.add_parser(name, help=help_text, description=help_text)
         add_rules_dir(sub)
         sub.set_defaults(func=run)
-    show = actions.add_parser("show", help="a rule's documentation", description="a rule's documentation")
+    show = actions.add_parser(
+        "show", help="a rule's documentation", description="a rule's documentation"
+    )
     show.add_argument("rule_id", metavar="ID")
     add_rules_dir(show)
     show.set_defaults(func=run)
 
 
 def _show(rule: Any) -> str:
-    lines = [f"{rule.id}: {rule.title}", "", f"severity: {rule.severity}", f"cause: {rule.cause}", f"kind: {rule.kind}"]
+    lines = [
+        f"{rule.id}: {rule.title}",
+        "",
+        f"severity: {rule.severity}",
+        f"cause: {rule.cause}",
+        f"kind: {rule.kind}",
+    ]
     if rule.surfaces:
         lines.append(f"surfaces: {', '.join(rule.surfaces)}")
     if rule.doc:
@@ -38,7 +46,11 @@ def _show(rule: Any) -> str:
         lines += ["", "matches:"] + [f"  {p.source}" for p in rule.match]
     if rule.decide:
         lines += ["", textwrap.fill(f"decided by: {rule.decide}", 100)]
-    lines += ["", "fix:", textwrap.fill(rule.fix_text, 100, initial_indent="  ", subsequent_indent="  ")]
+    lines += [
+        "",
+        "fix:",
+        textwrap.fill(rule.fix_text, 100, initial_indent="  ", subsequent_indent="  "),
+    ]
     if rule.references:
         lines += ["", "references:"] + [f"  {ref}" for ref in rule.references]
     return "\n".join(lines) + "\n"
