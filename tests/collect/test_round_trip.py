@@ -97,13 +97,36 @@ def test_diagnose_and_check_collect_live_when_given_only_a_pipeline(
 
     factory = stubbed_factory()
     monkeypatch.setattr(collect_command, "client_factory", lambda session, url: factory)
-    code, out, err = run_cli("diagnose", "--pipeline", PIPELINE, "--region", REGION, "--format", "json")
+    code, out, err = run_cli(
+        "diagnose", "--pipeline", PIPELINE, "--region", REGION, "--format", "json"
+    )
     assert code == 0, err
     causes = [d["cause"] for d in json.loads(out)["diagnoses"]]
     assert causes[0] == "codebuild-role-missing-use-connection"
     assert factory.counter.total() > 0  # it really read through the factory
 
     factory = stubbed_factory()  # fresh Stubber replies; the patched lambda reads this name
-    code, out, err = run_cli("check", "--pipeline", PIPELINE, "--region", REGION, "--format", "json")
+    code, out, err = run_cli(
+        "check", "--pipeline", PIPELINE, "--region", REGION, "--format", "json"
+    )
     assert code == 1, err
     assert "ci-role-full-access-policy" in {d["cause"] for d in json.loads(out)["diagnoses"]}
+
+
+def test_several_accounts_go_into_one_snapshot(
+    stubbed_factory: Any, monkeypatch, moto_endpoint: str, tmp_path: Path, run_cli
+) -> None:
+    from pipedoctor.commands import collect as collect_command
+    from pipedoctor.model import load
+
+    monkeypatch.setattr(collect_command, "client_factory", lambda session, url: stubbed_factory())
+    target = tmp_path / "two.json"
+    roles = ["arn:aws:iam::123456789012:role/reader", "arn:aws:iam::123456789012:role/reader-2"]
+    args = [a for role in roles for a in ("--role-arn", role)]
+    code, _, err = run_cli(
+        "collect", "--pipeline", PIPELINE, "--endpoint-url", moto_endpoint, *args, "-o", str(target)
+    )
+    assert code == 0, err
+    snapshot = load(target)
+    assert len(snapshot.pipelines) == 2 and len(snapshot.builds) == 2
+    assert snapshot.regions == [REGION]

@@ -38,7 +38,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--region", action="append", default=[], metavar="R", help="a region (repeatable)"
     )
     parser.add_argument("--profile", metavar="P", help="AWS profile")
-    parser.add_argument("--role-arn", metavar="ARN", help="assume this role first")
+    parser.add_argument(
+        "--role-arn",
+        action="append",
+        metavar="ARN",
+        help="assume this role first; repeat for several accounts (one snapshot holds them all)",
+    )
     parser.add_argument("--endpoint-url", metavar="URL", help="AWS endpoint (tests, moto)")
     parser.add_argument(
         "--log-lines",
@@ -90,8 +95,11 @@ def collect_snapshot(
 def run(args: argparse.Namespace) -> int:
     # boto3 is imported here, not at module level, so other commands start fast.
 
+    from dataclasses import replace
+
     from pipedoctor.collect import CollectOptions
     from pipedoctor.model import dump, dumps
+    from pipedoctor.model.snapshot import merge_snapshots
 
     if args.execution != "latest" and len(args.pipeline) != 1:
         raise UserError("--execution ID needs exactly one --pipeline")
@@ -112,9 +120,12 @@ def run(args: argparse.Namespace) -> int:
         executions=args.executions,
         log_lines=args.log_lines,
     )
-    snapshot, calls = collect_snapshot(
-        options, args.profile, args.role_arn, args.endpoint_url, progress
-    )
+    parts = [
+        collect_snapshot(replace(options), args.profile, role_arn, args.endpoint_url, progress)
+        for role_arn in args.role_arn or [None]
+    ]
+    snapshot = merge_snapshots([part for part, _ in parts])
+    calls = sum(count for _, count in parts)
     if args.output == "-":
         sys.stdout.write(dumps(snapshot, account_redactor(args)))
     else:

@@ -57,6 +57,7 @@ def _pipeline_facts(pipeline: Pipeline) -> dict[str, Any]:
         "pipeline.arn": pipeline.arn,
         "pipeline.role": pipeline.role_arn,
         "pipeline.tag_filters": tag_filters,
+        "account": pipeline.arn.split(":")[4],  # a multi-account snapshot: the pipeline's own
         "pipeline.has_tag_trigger": bool(tag_filters),
         "region": pipeline.region,
     }

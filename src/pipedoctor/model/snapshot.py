@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from pipedoctor.errors import UserError
@@ -108,6 +108,28 @@ class Snapshot:
             ),
             None,
         )
+
+
+def merge_snapshots(parts: list[Snapshot]) -> Snapshot:
+    """One snapshot of several accounts: lists joined; account_id is the first account's (every
+    resource keeps its own account in its ARN)."""
+    if len(parts) == 1:
+        return parts[0]
+    merged = Snapshot(
+        account_id=parts[0].account_id,
+        partition=parts[0].partition,
+        regions=list(dict.fromkeys(region for part in parts for region in part.regions)),
+        collected_at=parts[0].collected_at,
+        origin=parts[0].origin,
+    )
+    for field_info in fields(Snapshot):
+        if field_info.type.startswith("list[") and field_info.name != "regions":
+            setattr(
+                merged,
+                field_info.name,
+                [item for part in parts for item in getattr(part, field_info.name)],
+            )
+    return merged
 
 
 def dumps(snapshot: Snapshot, accounts: AccountRedactor | None = None) -> str:
