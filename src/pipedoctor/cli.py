@@ -23,6 +23,9 @@ COMMAND_MODULES = [
     "policy",
     "simulate",
     "permissions",
+    "tui",
+    "graph",
+    "report",
 ]
 
 EPILOG = """exit codes:

@@ -11,8 +11,10 @@ from pipedoctor.sources.dockerfile import base_images
 from pipedoctor.sources.project_build import project_buildspec, pushed_repository_arns
 from pipedoctor.sources.repository import is_dockerfile
 
+# https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html
 ECR_PUSH = [
     "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
     "ecr:CompleteLayerUpload",
     "ecr:InitiateLayerUpload",
     "ecr:PutImage",

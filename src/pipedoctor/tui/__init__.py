@@ -1,0 +1,1 @@
+"""The interactive Textual TUI. The only package that imports textual."""
