@@ -24,8 +24,6 @@ COMMAND_MODULES = [
     "simulate",
     "permissions",
     "tui",
-    "graph",
-    "report",
 ]
 
 EPILOG = """exit codes:
