@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ lint: $(TEST_STAMP)
 
 bench: $(TEST_STAMP)  ## run the benchmarks (not part of make test)
 	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+fuzz: $(TEST_STAMP)  ## the long fuzz run (make test runs a fixed 150 inputs per parser)
+	PIPEDOCTOR_FUZZ_EXAMPLES=$${PIPEDOCTOR_FUZZ_EXAMPLES:-20000} $(BIN)/python -m pytest -q tests/fuzz -p no:randomly
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

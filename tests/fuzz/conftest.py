@@ -23,7 +23,7 @@ settings.register_profile(
 )
 
 
-def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 - pytest hook signature
+def pytest_terminal_summary(terminalreporter) -> None:
     if TRIED:
         parts = ", ".join(f"{target} {count}" for target, count in sorted(TRIED.items()))
         terminalreporter.write_line(f"fuzz: {sum(TRIED.values())} inputs tried ({parts})")

@@ -22,7 +22,9 @@ from tests.fuzz.conftest import TRIED
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=12), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=12), children, max_size=5)
+    ),
     max_leaves=40,
 )
 # Policies: the real keys with arbitrary values, so the fuzzer reaches past the first check.
@@ -34,7 +36,16 @@ policy_like = st.fixed_dictionaries(
                 {},
                 optional={
                     key: json_values | st.text(max_size=40)
-                    for key in ("Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "Condition")
+                    for key in (
+                        "Sid",
+                        "Effect",
+                        "Action",
+                        "NotAction",
+                        "Resource",
+                        "NotResource",
+                        "Principal",
+                        "Condition",
+                    )
                 },
             ),
             max_size=4,
@@ -44,7 +55,24 @@ policy_like = st.fixed_dictionaries(
 )
 yaml_like = st.text(alphabet=st.sampled_from(list("abc :-\n\t'\"&*![]{}#|>%@`$\\0")), max_size=200)
 dockerfile_like = st.lists(
-    st.sampled_from(["FROM ", "ARG ", "AS ", "--platform=x ", "${A}", "$B", ":", "@", "/", "\\\n", "node", " ", "\n", "a"]),
+    st.sampled_from(
+        [
+            "FROM ",
+            "ARG ",
+            "AS ",
+            "--platform=x ",
+            "${A}",
+            "$B",
+            ":",
+            "@",
+            "/",
+            "\\\n",
+            "node",
+            " ",
+            "\n",
+            "a",
+        ]
+    ),
     max_size=40,
 ).map("".join)
 
@@ -97,3 +125,46 @@ def test_log_scan_never_crashes(matcher, data: bytes) -> None:
     state = ScanState()
     matcher.scan(data, ANY_SURFACE, state)
     assert set(state.first) <= {rule.id for rule in matcher.rules}
+
+
+record_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "eventName": st.sampled_from(["PutImage", "GetObject", "Invoke20150331", "ReEncrypt", "x"])
+        | json_values,
+        "eventSource": st.sampled_from(
+            ["ecr.amazonaws.com", "s3.amazonaws.com", "monitoring.amazonaws.com", "nope"]
+        )
+        | json_values,
+        "userIdentity": st.fixed_dictionaries(
+            {},
+            optional={
+                "arn": st.text(max_size=60) | json_values,
+                "type": json_values,
+                "sessionContext": json_values,
+            },
+        )
+        | json_values,
+        "requestParameters": st.dictionaries(
+            st.sampled_from(["bucketName", "key", "repositoryName", "keyId", "secretId"]),
+            json_values,
+        )
+        | json_values,
+        "resources": json_values,
+        "errorCode": st.sampled_from(["AccessDenied", "Throttling"]) | json_values,
+        "eventTime": st.text(max_size=25) | json_values,
+        "awsRegion": json_values,
+        "recipientAccountId": json_values,
+    },
+)
+
+
+@settings(settings.get_profile("fuzz"))
+@given(st.one_of(record_like, json_values))
+def test_cloudtrail_record_mapping_never_crashes(record) -> None:
+    from pipedoctor.leastpriv.cloudtrail import group_from_record, usage_from_groups
+
+    TRIED["cloudtrail"] += 1
+    group = group_from_record(record)
+    usage, _ = usage_from_groups([group] if group else [])
+    assert all(u.action and u.resource for u in usage)
