@@ -35,7 +35,7 @@ bench: $(TEST_STAMP)  ## run the benchmarks (not part of make test)
 	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 fuzz: $(TEST_STAMP)  ## the long fuzz run (make test runs a fixed 150 inputs per parser)
-	PIPEDOCTOR_FUZZ_EXAMPLES=$${PIPEDOCTOR_FUZZ_EXAMPLES:-20000} $(BIN)/python -m pytest -q tests/fuzz -p no:randomly
+	PIPEDOCTOR_FUZZ_EXAMPLES=$${PIPEDOCTOR_FUZZ_EXAMPLES:-20000} $(BIN)/python -m pytest -q tests/fuzz
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
