@@ -187,12 +187,24 @@ def usage_from_groups(
     return records, skips.as_list()
 
 
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: object) -> str | None:
+    """A field CloudTrail gives as a string; anything else in its place counts as absent."""
+    return value if isinstance(value, str) and value else None
+
+
 def group_from_record(record: dict[str, Any]) -> EventGroup | None:
     """One parsed CloudTrail record as a group of one (None: not a CloudTrail record)."""
-    if not isinstance(record, dict) or not record.get("eventName") or not record.get("eventSource"):
+    if not isinstance(record, dict):
         return None
-    user = record.get("userIdentity") or {}
-    issuer = ((user.get("sessionContext") or {}).get("sessionIssuer") or {}).get("arn")
+    source, name = _text(record.get("eventSource")), _text(record.get("eventName"))
+    if source is None or name is None:
+        return None
+    user = _mapping(record.get("userIdentity"))
+    issuer = _text(_mapping(_mapping(user.get("sessionContext")).get("sessionIssuer")).get("arn"))
     parameters = record.get("requestParameters") or {}
     params = {}
     if isinstance(parameters, dict):
@@ -200,25 +212,27 @@ def group_from_record(record: dict[str, Any]) -> EventGroup | None:
             value = parameters.get(key)
             if value is not None:
                 params[key] = value if isinstance(value, str) else _json_text(value)
+    listed = record.get("resources")
     resources = tuple(
-        str(item.get("ARN") or item.get("arn"))
-        for item in record.get("resources") or []
-        if isinstance(item, dict) and (item.get("ARN") or item.get("arn"))
+        arn
+        for item in (listed if isinstance(listed, list) else [])
+        if (arn := _text(_mapping(item).get("ARN")) or _text(_mapping(item).get("arn")))
     )
-    when = str(record.get("eventTime") or "")
+    when = _text(record.get("eventTime")) or ""
+    caller = _text(user.get("arn"))
     return EventGroup(
-        identity=Identity(user.get("type"), user.get("arn"), issuer, user.get("invokedBy")),
+        identity=Identity(_text(user.get("type")), caller, issuer, _text(user.get("invokedBy"))),
         event=event_of(
-            record["eventSource"],
-            record["eventName"],
-            record.get("awsRegion"),
-            record.get("recipientAccountId") or user.get("accountId"),
-            user.get("arn"),
+            source,
+            name,
+            _text(record.get("awsRegion")),
+            _text(record.get("recipientAccountId")) or _text(user.get("accountId")),
+            caller,
             params,
             resources,
         ),
-        event_type=record.get("eventType"),
-        error_code=record.get("errorCode") or None,
+        event_type=_text(record.get("eventType")),
+        error_code=_text(record.get("errorCode")),
         count=1,
         first_seen=when,
         last_seen=when,
