@@ -196,3 +196,42 @@ def test_a_need_the_boundary_blocks_fails_the_proof(demo) -> None:
     generated = generate_policy(demo, replace(role))
     assert [n.action for n in generated.proof.insufficient] == ["codeconnections:UseConnection"]
     assert not generated.proof.holds
+
+
+def test_pipeline_role_needs_builds_deploys_and_passes_only_the_task_roles(demo) -> None:
+    from pipedoctor.model import EcsService, TaskDefinition
+
+    task_role = "arn:aws:iam::123456789012:role/myapp-task"
+    execution_role = "arn:aws:iam::123456789012:role/myapp-execution"
+    definition = "arn:aws:ecs:eu-west-2:123456789012:task-definition/myapp:7"
+    demo.task_definitions = [
+        TaskDefinition(definition, "myapp", task_role=task_role, execution_role=execution_role)
+    ]
+    demo.ecs_services = [
+        EcsService(
+            "myapp-cluster",
+            "myapp",
+            "arn:aws:ecs:eu-west-2:123456789012:service/myapp-cluster/myapp",
+            task_definition=definition,
+        )
+    ]
+    role = demo.role(demo.pipelines[0].role_arn)
+    generated = generate_policy(demo, role)
+    document = generated.document
+    assert allowed(
+        document,
+        "codebuild:StartBuild",
+        "arn:aws:codebuild:eu-west-2:123456789012:project/build-myapp",
+    )
+    assert allowed(
+        document,
+        "ecs:UpdateService",
+        "arn:aws:ecs:eu-west-2:123456789012:service/myapp-cluster/myapp",
+    )
+    assert allowed(document, "iam:PassRole", task_role) and allowed(
+        document, "iam:PassRole", execution_role
+    )
+    assert not allowed(document, "iam:PassRole", "arn:aws:iam::123456789012:role/admin")
+    assert allowed(document, "codeconnections:UseConnection", CONNECTION)
+    assert generated.proof.holds and generated.proof.explicit_additions == []
+    assert len(generated.diff.dropped) > 200  # s3:* and ecs:* on "*" go

@@ -167,9 +167,78 @@ def _kms_key_arn(snapshot: Snapshot, key_id: str | None) -> str:
     return key.arn if key else ""
 
 
+def _artifact_needs(
+    snapshot: Snapshot, pipeline: Pipeline, role: str, reason: str
+) -> Iterator[Need]:
+    for store in pipeline.artifact_stores:
+        bucket = f"arn:{snapshot.partition}:s3:::{store.location}"
+        yield from _needs(
+            role, ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], f"{bucket}/*", reason
+        )
+        yield from _needs(role, ["s3:GetBucketVersioning"], bucket, reason)
+        key = _kms_key_arn(snapshot, store.kms_key_id)
+        if key:
+            yield from _needs(
+                role,
+                ["kms:Decrypt", "kms:GenerateDataKey"],
+                key,
+                f"artifact key of {pipeline.name}",
+            )
+
+
+def _service_roles(snapshot: Snapshot, cluster: str, service: str) -> list[str]:
+    """The task and execution roles of the service's task definition, when collected."""
+    found = snapshot.ecs_service(cluster, service)
+    definition = snapshot.task_definition(found.task_definition) if found else None
+    return (
+        [arn for arn in (definition.task_role, definition.execution_role) if arn]
+        if definition
+        else []
+    )
+
+
+def _pipeline_role_needs(snapshot: Snapshot, pipeline: Pipeline, role_arn: str) -> Iterator[Need]:
+    """What the pipeline (or an action role) does itself: sources, builds, deploys, artifacts."""
+    region, account, partition = pipeline.region, pipeline.arn.split(":")[4], snapshot.partition
+    acting = [(a, a.role_arn or pipeline.role_arn) for _, a in pipeline.actions()]
+    if not any(role == role_arn for _, role in acting):
+        return
+    yield from _artifact_needs(snapshot, pipeline, role_arn, f"artifacts of {pipeline.name}")
+    for action, role in acting:
+        if role != role_arn:
+            continue
+        config = action.configuration
+        reason = f"{pipeline.name} action {action.name}"
+        if connection := config.get("ConnectionArn"):
+            yield from _needs(
+                role, [f"{connection.split(':')[2]}:UseConnection"], connection, reason
+            )
+        if action.provider == "CodeBuild" and (name := config.get("ProjectName")):
+            project = f"arn:{partition}:codebuild:{region}:{account}:project/{name}"
+            yield from _needs(
+                role, ["codebuild:BatchGetBuilds", "codebuild:StartBuild"], project, reason
+            )
+        if action.provider == "ECS" and config.get("ClusterName") and config.get("ServiceName"):
+            cluster, service = config["ClusterName"], config["ServiceName"]
+            service_arn = f"arn:{partition}:ecs:{region}:{account}:service/{cluster}/{service}"
+            yield from _needs(
+                role, ["ecs:DescribeServices", "ecs:UpdateService"], service_arn, reason
+            )
+            yield from _needs(
+                role, ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"], "*", reason
+            )
+            for passed in _service_roles(snapshot, cluster, service):
+                yield from _needs(
+                    role, ["iam:PassRole"], passed, f"{reason} registers a task definition"
+                )
+
+
 def required_needs(snapshot: Snapshot, role_arn: str) -> list[Need]:
-    """Every need the configuration of the projects run as `role_arn` implies."""
+    """Every need the configuration implies for `role_arn`: as a project's service role, and as
+    a pipeline or action role."""
     needs: list[Need] = []
+    for pipeline in snapshot.pipelines:
+        needs += _pipeline_role_needs(snapshot, pipeline, role_arn)
     for project in snapshot.projects:
         if project.service_role != role_arn:
             continue

@@ -54,7 +54,10 @@ class Generated:
             lines.append("proof FAILED: the new policy allows what the current policies did not:")
             lines += [f"  - {action} on {resource}" for action, resource in self.proof.new_access]
         else:
-            lines.append("proof: nothing allowed that the current policies did not allow, except:")
+            additions = " except these needed additions:" if self.proof.explicit_additions else ""
+            lines.append(
+                f"proof: nothing allowed that the current policies did not allow{additions}"
+            )
         lines += [
             f"  + {action} on {resource} (needed, explicit addition)"
             for action, resource in self.proof.explicit_additions
