@@ -24,6 +24,8 @@ COMMAND_MODULES = [
     "simulate",
     "permissions",
     "tui",
+    "graph",
+    "report",
 ]
 
 EPILOG = """exit codes:
