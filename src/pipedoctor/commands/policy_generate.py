@@ -142,13 +142,14 @@ def _observed_usage(
     return usage, skipped
 
 
-def _client(service: str, args: argparse.Namespace, snapshot: Any) -> Any:
+def _client(service: str, args: argparse.Namespace, snapshot: Any = None) -> Any:
+    """A client from the standard credential chain, in the snapshot's region unless --region."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from pipedoctor.collect import make_session
     from pipedoctor.collect.identity import unavailable
 
-    region = (args.region or snapshot.regions or [None])[0]
+    region = (getattr(args, "region", None) or (snapshot.regions if snapshot else []) or [None])[0]
     try:
         session = make_session(args.profile, region=region, endpoint_url=args.endpoint_url)
         return session.client(service, endpoint_url=args.endpoint_url)
@@ -220,20 +221,6 @@ def register_rollback(actions: Any) -> None:
     parser.set_defaults(func=run_rollback)
 
 
-def _iam_client(profile: str | None, endpoint_url: str | None) -> Any:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from pipedoctor.collect import make_session
-    from pipedoctor.collect.identity import unavailable
-
-    try:
-        return make_session(profile, endpoint_url=endpoint_url).client(
-            "iam", endpoint_url=endpoint_url
-        )
-    except (BotoCoreError, ClientError) as error:
-        raise unavailable(error) from None
-
-
 def run_apply(args: argparse.Namespace) -> int:
     from pipedoctor.leastpriv.apply import apply_policy, planned_detachments, policy_arn
     from pipedoctor.model.snapshot import write_atomically
@@ -255,7 +242,7 @@ def run_apply(args: argparse.Namespace) -> int:
             print(f"plan: detach {arn}")
         print("nothing was changed: run again with --yes to apply", file=sys.stderr)
         return 0
-    iam = _iam_client(args.profile, args.endpoint_url)
+    iam = _client("iam", args)
     record = apply_policy(
         iam,
         role.name,
@@ -292,6 +279,6 @@ def run_rollback(args: argparse.Namespace) -> int:
         print(f"plan: detach and {action} {record.policy_arn}")
         print("nothing was changed: run again with --yes to roll back", file=sys.stderr)
         return 0
-    rollback(_iam_client(args.profile, args.endpoint_url), record)
+    rollback(_client("iam", args), record)
     print(f"restored the attachments of {record.role_name} from {args.record}")
     return 0

@@ -130,21 +130,9 @@ def _pipeline_needs_for_build_role(
 ) -> Iterator[Need]:
     """What a build run by this pipeline needs beyond the project: artifacts and the connection."""
     role = project.service_role
-    for store in pipeline.artifact_stores:
-        bucket = f"arn:{snapshot.partition}:s3:::{store.location}"
-        reason = f"pipeline artifacts of {pipeline.name}"
-        yield from _needs(
-            role, ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], f"{bucket}/*", reason
-        )
-        yield from _needs(role, ["s3:GetBucketAcl", "s3:GetBucketLocation"], bucket, reason)
-        key = _kms_key_arn(snapshot, store.kms_key_id)
-        if key:
-            yield from _needs(
-                role,
-                ["kms:Decrypt", "kms:GenerateDataKey"],
-                key,
-                f"artifact key of {pipeline.name}",
-            )
+    yield from _artifact_needs(
+        snapshot, pipeline, role, ["s3:GetBucketAcl", "s3:GetBucketLocation"]
+    )
     for source in pipeline.source_actions():
         connection = source.configuration.get("ConnectionArn", "")
         if connection and source.configuration.get("OutputArtifactFormat") == "CODEBUILD_CLONE_REF":
@@ -168,14 +156,15 @@ def _kms_key_arn(snapshot: Snapshot, key_id: str | None) -> str:
 
 
 def _artifact_needs(
-    snapshot: Snapshot, pipeline: Pipeline, role: str, reason: str
+    snapshot: Snapshot, pipeline: Pipeline, role: str, bucket_actions: list[str]
 ) -> Iterator[Need]:
+    """Objects in the artifact bucket, `bucket_actions` on the bucket, and its key if customer managed."""
+    reason = f"artifacts of {pipeline.name}"
     for store in pipeline.artifact_stores:
         bucket = f"arn:{snapshot.partition}:s3:::{store.location}"
-        yield from _needs(
-            role, ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], f"{bucket}/*", reason
-        )
-        yield from _needs(role, ["s3:GetBucketVersioning"], bucket, reason)
+        objects = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
+        yield from _needs(role, objects, f"{bucket}/*", reason)
+        yield from _needs(role, bucket_actions, bucket, reason)
         key = _kms_key_arn(snapshot, store.kms_key_id)
         if key:
             yield from _needs(
@@ -203,7 +192,7 @@ def _pipeline_role_needs(snapshot: Snapshot, pipeline: Pipeline, role_arn: str) 
     acting = [(a, a.role_arn or pipeline.role_arn) for _, a in pipeline.actions()]
     if not any(role == role_arn for _, role in acting):
         return
-    yield from _artifact_needs(snapshot, pipeline, role_arn, f"artifacts of {pipeline.name}")
+    yield from _artifact_needs(snapshot, pipeline, role_arn, ["s3:GetBucketVersioning"])
     for action, role in acting:
         if role != role_arn:
             continue
