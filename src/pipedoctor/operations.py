@@ -23,6 +23,7 @@ COLLECT: dict[tuple[str, str], str | None] = {
     ("iam", "ListAttachedRolePolicies"): "iam:ListAttachedRolePolicies",
     ("iam", "GetPolicy"): "iam:GetPolicy",
     ("iam", "GetPolicyVersion"): "iam:GetPolicyVersion",
+    ("iam", "GetAccountAuthorizationDetails"): "iam:GetAccountAuthorizationDetails",  # --iam-all
     ("codeconnections", "GetConnection"): "codeconnections:GetConnection",
     ("codestar-connections", "GetConnection"): "codestar-connections:GetConnection",
     ("ecr", "DescribeRepositories"): "ecr:DescribeRepositories",

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import boto3
+
 from pipedoctor.collect import CollectOptions, collect
 from pipedoctor.model import dump
 from tests.collect.stubs import Fault
@@ -130,3 +132,38 @@ def test_several_accounts_go_into_one_snapshot(
     snapshot = load(target)
     assert len(snapshot.pipelines) == 2 and len(snapshot.builds) == 2
     assert snapshot.regions == [REGION]
+
+
+def test_iam_all_feeds_the_graph_with_every_principal(
+    stubbed_factory: Any, moto_endpoint: str, tmp_path: Path, run_cli
+) -> None:
+    iam = boto3.client("iam", endpoint_url=moto_endpoint, region_name=REGION)
+    if "ci-admin" not in {u["UserName"] for u in iam.list_users()["Users"]}:
+        iam.create_user(UserName="ci-admin")
+        iam.attach_user_policy(
+            UserName="ci-admin",
+            PolicyArn="arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess",
+        )
+    snapshot = collect(
+        stubbed_factory(), CollectOptions(regions=[REGION], pipelines=[PIPELINE], iam_all=True)
+    )
+    details = snapshot.authorization_details
+    assert "ci-admin" in {u["UserName"] for u in details["UserDetailList"]}
+    assert CODEBUILD_ROLE_ARN in {r["Arn"] for r in details["RoleDetailList"]}
+    target = tmp_path / "account.json"
+    dump(snapshot, target)
+    repository = f"arn:aws:ecr:{REGION}:123456789012:repository/billing-api"
+    code, out, err = run_cli(
+        "graph",
+        "--snapshot",
+        str(target),
+        "who-can",
+        "ecr:PutImage",
+        repository,
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    principals = {entry["principal"] for entry in json.loads(out)}
+    assert "arn:aws:iam::123456789012:user/ci-admin" in principals  # known only from --iam-all
+    assert CODEBUILD_ROLE_ARN in principals

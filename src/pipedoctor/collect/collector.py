@@ -37,6 +37,7 @@ class CollectOptions:
     executions: int = 1  # how many recent executions when `execution` is "latest"
     log_lines: int = 200
     workers: int = 8
+    iam_all: bool = False  # also every user, group, role and policy of the account (for graph)
 
 
 def collect(
@@ -95,6 +96,8 @@ class _Run:
             items.extend(item for item in found if item is not None)
 
     def everything(self) -> None:
+        if self.options.iam_all:
+            self.tasks.submit(self.account_authorization)
         found = self.pipelines()
         for region in self.options.regions:
             self.tasks.submit(self.ecr_region, region)
@@ -109,6 +112,11 @@ class _Run:
         self.builds(all_actions, found)
         self.deploys.failed_actions(all_actions, found)
         self.tasks.wait()
+
+    def account_authorization(self) -> None:
+        client = self.client("iam", self.options.regions[0])
+        self.snapshot.authorization_details = iam.authorization_details(self.reader, client)
+        self.progress("account authorization details read")
 
     # pipelines
 

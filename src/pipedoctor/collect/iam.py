@@ -5,10 +5,11 @@ botocore decodes IAM policy documents (URL-encoded JSON) into dicts on its own.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pipedoctor.collect.reader import Reader
-from pipedoctor.collect.values import role_name
+from pipedoctor.collect.values import iso, role_name
 from pipedoctor.model import ManagedPolicy, Role
 
 
@@ -71,3 +72,29 @@ def _fetch_policy(reader: Reader, client: Any, policy_arn: str) -> ManagedPolicy
     if version is not None:
         found.document = version["PolicyVersion"]["Document"]
     return found
+
+
+AUTHORIZATION_DETAIL_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+
+
+def authorization_details(reader: Reader, client: Any) -> dict[str, Any]:
+    """Every page of GetAccountAuthorizationDetails joined into one response ({} when unreadable)."""
+    pages = reader.pages(client, "get_account_authorization_details", resource="account")
+    if pages is None:
+        return {}
+    joined = {
+        key: [item for page in pages for item in page.get(key, [])]
+        for key in AUTHORIZATION_DETAIL_LISTS
+    }
+    return _plain(joined)
+
+
+def _plain(value: Any) -> Any:
+    """The response as JSON values: botocore gives dates as datetime objects."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, datetime):
+        return iso(value)
+    return value

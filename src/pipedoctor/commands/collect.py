@@ -55,6 +55,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="snapshot; - = stdout"
     )
+    parser.add_argument(
+        "--iam-all",
+        action="store_true",
+        help="also read every user, group, role and policy of the account (for `pipedoctor graph`)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     add_redact_accounts(parser)
     parser.set_defaults(func=run)
@@ -119,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
         execution=args.execution,
         executions=args.executions,
         log_lines=args.log_lines,
+        iam_all=args.iam_all,
     )
     parts = [
         collect_snapshot(replace(options), args.profile, role_arn, args.endpoint_url, progress)

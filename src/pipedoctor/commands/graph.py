@@ -90,14 +90,24 @@ def register(subparsers: Any) -> None:
 def load_graph(
     snapshot_path: str | None, authorization_path: str | None, cloudtrail: list[str]
 ) -> PermissionGraph:
-    from pipedoctor.graph.authz_details import load_authorization_details
+    from pipedoctor.graph.authz_details import (
+        inventory_from_authorization_details,
+        load_authorization_details,
+    )
     from pipedoctor.graph.build import build_graph
     from pipedoctor.model import load
 
     if not snapshot_path and not authorization_path:
         raise UserError("give --snapshot FILE and/or --authorization-details FILE")
     snapshot = load(snapshot_path) if snapshot_path else None
-    authorization = load_authorization_details(authorization_path) if authorization_path else None
+    if authorization_path:
+        authorization = load_authorization_details(authorization_path)
+    elif snapshot is not None and snapshot.authorization_details:  # collected with --iam-all
+        authorization = inventory_from_authorization_details(
+            snapshot.authorization_details, origin=str(snapshot_path)
+        )
+    else:
+        authorization = None
     usage = []
     if cloudtrail:
         from pipedoctor.leastpriv.cloudtrail import usage_from_cloudtrail

@@ -7,6 +7,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from pipedoctor.errors import UserError
 from pipedoctor.model.build import Build, Project
@@ -69,6 +70,8 @@ class Snapshot:
     stopped_tasks: list[StoppedTask] = field(default_factory=list)
     deployments: list[CodeDeployDeployment] = field(default_factory=list)
     errors: list[CollectionError] = field(default_factory=list)
+    # `aws iam get-account-authorization-details`, as AWS returns it, when collected with --iam-all
+    authorization_details: dict[str, Any] = field(default_factory=dict)
 
     def pipeline(self, name: str) -> Pipeline | None:
         return next((p for p in self.pipelines if p.name == name), None)
@@ -129,6 +132,9 @@ def merge_snapshots(parts: list[Snapshot]) -> Snapshot:
                 field_info.name,
                 [item for part in parts for item in getattr(part, field_info.name)],
             )
+    for part in parts:
+        for key, items in part.authorization_details.items():
+            merged.authorization_details.setdefault(key, []).extend(items)
     return merged
 
 
