@@ -24,6 +24,7 @@ from pipedoctor.graph.inventory import (
     ResourceEntry,
 )
 from pipedoctor.iam import normalize_policy
+from pipedoctor.textparse import ParseError, parse_json
 
 LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 MAX_LISTED = 5  # examples quoted per kind of warning
@@ -243,10 +244,10 @@ def load_authorization_details(path: str | Path) -> Inventory:
     except OSError as error:
         raise UserError(f"cannot read {path}: {error.strerror}") from None
     try:
-        data = json.loads(raw)
+        data = parse_json(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise UserError(f"{path}: not UTF-8 JSON text") from None
-    except ValueError as error:
+    except ParseError as error:
         raise UserError(f"{path}: not valid JSON ({error})") from None
     except MemoryError:
         raise UserError(f"{path}: too large to read into memory ({len(raw)} bytes)") from None
