@@ -26,7 +26,7 @@ class ParseError(ValueError):
         return f"{where}: {self.args[0]}" if where else str(self.args[0])
 
 
-class _AliasLimitedLoader(yaml.SafeLoader):
+class AliasLimitedLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._aliases = 0
@@ -54,7 +54,7 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def parse_yaml(text: str) -> Any:
-    loader = _AliasLimitedLoader if "&" in text else _FAST_LOADER
+    loader = AliasLimitedLoader if "&" in text else _FAST_LOADER
     try:
         return yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as error:

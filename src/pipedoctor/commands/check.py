@@ -18,8 +18,10 @@ from pipedoctor.errors import UserError
 
 DESCRIPTION = """Analyse repository files, a snapshot or a live pipeline, and exit 1 when a finding
 reaches --fail-on. Reports the diagnosis of every failed action and build, and configuration that
-will fail or grants too much: Docker Hub base images, invalid buildspecs, full-access policies on
-CI roles. With no arguments it scans the current folder's Dockerfiles and buildspecs."""
+will fail or grants too much. Repository files are Dockerfiles, buildspecs, CloudFormation
+templates, Terraform (.tf and `terraform show -json` plans) and get-pipeline JSON, linked to each
+other (project -> buildspec -> Dockerfile, project -> role, pipeline action -> project). With no
+arguments it scans the current folder."""
 
 
 def register(subparsers: Any) -> None:
@@ -87,6 +89,10 @@ def run(args: argparse.Namespace) -> int:
     from pipedoctor.model.snapshot import write_atomically
     from pipedoctor.settings import load_settings, selected
     from pipedoctor.sources.repository import repository_files
+    from pipedoctor.sources.repository_model import (
+        add_definitions_to_snapshot,
+        point_at_definitions,
+    )
 
     if args.snapshot and args.pipeline:
         raise UserError("give either --snapshot or --pipeline, not both")
@@ -102,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
         snapshot = Snapshot(origin="repository")
     if args.paths or not (args.snapshot or args.pipeline):
         snapshot.repo_files += repository_files(args.paths or ["."])
+    repository = add_definitions_to_snapshot(snapshot) if snapshot.repo_files else None
     settings = load_settings(explicit=args.config)
     select = _prefixes(args.select) or settings.select
     ignore = _prefixes(args.ignore) or settings.ignore
@@ -111,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
         if selected(r.id, select, ignore)
     ]
     sections = analyse_snapshot(snapshot, rules)
+    if repository is not None:
+        point_at_definitions([f for section in sections for f in section.findings], repository)
     if args.write_baseline:
         primary = [section.findings[0] for section in sections if section.findings]
         write_atomically(args.write_baseline, baseline_text(primary))

@@ -110,8 +110,12 @@ def buildspec_yaml_error(snapshot: Snapshot, params: dict[str, Any]) -> Iterator
             )
 
 
+# Imported here, after Hit, because the static predicates build their hits with it.
+from pipedoctor.diagnose.static_predicates import STATIC_PREDICATES
+
 PREDICATES: dict[str, Callable[[Snapshot, dict[str, Any]], Iterator[Hit]]] = {
     "full_access_managed_policy": full_access_managed_policy,
     "docker_hub_base_image": docker_hub_base_image,
     "buildspec_yaml_error": buildspec_yaml_error,
+    **STATIC_PREDICATES,
 }

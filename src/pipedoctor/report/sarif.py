@@ -35,7 +35,11 @@ def _rule_descriptor(finding: Finding) -> dict[str, Any]:
 
 
 def _location(finding: Finding) -> dict[str, Any]:
-    """A file:line location when the finding has one, else a logical location (the resource)."""
+    """A file:line location when the finding has one, else a logical location (the resource).
+
+    `pipedoctor check` gives findings about a resource that a scanned template, Terraform file or
+    pipeline JSON defines the `path:line` of that definition, so code scanning shows them on it;
+    only resources known from AWS alone (a snapshot or live collection) stay logical."""
     path, _, line = finding.location.rpartition(":")
     if path and line.isdigit():
         return {

@@ -1,4 +1,5 @@
-"""Finding the files of a repository that matter to a pipeline: Dockerfiles and buildspecs."""
+"""Finding the files of a repository that matter to a pipeline: Dockerfiles, buildspecs, and the
+templates, Terraform and pipeline JSON that define the pipeline."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from pipedoctor.errors import UserError
 from pipedoctor.model import RepoFile
+from pipedoctor.sources.file_kinds import is_infrastructure, is_infrastructure_candidate
 
 SKIPPED_DIRECTORIES = {".git", ".venv", "node_modules", "__pycache__", ".terraform", "vendor", "cdk.out"}
 MAX_FILE_BYTES = 5 << 20
@@ -30,7 +32,7 @@ def is_buildspec(path: str) -> bool:
 
 def _wanted(path: Path) -> bool:
     posix = path.as_posix()
-    return is_dockerfile(posix) or is_buildspec(posix)
+    return is_dockerfile(posix) or is_buildspec(posix) or is_infrastructure_candidate(posix)
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -46,7 +48,8 @@ def _walk(root: Path) -> Iterator[Path]:
 
 
 def repository_files(paths: list[str]) -> list[RepoFile]:
-    """Every Dockerfile and buildspec under `paths`, with paths relative to the current folder."""
+    """Every Dockerfile, buildspec and infrastructure file under `paths`, with paths relative to
+    the current folder."""
     found = []
     for name in paths:
         root = Path(name)
@@ -56,5 +59,8 @@ def repository_files(paths: list[str]) -> list[RepoFile]:
             if path.stat().st_size > MAX_FILE_BYTES:
                 continue
             text = path.read_bytes().decode("utf-8", errors="replace")
-            found.append(RepoFile(path=path.as_posix(), text=text))
+            posix = path.as_posix()
+            named = root.is_file()  # a file named on the command line is always read
+            if named or is_dockerfile(posix) or is_buildspec(posix) or is_infrastructure(posix, text):
+                found.append(RepoFile(path=posix, text=text))
     return found

@@ -1,0 +1,476 @@
+"""CloudFormation templates (YAML with short tags, or JSON) -> projects, pipelines, roles, ECR
+repositories, ECS task definitions and connections, with the lines that define them."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pipedoctor.model import (
+    BuildEnvironment,
+    Connection,
+    ContainerDefinition,
+    EcrRepository,
+    EnvironmentVariable,
+    LogConfiguration,
+    Project,
+    ProjectSource,
+    Role,
+    TaskDefinition,
+)
+from pipedoctor.sources.definitions import (
+    UNKNOWN_ACCOUNT,
+    UNKNOWN_REGION,
+    Defined,
+    Definitions,
+    is_unresolved,
+    managed_policy,
+    role_arn,
+)
+from pipedoctor.sources.located import LocatedDoc
+from pipedoctor.sources.pipeline_json import camel_keys, pipeline_from_structure
+
+_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+_PSEUDO = {
+    "AWS::AccountId": UNKNOWN_ACCOUNT,
+    "AWS::Region": UNKNOWN_REGION,
+    "AWS::Partition": "aws",
+    "AWS::URLSuffix": "amazonaws.com",
+}
+_CONNECTION_SERVICE = {
+    "AWS::CodeStarConnections::Connection": "codestar-connections",
+    "AWS::CodeConnections::Connection": "codeconnections",
+}
+
+
+def is_template(data: Any) -> bool:
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("Resources"), dict)
+        and (
+            "AWSTemplateFormatVersion" in data
+            or any(
+                isinstance(r, dict) and str(r.get("Type", "")).startswith(("AWS::", "Custom::"))
+                for r in data["Resources"].values()
+            )
+        )
+    )
+
+
+class _Resolver:
+    """Turns intrinsic functions into strings: parameter defaults, pseudo parameters, and names
+    or synthetic ARNs of the template's own resources; anything else stays `${...}`."""
+
+    def __init__(self, template: dict[str, Any]) -> None:
+        parameters = template.get("Parameters")
+        self.parameters = parameters if isinstance(parameters, dict) else {}
+        self.resources = {
+            name: body
+            for name, body in template["Resources"].items()
+            if isinstance(body, dict) and isinstance(body.get("Properties", {}), dict)
+        }
+        mappings = template.get("Mappings")
+        self.mappings = mappings if isinstance(mappings, dict) else {}
+        self._depth = 0
+
+    def props(self, logical_id: str) -> dict[str, Any]:
+        return self.resources.get(logical_id, {}).get("Properties") or {}
+
+    def type_of(self, logical_id: str) -> str:
+        return str(self.resources.get(logical_id, {}).get("Type", ""))
+
+    def name_of(self, logical_id: str) -> str:
+        """The physical name a resource gets (its name property, else the logical id)."""
+        kind = self.type_of(logical_id)
+        props = self.props(logical_id)
+        key = {
+            "AWS::IAM::Role": "RoleName",
+            "AWS::CodeBuild::Project": "Name",
+            "AWS::CodePipeline::Pipeline": "Name",
+            "AWS::ECR::Repository": "RepositoryName",
+            "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+            "AWS::S3::Bucket": "BucketName",
+            "AWS::ECS::TaskDefinition": "Family",
+        }.get(kind)
+        value = self.text(props.get(key)) if key and key in props else ""
+        return value if value and not is_unresolved(value) else logical_id
+
+    def arn_of(self, logical_id: str) -> str:
+        kind = self.type_of(logical_id)
+        name = self.name_of(logical_id)
+        if kind == "AWS::IAM::Role":
+            return role_arn(name, str(self.props(logical_id).get("Path", "/")))
+        if kind == "AWS::IAM::ManagedPolicy":
+            return f"arn:aws:iam::{UNKNOWN_ACCOUNT}:policy/{name}"
+        if kind == "AWS::CodeBuild::Project":
+            return f"arn:aws:codebuild:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:project/{name}"
+        if kind == "AWS::ECR::Repository":
+            return f"arn:aws:ecr:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:repository/{name}"
+        if kind in _CONNECTION_SERVICE:
+            service = _CONNECTION_SERVICE[kind]
+            return f"arn:aws:{service}:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:connection/{logical_id}"
+        if kind == "AWS::S3::Bucket":
+            return f"arn:aws:s3:::{name}"
+        if kind == "AWS::ECS::TaskDefinition":
+            return f"arn:aws:ecs:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:task-definition/{name}"
+        return "${" + logical_id + ".Arn}"
+
+    def ref(self, name: str) -> Any:
+        if name in _PSEUDO:
+            return _PSEUDO[name]
+        if name in self.parameters:
+            parameter = self.parameters[name]
+            if isinstance(parameter, dict) and "Default" in parameter:
+                default = parameter["Default"]
+                return default if not isinstance(default, list) else ",".join(map(str, default))
+            return "${" + name + "}"
+        kind = self.type_of(name)
+        if kind in _CONNECTION_SERVICE or kind in (
+            "AWS::IAM::ManagedPolicy",
+            "AWS::ECS::TaskDefinition",
+        ):
+            return self.arn_of(name)
+        if name in self.resources:
+            return self.name_of(name)
+        return "${" + name + "}"
+
+    def get_att(self, target: Any) -> Any:
+        if isinstance(target, str):
+            target = target.split(".", 1)
+        if not isinstance(target, list) or len(target) != 2:
+            return "${GetAtt}"
+        name, attribute = str(target[0]), self.text(target[1])
+        if name in self.resources:
+            if attribute in ("Arn", "ConnectionArn"):
+                return self.arn_of(name)
+            if attribute == "RepositoryUri":
+                return (
+                    f"{UNKNOWN_ACCOUNT}.dkr.ecr.{UNKNOWN_REGION}.amazonaws.com/{self.name_of(name)}"
+                )
+            if attribute in ("Name", "RoleId"):
+                return self.name_of(name)
+        return "${" + f"{name}.{attribute}" + "}"
+
+    def sub(self, argument: Any) -> str:
+        text, variables = (
+            (argument[0], argument[1])
+            if isinstance(argument, list) and len(argument) == 2
+            else (argument, {})
+        )
+        if not isinstance(text, str):
+            return "${Sub}"
+        variables = variables if isinstance(variables, dict) else {}
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1).strip()
+            if name in variables:
+                return self.text(variables[name])
+            if "." in name and name.split(".", 1)[0] in self.resources:
+                return str(self.get_att(name))
+            if name in self.parameters or name in self.resources or name in _PSEUDO:
+                return str(self.ref(name))
+            return match.group(0)
+
+        return _SUB_VARIABLE.sub(replace, text).replace("${!", "${")
+
+    def render(self, value: Any) -> Any:
+        """Resolve intrinsics everywhere in a value (policy documents, configuration ...)."""
+        if isinstance(value, list):
+            return [self.render(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((key, argument),) = value.items()
+            if key == "Ref" or (isinstance(key, str) and key.startswith("Fn::")):
+                self._depth += 1
+                try:
+                    return self._intrinsic(key, argument) if self._depth < 20 else "${...}"
+                finally:
+                    self._depth -= 1
+        return {key: self.render(item) for key, item in value.items()}
+
+    def _intrinsic(self, key: str, argument: Any) -> Any:
+        if key == "Ref":
+            return self.ref(str(argument))
+        if key == "Fn::GetAtt":
+            return self.get_att(argument)
+        if key == "Fn::Sub":
+            return self.sub(argument)
+        if key == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
+            parts = self.render(argument[1])
+            if isinstance(parts, list):
+                return self.text(argument[0]).join(self.text(part) for part in parts)
+        if key == "Fn::If" and isinstance(argument, list) and len(argument) == 3:
+            return self.render(argument[1])  # the template's first branch
+        if key == "Fn::Select" and isinstance(argument, list) and len(argument) == 2:
+            items = self.render(argument[1])
+            index = self.render(argument[0])
+            if isinstance(items, list) and str(index).isdigit() and int(index) < len(items):
+                return items[int(index)]
+        if key == "Fn::FindInMap" and isinstance(argument, list) and len(argument) >= 3:
+            keys = [self.text(part) for part in argument[:3]]
+            found = self.mappings.get(keys[0], {})
+            for part in keys[1:]:
+                found = found.get(part) if isinstance(found, dict) else None
+            if found is not None:
+                return self.render(found)
+        name = key.removeprefix("Fn::")
+        return "${" + name + "}"
+
+    def text(self, value: Any) -> str:
+        rendered = self.render(value)
+        if isinstance(rendered, bool):
+            return "true" if rendered else "false"
+        if isinstance(rendered, dict | list):
+            return json.dumps(rendered)
+        return "" if rendered is None else str(rendered)
+
+
+def _flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
+class _TemplateReader:
+    def __init__(self, path: str, doc: LocatedDoc) -> None:
+        self.path = path
+        self.doc = doc
+        self.resolver = _Resolver(doc.data)
+        self.out = Definitions()
+
+    def line(self, *sub: Any) -> int:
+        return self.doc.line(("Resources", *sub))
+
+    def defined(self, item: Any, logical_id: str) -> Defined[Any]:
+        return Defined(item, self.path, logical_id, {"resource": self.line(logical_id)})
+
+    def read(self) -> Definitions:
+        readers = {
+            "AWS::CodeBuild::Project": self.project,
+            "AWS::CodePipeline::Pipeline": self.pipeline,
+            "AWS::IAM::Role": self.role,
+            "AWS::ECR::Repository": self.repository,
+            "AWS::ECS::TaskDefinition": self.task_definition,
+            "AWS::CodeStarConnections::Connection": self.connection,
+            "AWS::CodeConnections::Connection": self.connection,
+        }
+        for logical_id in self.resolver.resources:
+            reader = readers.get(self.resolver.type_of(logical_id))
+            if reader is not None:
+                reader(logical_id, self.resolver.props(logical_id))
+        self.attach_policies()
+        return self.out
+
+    def project(self, logical_id: str, props: dict[str, Any]) -> None:
+        r = self.resolver
+        name = r.name_of(logical_id)
+        environment = props.get("Environment") if isinstance(props.get("Environment"), dict) else {}
+        source = props.get("Source") if isinstance(props.get("Source"), dict) else {}
+        privileged = _flag(r.render(environment.get("PrivilegedMode", False)))
+        variables = []
+        defined = self.defined(None, logical_id)
+        base = (logical_id, "Properties")
+        for index, raw in enumerate(environment.get("EnvironmentVariables") or []):
+            if isinstance(raw, dict) and raw.get("Name"):
+                variable = EnvironmentVariable(
+                    name=r.text(raw["Name"]),
+                    value=r.text(raw.get("Value")),
+                    type=r.text(raw.get("Type")) or "PLAINTEXT",
+                )
+                variables.append(variable)
+                defined.lines[f"env:{variable.name}"] = self.line(
+                    *base, "Environment", "EnvironmentVariables", index
+                )
+        buildspec = r.text(source.get("BuildSpec")) if "BuildSpec" in source else ""
+        project = Project(
+            name=name,
+            arn=r.arn_of(logical_id),
+            service_role=r.text(props.get("ServiceRole")),
+            region=UNKNOWN_REGION,
+            source=ProjectSource(
+                type=r.text(source.get("Type")) or "NO_SOURCE",
+                location=r.text(source.get("Location")),
+                buildspec=buildspec,
+            ),
+            environment=BuildEnvironment(
+                type=r.text(environment.get("Type")) or "LINUX_CONTAINER",
+                image=r.text(environment.get("Image")),
+                compute_type=r.text(environment.get("ComputeType")),
+                privileged_mode=bool(privileged),
+                image_pull_credentials_type=r.text(environment.get("ImagePullCredentialsType"))
+                or "CODEBUILD",
+                variables=variables,
+            ),
+        )
+        defined.item = project
+        if privileged is None:
+            defined.unknown.add("privileged_mode")
+        if is_unresolved(project.environment.image):
+            defined.unknown.add("image")
+        if is_unresolved(project.service_role):
+            defined.unknown.add("service_role")
+        env_path = (*base, "Environment")
+        defined.lines["environment"] = self.line(*env_path)
+        defined.lines["privileged_mode"] = self.line(*env_path, "PrivilegedMode")
+        defined.lines["image"] = self.line(*env_path, "Image")
+        defined.lines["service_role"] = self.line(*base, "ServiceRole")
+        spec_path = ("Resources", *base, "Source", "BuildSpec")
+        defined.lines["buildspec"] = self.doc.line(spec_path)
+        if "\n" in buildspec:
+            defined.inline_buildspec_anchor = defined.lines["buildspec"]
+            defined.inline_buildspec_line = next(
+                (
+                    self.doc.text_starts[p]
+                    for p in (spec_path, (*spec_path, "Fn::Sub"), (*spec_path, "Fn::Sub", 0))
+                    if p in self.doc.text_starts
+                ),
+                None,
+            )
+        self.out.projects.append(defined)
+
+    def pipeline(self, logical_id: str, props: dict[str, Any]) -> None:
+        r = self.resolver
+        name = r.name_of(logical_id)
+        structure = camel_keys(props)
+        base = ("Resources", logical_id, "Properties")
+
+        def line_of(sub: tuple[Any, ...]) -> int:
+            # camelCase path back to the template's capitalised keys (configuration keys as is).
+            original: list[Any] = []
+            below_configuration = False
+            for part in sub:
+                if isinstance(part, str) and not below_configuration:
+                    below_configuration = part == "configuration"
+                    part = part[:1].upper() + part[1:]
+                original.append(part)
+            return self.doc.line((*base, *original))
+
+        pipeline, lines = pipeline_from_structure(structure, r.render, name, line_of)
+        pipeline.arn = f"arn:aws:codepipeline:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:{name}"
+        defined = self.defined(pipeline, logical_id)
+        defined.lines.update(lines)
+        self.out.pipelines.append(defined)
+
+    def role(self, logical_id: str, props: dict[str, Any]) -> None:
+        r = self.resolver
+        name = r.name_of(logical_id)
+        role = Role(name=name, arn=r.arn_of(logical_id), path=str(props.get("Path", "/")))
+        trust = r.render(props.get("AssumeRolePolicyDocument"))
+        role.trust_policy = trust if isinstance(trust, dict) else {}
+        defined = self.defined(role, logical_id)
+        for index, raw in enumerate(props.get("Policies") or []):
+            if isinstance(raw, dict):
+                policy_name = r.text(raw.get("PolicyName")) or f"policy{index}"
+                document = r.render(raw.get("PolicyDocument"))
+                role.inline_policies[policy_name] = document if isinstance(document, dict) else {}
+                defined.lines[f"policy:{policy_name}"] = self.line(
+                    logical_id, "Properties", "Policies", index
+                )
+        for index, raw in enumerate(props.get("ManagedPolicyArns") or []):
+            arn = r.text(raw)
+            role.attached_policies.append(managed_policy(arn, self._own_policy_document(raw)))
+            defined.lines[f"managed:{arn}"] = self.line(
+                logical_id, "Properties", "ManagedPolicyArns", index
+            )
+        self.out.roles.append(defined)
+
+    def _own_policy_document(self, reference: Any) -> dict[str, Any] | None:
+        if isinstance(reference, dict) and isinstance(reference.get("Ref"), str):
+            target = reference["Ref"]
+            if self.resolver.type_of(target) == "AWS::IAM::ManagedPolicy":
+                document = self.resolver.render(self.resolver.props(target).get("PolicyDocument"))
+                return document if isinstance(document, dict) else None
+        return None
+
+    def attach_policies(self) -> None:
+        """AWS::IAM::Policy / ManagedPolicy / RolePolicy resources that name the template's roles."""
+        r = self.resolver
+        by_name = {defined.item.name: defined for defined in self.out.roles}
+        for logical_id in r.resources:
+            kind = r.type_of(logical_id)
+            props = r.props(logical_id)
+            if kind not in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy"):
+                continue
+            document = r.render(props.get("PolicyDocument"))
+            document = document if isinstance(document, dict) else {}
+            targets = (
+                props.get("Roles") if kind != "AWS::IAM::RolePolicy" else [props.get("RoleName")]
+            )
+            for target in targets or []:
+                defined = by_name.get(r.text(target))
+                if defined is None:
+                    continue
+                if kind == "AWS::IAM::ManagedPolicy":
+                    defined.item.attached_policies.append(
+                        managed_policy(r.arn_of(logical_id), document)
+                    )
+                    defined.lines[f"managed:{r.arn_of(logical_id)}"] = self.line(logical_id)
+                else:
+                    policy_name = r.text(props.get("PolicyName")) or logical_id
+                    defined.item.inline_policies[policy_name] = document
+                    defined.lines[f"policy:{policy_name}"] = self.line(logical_id)
+
+    def repository(self, logical_id: str, props: dict[str, Any]) -> None:
+        r = self.resolver
+        name = r.name_of(logical_id)
+        uri = f"{UNKNOWN_ACCOUNT}.dkr.ecr.{UNKNOWN_REGION}.amazonaws.com/{name}"
+        self.out.repositories.append(
+            self.defined(EcrRepository(name, r.arn_of(logical_id), uri), logical_id)
+        )
+
+    def task_definition(self, logical_id: str, props: dict[str, Any]) -> None:
+        r = self.resolver
+        task = TaskDefinition(
+            arn=r.arn_of(logical_id),
+            family=r.name_of(logical_id),
+            region=UNKNOWN_REGION,
+            task_role=r.text(props.get("TaskRoleArn")),
+            execution_role=r.text(props.get("ExecutionRoleArn")),
+            network_mode=r.text(props.get("NetworkMode")),
+            requires_compatibilities=[
+                r.text(c) for c in props.get("RequiresCompatibilities") or []
+            ],
+        )
+        platform = props.get("RuntimePlatform")
+        if isinstance(platform, dict):
+            task.cpu_architecture = r.text(platform.get("CpuArchitecture"))
+        defined = self.defined(task, logical_id)
+        for index, raw in enumerate(props.get("ContainerDefinitions") or []):
+            if not isinstance(raw, dict):
+                continue
+            logs = (
+                raw.get("LogConfiguration")
+                if isinstance(raw.get("LogConfiguration"), dict)
+                else None
+            )
+            container = ContainerDefinition(
+                name=r.text(raw.get("Name")),
+                image=r.text(raw.get("Image")),
+                log_configuration=LogConfiguration(
+                    driver=r.text(logs.get("LogDriver")),
+                    options={str(k): r.text(v) for k, v in (logs.get("Options") or {}).items()},
+                )
+                if logs
+                else None,
+            )
+            task.containers.append(container)
+            container_path = (logical_id, "Properties", "ContainerDefinitions", index)
+            defined.lines[f"image:{container.name}"] = self.line(*container_path, "Image")
+        self.out.task_definitions.append(defined)
+
+    def connection(self, logical_id: str, props: dict[str, Any]) -> None:
+        r = self.resolver
+        connection = Connection(
+            arn=r.arn_of(logical_id),
+            name=r.text(props.get("ConnectionName")) or logical_id,
+            provider_type=r.text(props.get("ProviderType")),
+        )
+        self.out.connections.append(self.defined(connection, logical_id))
+
+
+def definitions_from_template(path: str, doc: LocatedDoc) -> Definitions:
+    return _TemplateReader(path, doc).read()

@@ -1,0 +1,36 @@
+"""Which repository files define pipeline infrastructure, decided by name and a look at the text."""
+
+from __future__ import annotations
+
+import re
+
+TERRAFORM_SUFFIXES = (".tf",)
+STRUCTURED_SUFFIXES = (".json", ".yml", ".yaml", ".template")
+_TERRAFORM_AWS = re.compile(r'^\s*(?:resource|data)\s+"aws_', re.MULTILINE)
+_CFN_TYPE = re.compile(r"""["']?Type["']?\s*:\s*["']?AWS::""")
+# Paths that are never infrastructure even when they mention it (dependency locks, build output).
+_IGNORED_NAMES = {
+    "package-lock.json",
+    "package.json",
+    "tsconfig.json",
+    "composer.lock",
+    "yarn.lock",
+}
+
+
+def is_infrastructure_candidate(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1].lower()
+    return name not in _IGNORED_NAMES and name.endswith(TERRAFORM_SUFFIXES + STRUCTURED_SUFFIXES)
+
+
+def is_infrastructure(path: str, text: str) -> bool:
+    """Terraform with AWS resources, a CloudFormation template, a pipeline JSON or a plan."""
+    if not is_infrastructure_candidate(path):
+        return False
+    if path.lower().endswith(TERRAFORM_SUFFIXES):
+        return bool(_TERRAFORM_AWS.search(text))
+    if "AWSTemplateFormatVersion" in text or _CFN_TYPE.search(text):
+        return True
+    if path.lower().endswith(".json"):
+        return ('"actionTypeId"' in text and '"stages"' in text) or '"planned_values"' in text
+    return False

@@ -1,0 +1,588 @@
+"""Terraform (`.tf` files of one module, or a `terraform show -json` plan) -> projects, pipelines,
+roles, ECR repositories, ECS task definitions and connections, with their lines.
+
+References between resources of the module (`aws_iam_role.build.arn`), variable defaults, literal
+locals and `data.aws_iam_policy_document` are resolved; anything else stays `${...}` and the
+fields holding it are marked unknown.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pipedoctor.model import (
+    BuildEnvironment,
+    Connection,
+    ContainerDefinition,
+    EcrRepository,
+    EnvironmentVariable,
+    GitTrigger,
+    LogConfiguration,
+    Pipeline,
+    PipelineAction,
+    PipelineStage,
+    Project,
+    ProjectSource,
+    Role,
+    TaskDefinition,
+)
+from pipedoctor.model.pipeline import ArtifactStore
+from pipedoctor.sources.definitions import (
+    UNKNOWN_ACCOUNT,
+    UNKNOWN_REGION,
+    Defined,
+    Definitions,
+    is_unresolved,
+    managed_policy,
+    role_arn,
+)
+from pipedoctor.sources.hcl import LABELS
+from pipedoctor.sources.located import LocatedDoc
+from pipedoctor.textparse import ParseError, parse_json
+
+_INTERPOLATION = re.compile(r"(?<!\$)\$\{([^{}]*)\}")
+_REFERENCE = re.compile(
+    r"^\s*(?P<kind>data\.[a-z0-9_]+|[a-z][a-z0-9_]*)\.(?P<name>[A-Za-z0-9_-]+)(?:\[[^\]]*\])?"
+    r"(?:\.(?P<attribute>[a-z_]+))?\s*$"
+)
+_FILE_CALL = re.compile(r'^\$\{\s*(?:file|templatefile)\(\s*"(?:\$\{path\.module\}/)?([^"$]+)"')
+_CONNECTION_SERVICE = {
+    "aws_codestarconnections_connection": "codestar-connections",
+    "aws_codeconnections_connection": "codeconnections",
+}
+
+
+@dataclass
+class _Block:
+    kind: str
+    name: str
+    body: dict[str, Any]
+    path: str
+    doc: LocatedDoc
+    base: tuple[Any, ...]  # path of the block in doc
+
+    def line(self, *sub: Any) -> int:
+        return self.doc.line((*self.base, *sub))
+
+
+def _first(value: Any) -> dict[str, Any]:
+    """A nested block (a list of one body in HCL and in plans) as its body."""
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return value[0]
+    return value if isinstance(value, dict) else {}
+
+
+def _blocks(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+class _Module:
+    """The resources, variables and locals of one module (the .tf files of one folder)."""
+
+    def __init__(self, files: list[tuple[str, LocatedDoc]]) -> None:
+        self.resources: dict[tuple[str, str], _Block] = {}  # for references: the first so named
+        self.blocks: list[_Block] = []  # every resource (a scanned folder may repeat an address)
+        self.data: dict[tuple[str, str], _Block] = {}
+        self.variables: dict[str, Any] = {}
+        self.locals: dict[str, Any] = {}
+        for path, doc in files:
+            body = doc.data if isinstance(doc.data, dict) else {}
+            for top in ("resource", "data"):
+                for index, block in enumerate(_blocks(body.get(top))):
+                    labels = block.get(LABELS) or []
+                    if len(labels) == 2:
+                        found = _Block(labels[0], labels[1], block, path, doc, (top, index))
+                        target = self.resources if top == "resource" else self.data
+                        target.setdefault((labels[0], labels[1]), found)
+                        if top == "resource":
+                            self.blocks.append(found)
+            for block in _blocks(body.get("variable")):
+                labels = block.get(LABELS) or []
+                if labels and "default" in block:
+                    self.variables[labels[0]] = block["default"]
+            for block in _blocks(body.get("locals")):
+                self.locals.update({k: v for k, v in block.items() if k != LABELS})
+        self._depth = 0
+
+    # -- references ----------------------------------------------------------------------
+    def name_of(self, block: _Block) -> str:
+        key = {"aws_s3_bucket": "bucket", "aws_ecs_task_definition": "family"}.get(
+            block.kind, "name"
+        )
+        value = self.text(block.body.get(key)) if key in block.body else ""
+        if not value and block.kind == "aws_iam_role":
+            value = self.text(block.body.get("name_prefix"))
+        return value if value and not is_unresolved(value) else block.name
+
+    def arn_of(self, block: _Block) -> str:
+        name = self.name_of(block)
+        if block.kind == "aws_iam_role":
+            return role_arn(name, str(block.body.get("path", "/")))
+        if block.kind == "aws_iam_policy":
+            return f"arn:aws:iam::{UNKNOWN_ACCOUNT}:policy/{name}"
+        if block.kind in _CONNECTION_SERVICE:
+            service = _CONNECTION_SERVICE[block.kind]
+            return f"arn:aws:{service}:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:connection/{block.name}"
+        service = {
+            "aws_codebuild_project": "codebuild",
+            "aws_ecr_repository": "ecr",
+            "aws_ecs_task_definition": "ecs",
+            "aws_codepipeline": "codepipeline",
+        }.get(block.kind)
+        prefix = {"codebuild": "project/", "ecr": "repository/", "ecs": "task-definition/"}
+        if service:
+            return f"arn:aws:{service}:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:{prefix.get(service, '')}{name}"
+        if block.kind == "aws_s3_bucket":
+            return f"arn:aws:s3:::{name}"
+        return "${" + f"{block.kind}.{block.name}.arn" + "}"
+
+    def reference(self, expression: str) -> Any:
+        match = _REFERENCE.match(expression)
+        if match is None:
+            return None
+        kind, name, attribute = match.group("kind"), match.group("name"), match.group("attribute")
+        if kind == "var":
+            return self.variables.get(name)
+        if kind == "local":
+            value = self.locals.get(name)
+            return self.render(value) if value is not None else None
+        if kind.startswith("data."):
+            data_kind = kind.removeprefix("data.")
+            if data_kind == "aws_caller_identity" and attribute == "account_id":
+                return UNKNOWN_ACCOUNT
+            if data_kind == "aws_region" and attribute in ("name", "id", "region"):
+                return UNKNOWN_REGION
+            if data_kind == "aws_partition" and attribute == "partition":
+                return "aws"
+            block = self.data.get((data_kind, name))
+            if block is not None and data_kind == "aws_iam_policy_document" and attribute == "json":
+                return json.dumps(self.policy_document(block))
+            return None
+        block = self.resources.get((kind, name))
+        if block is None:
+            return None
+        if attribute == "arn" or (attribute == "id" and kind in _CONNECTION_SERVICE):
+            return self.arn_of(block)
+        if attribute in ("name", "id", "bucket", "family"):
+            return self.name_of(block)
+        if attribute == "repository_url" and kind == "aws_ecr_repository":
+            return f"{UNKNOWN_ACCOUNT}.dkr.ecr.{UNKNOWN_REGION}.amazonaws.com/{self.name_of(block)}"
+        return None
+
+    def render(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.render(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self.render(item) for key, item in value.items() if key != LABELS}
+        if not isinstance(value, str) or "${" not in value or self._depth > 10:
+            return value
+        self._depth += 1
+        try:
+            whole = _INTERPOLATION.fullmatch(value)
+            if whole is not None:
+                resolved = self.reference(whole.group(1))
+                return self.render(resolved) if resolved is not None else value
+
+            def replace(match: re.Match[str]) -> str:
+                resolved = self.reference(match.group(1))
+                return (
+                    match.group(0)
+                    if resolved is None or isinstance(resolved, dict | list)
+                    else str(resolved)
+                )
+
+            return _INTERPOLATION.sub(replace, value)
+        finally:
+            self._depth -= 1
+
+    def text(self, value: Any) -> str:
+        rendered = self.render(value)
+        if isinstance(rendered, bool):
+            return "true" if rendered else "false"
+        if isinstance(rendered, dict | list):
+            return json.dumps(rendered)
+        return "" if rendered is None else str(rendered)
+
+    def policy(self, value: Any) -> dict[str, Any] | None:
+        """A policy argument (JSON string, jsonencode, policy document reference) as a document."""
+        text = self.text(value).strip()
+        if not text.startswith("{"):
+            return None
+        try:
+            document = parse_json(text)
+        except ParseError:
+            return None
+        return document if isinstance(document, dict) else None
+
+    def policy_document(self, block: _Block) -> dict[str, Any]:
+        statements = []
+        for raw in _blocks(block.body.get("statement")):
+            statement: dict[str, Any] = {"Effect": self.text(raw.get("effect")) or "Allow"}
+            for key, name in (
+                ("actions", "Action"),
+                ("not_actions", "NotAction"),
+                ("resources", "Resource"),
+                ("not_resources", "NotResource"),
+            ):
+                if key in raw:
+                    statement[name] = self.render(raw[key])
+            if raw.get("sid"):
+                statement["Sid"] = self.text(raw["sid"])
+            for principal in _blocks(raw.get("principals")):
+                statement.setdefault("Principal", {})[self.text(principal.get("type"))] = (
+                    self.render(principal.get("identifiers"))
+                )
+            for condition in _blocks(raw.get("condition")):
+                test, variable = (
+                    self.text(condition.get("test")),
+                    self.text(condition.get("variable")),
+                )
+                statement.setdefault("Condition", {}).setdefault(test, {})[variable] = self.render(
+                    condition.get("values")
+                )
+            statements.append(statement)
+        return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
+class _Converter:
+    def __init__(self, module: _Module) -> None:
+        self.m = module
+        self.out = Definitions()
+
+    def convert(self) -> Definitions:
+        readers = {
+            "aws_codebuild_project": self.project,
+            "aws_codepipeline": self.pipeline,
+            "aws_iam_role": self.role,
+            "aws_ecr_repository": self.repository,
+            "aws_ecs_task_definition": self.task_definition,
+            "aws_codestarconnections_connection": self.connection,
+            "aws_codeconnections_connection": self.connection,
+        }
+        for block in self.m.blocks:
+            if (reader := readers.get(block.kind)) is not None:
+                reader(block)
+        self.attach_policies()
+        return self.out
+
+    def defined(self, item: Any, block: _Block) -> Defined[Any]:
+        return Defined(item, block.path, f"{block.kind}.{block.name}", {"resource": block.line()})
+
+    def project(self, block: _Block) -> None:
+        m, body = self.m, block.body
+        environment = _first(body.get("environment"))
+        source = _first(body.get("source"))
+        privileged = _flag(m.render(environment.get("privileged_mode", False)))
+        defined = self.defined(None, block)
+        variables = []
+        for index, raw in enumerate(_blocks(environment.get("environment_variable"))):
+            variable = EnvironmentVariable(
+                name=m.text(raw.get("name")),
+                value=m.text(raw.get("value")),
+                type=m.text(raw.get("type")) or "PLAINTEXT",
+            )
+            variables.append(variable)
+            defined.lines[f"env:{variable.name}"] = block.line(
+                "environment", 0, "environment_variable", index
+            )
+        raw_spec = source.get("buildspec", "")
+        buildspec = m.text(raw_spec)
+        if isinstance(raw_spec, str) and (file_call := _FILE_CALL.match(raw_spec)):
+            buildspec = file_call.group(1)  # file("buildspec.yml"): the repository file
+        project = Project(
+            name=m.name_of(block),
+            arn=m.arn_of(block),
+            service_role=m.text(body.get("service_role")),
+            region=UNKNOWN_REGION,
+            source=ProjectSource(
+                type=m.text(source.get("type")) or "NO_SOURCE",
+                location=m.text(source.get("location")),
+                buildspec=buildspec,
+            ),
+            environment=BuildEnvironment(
+                type=m.text(environment.get("type")) or "LINUX_CONTAINER",
+                image=m.text(environment.get("image")),
+                compute_type=m.text(environment.get("compute_type")),
+                privileged_mode=bool(privileged),
+                image_pull_credentials_type=m.text(environment.get("image_pull_credentials_type"))
+                or "CODEBUILD",
+                variables=variables,
+            ),
+        )
+        defined.item = project
+        if privileged is None:
+            defined.unknown.add("privileged_mode")
+        for name, value in (
+            ("image", project.environment.image),
+            ("service_role", project.service_role),
+        ):
+            if is_unresolved(value):
+                defined.unknown.add(name)
+        if body.get("dynamic"):
+            defined.unknown.add("environment")  # dynamic blocks may add variables
+        defined.lines["environment"] = block.line("environment", 0)
+        defined.lines["privileged_mode"] = block.line("environment", 0, "privileged_mode")
+        defined.lines["image"] = block.line("environment", 0, "image")
+        defined.lines["service_role"] = block.line("service_role")
+        spec_path = (*block.base, "source", 0, "buildspec")
+        defined.lines["buildspec"] = block.doc.line(spec_path)
+        if "\n" in buildspec:
+            defined.inline_buildspec_anchor = defined.lines["buildspec"]
+            defined.inline_buildspec_line = block.doc.text_starts.get(spec_path)
+        self.out.projects.append(defined)
+
+    def pipeline(self, block: _Block) -> None:
+        m, body = self.m, block.body
+        name = m.name_of(block)
+        pipeline = Pipeline(
+            name=name,
+            arn=m.arn_of(block),
+            role_arn=m.text(body.get("role_arn")),
+            region=UNKNOWN_REGION,
+            pipeline_type=m.text(body.get("pipeline_type")) or "V1",
+        )
+        defined = self.defined(pipeline, block)
+        for raw in _blocks(body.get("artifact_store")):
+            key = _first(raw.get("encryption_key"))
+            pipeline.artifact_stores.append(
+                ArtifactStore(
+                    type=m.text(raw.get("type")) or "S3",
+                    location=m.text(raw.get("location")),
+                    kms_key_id=m.text(key.get("id")) or None,
+                )
+            )
+        for s_index, raw_stage in enumerate(_blocks(body.get("stage"))):
+            stage = PipelineStage(name=m.text(raw_stage.get("name")))
+            for a_index, raw in enumerate(_blocks(raw_stage.get("action"))):
+                configuration = m.render(raw.get("configuration"))
+                configuration = configuration if isinstance(configuration, dict) else {}
+                action = PipelineAction(
+                    name=m.text(raw.get("name")),
+                    category=m.text(raw.get("category")),
+                    provider=m.text(raw.get("provider")),
+                    owner=m.text(raw.get("owner")) or "AWS",
+                    configuration={str(k): m.text(v) for k, v in configuration.items()},
+                    input_artifacts=[
+                        m.text(a)
+                        for a in raw.get("input_artifacts") or []
+                        if not isinstance(a, dict)
+                    ],
+                    output_artifacts=[
+                        m.text(a)
+                        for a in raw.get("output_artifacts") or []
+                        if not isinstance(a, dict)
+                    ],
+                    role_arn=m.text(raw.get("role_arn")) or None,
+                    namespace=m.text(raw.get("namespace")) or None,
+                    region=m.text(raw.get("region")) or None,
+                )
+                stage.actions.append(action)
+                where = f"{stage.name}/{action.name}"
+                base = ("stage", s_index, "action", a_index)
+                defined.lines[f"action:{where}"] = block.line(*base)
+                for key in configuration:
+                    defined.lines[f"config:{where}:{key}"] = block.line(*base, "configuration", key)
+            pipeline.stages.append(stage)
+        for t_index, raw in enumerate(_blocks(body.get("trigger"))):
+            git = _first(raw.get("git_configuration"))
+            trigger = GitTrigger(source_action=m.text(git.get("source_action_name")))
+            for push in _blocks(git.get("push")):
+                for tags in _blocks(push.get("tags")):
+                    trigger.on_push_tags += [m.text(t) for t in tags.get("includes") or []]
+                for branches in _blocks(push.get("branches")):
+                    trigger.on_push_branches += [m.text(b) for b in branches.get("includes") or []]
+            trigger.on_pull_request = bool(git.get("pull_request"))
+            pipeline.triggers.append(trigger)
+            defined.lines.setdefault("triggers", block.line("trigger", t_index))
+        for raw in _blocks(body.get("variable")):
+            pipeline.variables[m.text(raw.get("name"))] = m.text(raw.get("default_value"))
+        if body.get("dynamic"):
+            defined.unknown.add("stages")
+        self.out.pipelines.append(defined)
+
+    def role(self, block: _Block) -> None:
+        m, body = self.m, block.body
+        role = Role(name=m.name_of(block), arn=m.arn_of(block), path=str(body.get("path", "/")))
+        role.trust_policy = m.policy(body.get("assume_role_policy")) or {}
+        defined = self.defined(role, block)
+        for index, raw in enumerate(_blocks(body.get("inline_policy"))):
+            name = m.text(raw.get("name")) or f"inline{index}"
+            document = m.policy(raw.get("policy"))
+            role.inline_policies[name] = document or {}
+            defined.lines[f"policy:{name}"] = block.line("inline_policy", index)
+            if document is None:
+                defined.unknown.add("policies")
+        arns = m.render(body.get("managed_policy_arns") or [])
+        for index, arn in enumerate(arns if isinstance(arns, list) else []):
+            self._attach(defined, m.text(arn), block.line("managed_policy_arns", index))
+        if not isinstance(arns, list):
+            defined.unknown.add("policies")
+        self.out.roles.append(defined)
+
+    def _attach(self, defined: Defined[Role], arn: str, line: int) -> None:
+        own = next(
+            (b for b in self.m.blocks if b.kind == "aws_iam_policy" and self.m.arn_of(b) == arn),
+            None,
+        )
+        document = self.m.policy(own.body.get("policy")) if own else None
+        defined.item.attached_policies.append(managed_policy(arn, document))
+        defined.lines[f"managed:{arn}"] = line
+        if own is not None and document is None or is_unresolved(arn):
+            defined.unknown.add("policies")
+
+    def attach_policies(self) -> None:
+        roles = {}
+        for defined in self.out.roles:
+            roles[defined.item.name] = defined
+            roles[defined.item.arn] = defined
+        for block in self.m.blocks:
+            body = block.body
+            if block.kind == "aws_iam_role_policy":
+                target = roles.get(self.m.text(body.get("role")))
+                if target is not None:
+                    name = self.m.text(body.get("name")) or block.name
+                    document = self.m.policy(body.get("policy"))
+                    target.item.inline_policies[name] = document or {}
+                    target.lines[f"policy:{name}"] = block.line()
+                    if document is None:
+                        target.unknown.add("policies")
+            elif block.kind in ("aws_iam_role_policy_attachment", "aws_iam_policy_attachment"):
+                names = (
+                    body.get("roles")
+                    if block.kind == "aws_iam_policy_attachment"
+                    else [body.get("role")]
+                )
+                for name in names if isinstance(names, list) else []:
+                    target = roles.get(self.m.text(name))
+                    if target is not None:
+                        self._attach(target, self.m.text(body.get("policy_arn")), block.line())
+
+    def repository(self, block: _Block) -> None:
+        name = self.m.name_of(block)
+        uri = f"{UNKNOWN_ACCOUNT}.dkr.ecr.{UNKNOWN_REGION}.amazonaws.com/{name}"
+        self.out.repositories.append(
+            self.defined(EcrRepository(name, self.m.arn_of(block), uri), block)
+        )
+
+    def task_definition(self, block: _Block) -> None:
+        m, body = self.m, block.body
+        task = TaskDefinition(
+            arn=m.arn_of(block),
+            family=m.name_of(block),
+            region=UNKNOWN_REGION,
+            task_role=m.text(body.get("task_role_arn")),
+            execution_role=m.text(body.get("execution_role_arn")),
+            network_mode=m.text(body.get("network_mode")),
+            requires_compatibilities=[
+                m.text(c)
+                for c in body.get("requires_compatibilities") or []
+                if not isinstance(c, dict)
+            ],
+            cpu_architecture=m.text(_first(body.get("runtime_platform")).get("cpu_architecture")),
+        )
+        defined = self.defined(task, block)
+        containers_text = m.text(body.get("container_definitions")).strip()
+        try:
+            containers = parse_json(containers_text) if containers_text.startswith("[") else None
+        except ParseError:
+            containers = None
+        if not isinstance(containers, list):
+            defined.unknown.add("containers")
+            containers = []
+        line = block.line("container_definitions")
+        for raw in containers:
+            if not isinstance(raw, dict):
+                continue
+            logs = (
+                raw.get("logConfiguration")
+                if isinstance(raw.get("logConfiguration"), dict)
+                else None
+            )
+            container = ContainerDefinition(
+                name=str(raw.get("name", "")),
+                image=str(raw.get("image", "")),
+                log_configuration=LogConfiguration(
+                    driver=str(logs.get("logDriver", "")), options=dict(logs.get("options") or {})
+                )
+                if logs
+                else None,
+            )
+            task.containers.append(container)
+            defined.lines[f"image:{container.name}"] = _line_in_heredoc(
+                block, containers_text, container.image, line
+            )
+        self.out.task_definitions.append(defined)
+
+    def connection(self, block: _Block) -> None:
+        connection = Connection(
+            arn=self.m.arn_of(block),
+            name=self.m.name_of(block),
+            provider_type=self.m.text(block.body.get("provider_type")),
+        )
+        self.out.connections.append(self.defined(connection, block))
+
+
+def _line_in_heredoc(block: _Block, text: str, needle: str, default: int) -> int:
+    """The line of `needle` inside a heredoc attribute (JSON in it has no lines of its own)."""
+    start = block.doc.text_starts.get((*block.base, "container_definitions"))
+    if start is None or not needle:
+        return default
+    for offset, line in enumerate(text.splitlines()):
+        if needle in line:
+            return start + offset
+    return default
+
+
+def definitions_from_module(files: list[tuple[str, LocatedDoc]]) -> Definitions:
+    """One module's .tf files (path, parsed HCL)."""
+    return _Converter(_Module(files)).convert()
+
+
+def _plan_resources(module: Any) -> list[dict[str, Any]]:
+    if not isinstance(module, dict):
+        return []
+    found = [r for r in module.get("resources") or [] if isinstance(r, dict)]
+    for child in module.get("child_modules") or []:
+        found += _plan_resources(child)
+    return found
+
+
+def is_plan(data: Any) -> bool:
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("planned_values"), dict)
+        and "format_version" in data
+    )
+
+
+def definitions_from_plan(path: str, text: str, data: dict[str, Any]) -> Definitions:
+    """`terraform show -json` output: values are resolved already; lines are the `address` lines."""
+    blocks = []
+    lines: dict[tuple[Any, ...], int] = {}
+    for index, resource in enumerate(_plan_resources(data["planned_values"].get("root_module"))):
+        if resource.get("mode", "managed") != "managed" or not isinstance(
+            resource.get("values"), dict
+        ):
+            continue
+        body = {
+            **resource["values"],
+            LABELS: [str(resource.get("type")), str(resource.get("name"))],
+        }
+        position = text.find(f'"address": "{resource.get("address")}"')
+        if position < 0:
+            position = text.find(f'"{resource.get("address")}"')
+        lines[("resource", len(blocks))] = text.count("\n", 0, max(position, 0)) + 1
+        blocks.append(body)
+    doc = LocatedDoc(data={"resource": blocks}, lines=lines)
+    return definitions_from_module([(path, doc)])
