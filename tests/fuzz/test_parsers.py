@@ -168,3 +168,81 @@ def test_cloudtrail_record_mapping_never_crashes(record) -> None:
     group = group_from_record(record)
     usage, _ = usage_from_groups([group] if group else [])
     assert all(u.action and u.resource for u in usage)
+
+
+cfn_like = st.lists(
+    st.sampled_from(
+        [
+            "Resources:\n",
+            "  P:\n",
+            "    Type: AWS::CodeBuild::Project\n",
+            "    Type: AWS::IAM::Role\n",
+            "    Properties:\n",
+            "      ServiceRole: !GetAtt R.Arn\n",
+            "      Environment: {PrivilegedMode: false}\n",
+            "      Source: {Type: CODEPIPELINE, BuildSpec: !Sub '${X}'}\n",
+            "      Policies: [ {PolicyDocument: x} ]\n",
+            "  R: !Ref P\n",
+            "&a ",
+            "*a",
+            "- ",
+            ": ",
+            "{",
+            "}",
+            "[",
+            "]",
+            "\t",
+            "'",
+            '"',
+            "!Join [a, b]\n",
+        ]
+    ),
+    max_size=30,
+).map("".join)
+hcl_like = st.lists(
+    st.sampled_from(
+        [
+            'resource "aws_codebuild_project" "p" {\n',
+            'resource "aws_iam_role" "r" {\n',
+            "}\n",
+            "  service_role = aws_iam_role.r.arn\n",
+            "  environment {\n",
+            "    privileged_mode = false\n",
+            '  buildspec = <<EOF\nphases: {build: {commands: ["docker build ."]}}\nEOF\n',
+            "  x = [1, 2,\n",
+            '  y = "${var.a}"\n',
+            'dynamic "d" {\n',
+            "#",
+            "/*",
+            "*/",
+            "{",
+            "}",
+            "=",
+            '"',
+            "\n",
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(settings.get_profile("fuzz"))
+@given(st.one_of(cfn_like, st.text(max_size=300)))
+def test_cloudformation_files_never_crash_the_repository_reader(text: str) -> None:
+    from pipedoctor.model import RepoFile
+    from pipedoctor.sources.repository_model import build_model
+
+    TRIED["cloudformation"] += 1
+    model = build_model([RepoFile("template.yaml", text), RepoFile("template.json", text)])
+    assert isinstance(model.locations(), dict)
+
+
+@settings(settings.get_profile("fuzz"))
+@given(st.one_of(hcl_like, st.text(max_size=300)))
+def test_terraform_files_never_crash_the_repository_reader(text: str) -> None:
+    from pipedoctor.model import RepoFile
+    from pipedoctor.sources.repository_model import build_model
+
+    TRIED["terraform"] += 1
+    model = build_model([RepoFile("main.tf", text), RepoFile("plan.json", text)])
+    assert isinstance(model.locations(), dict)
