@@ -245,10 +245,13 @@ class _Reader:
                 return _RAW  # a `for` expression
             child = (*path, len(items))
             self.doc.lines[child] = self.line_at(self.pos)
+            start = self.pos
             items.append(self.expression(child, stops=",]\n"))
             self.skip(newlines=True)
             if self.peek() == ",":
                 self.pos += 1
+            elif self.pos == start:  # nothing read: a character no list item can start with
+                raise self.fail(f"unexpected {self.peek()!r} in a list")
 
     def mapping(self, path: Path_) -> Any:
         self.pos += 1
