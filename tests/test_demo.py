@@ -36,9 +36,12 @@ def test_demo_json_names_causes_and_a_policy_with_real_arns(tmp_path: Path, run_
         {"Sid": "UseSourceConnection", "Effect": "Allow", "Action": ["codeconnections:UseConnection"], "Resource": CONNECTION}
     ]
     assert any("IAM:" in line and "denied" in line for line in use_connection["evidence"])
-    full_access = by_cause["ci-role-full-access-policy"]
-    push = full_access["policy_fix"]["Statement"][1]
-    assert push["Resource"] == ["arn:aws:ecr:eu-west-2:123456789012:repository/myapp"]
+    full_access = next(
+        d for d in diagnoses
+        if d["rule"] == "ci-role-service-wildcard-policy" and "codebuild-build-myapp" in d["message"]
+    )
+    push = next(s for s in full_access["policy_fix"]["Statement"] if "ecr:PutImage" in s["Action"])
+    assert push["Resource"] == "arn:aws:ecr:eu-west-2:123456789012:repository/myapp"
     assert any("billing-api" in line for line in full_access["evidence"])
     confidences = [d["confidence"] for d in diagnoses]
     assert confidences == sorted(confidences, reverse=True)
@@ -47,6 +50,8 @@ def test_demo_json_names_causes_and_a_policy_with_real_arns(tmp_path: Path, run_
 def test_check_fail_on_threshold_and_exit_zero(tmp_path: Path, run_cli) -> None:
     snapshot_file = tmp_path / "demo.json"
     run_cli("demo", "--export", str(snapshot_file))
-    assert run_cli("check", "--snapshot", str(snapshot_file), "--fail-on", "critical")[0] == 0
+    assert run_cli("check", "--snapshot", str(snapshot_file), "--fail-on", "critical")[0] == 1
+    no_critical = ("--ignore", "ci-role-admin-equivalent-policy")
+    assert run_cli("check", "--snapshot", str(snapshot_file), *no_critical, "--fail-on", "critical")[0] == 0
     assert run_cli("check", "--snapshot", str(snapshot_file), "--exit-zero")[0] == 0
     assert run_cli("check", "--snapshot", str(snapshot_file))[0] == 1

@@ -105,7 +105,7 @@ def test_each_static_check_points_at_its_line(tmp_path: Path, run_cli, monkeypat
         "static-buildspec-runtime-not-in-image": "nodejs: 16",
         "static-buildspec-variable-never-defined": "- docker push $REPOSITORY_URI:$TAG",
         "static-deploy-file-not-in-build-artifact": "artifacts:",
-        "ci-role-full-access-managed-policy": "BuildRole:",
+        "ci-role-service-wildcard-policy": "- arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess",
     }
     for rule, text in expected_lines.items():
         assert rule in found, f"{rule} missing; found {sorted(found)}"
@@ -148,9 +148,9 @@ def test_sarif_puts_template_resources_on_their_line(tmp_path: Path, run_cli, mo
     code, out, _ = run_cli("check", ".", "--format", "sarif", "--exit-zero")
     assert code == 0
     results = json.loads(out)["runs"][0]["results"]
-    role = next(r for r in results if r["ruleId"] == "ci-role-full-access-managed-policy")
+    role = next(r for r in results if r["ruleId"] == "ci-role-service-wildcard-policy")
     physical = role["locations"][0]["physicalLocation"]
     assert (
         physical["artifactLocation"]["uri"] == "infra/ci.yml"
-        and physical["region"]["startLine"] == 3
+        and physical["region"]["startLine"] == 8
     )

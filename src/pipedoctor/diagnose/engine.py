@@ -16,6 +16,7 @@ from pipedoctor.model import Finding, Snapshot
 REQUIREMENT_WEIGHT = 0.1
 CHECK_WEIGHT = 0.2
 MAX_CONFIDENCE = 0.99
+UNVERIFIED_PENALTY = 0.2  # a posture hit that rests on a policy pipedoctor could not read
 
 
 def _policy_document(template: dict[str, Any] | None, facts: dict[str, Any]) -> dict[str, Any] | None:
@@ -119,6 +120,9 @@ def posture_findings(snapshot: Snapshot, rules: list[Rule]) -> list[Finding]:
             continue
         for hit in PREDICATES[rule.predicate](snapshot, rule.params):
             finding = _judge(rule, hit.facts, list(hit.evidence), snapshot, hit.location, hit.resource)
+            if finding is not None and hit.unverified:
+                finding.unverified = hit.unverified + finding.unverified
+                finding.confidence = round(max(finding.confidence - UNVERIFIED_PENALTY * len(hit.unverified), 0.1), 2)
             if finding is not None:
                 findings.append(finding)
     return rank(findings)

@@ -7,87 +7,81 @@ templates, evidence lines, where, and about what.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from pipedoctor.diagnose.evidence import role_decision
-from pipedoctor.model import Project, Role, Snapshot
+from pipedoctor.diagnose.hit import Hit
+from pipedoctor.diagnose.policy_breadth import admin_equivalent_grant, service_wildcard_grant
+from pipedoctor.diagnose.static_predicates import STATIC_PREDICATES
+from pipedoctor.model import Snapshot
 from pipedoctor.sources.dockerfile import base_images
-from pipedoctor.sources.project_build import pushed_repository_arns
+from pipedoctor.sources.end_of_life import end_of_life, supported_releases
+from pipedoctor.sources.images import ImageReference
 from pipedoctor.sources.repository import is_buildspec, is_dockerfile
+from pipedoctor.sources.repository_model import repository_model
+from pipedoctor.sources.shell import built_tags
 from pipedoctor.textparse import ParseError, parse_yaml
 
 
-@dataclass
-class Hit:
-    facts: dict[str, Any]
-    location: str
-    resource: str
-    evidence: list[str] = field(default_factory=list)
+def locally_built_images(snapshot: Snapshot) -> set[str]:
+    """Names the repository's buildspecs give with `docker build -t`: a FROM of one pulls nothing."""
+    model = repository_model(snapshot)
+    buildspecs = list(model.buildspec_files.values())
+    buildspecs += [linked.buildspec for linked in model.projects if linked.buildspec and not linked.buildspec_file]
+    return {
+        name.lower()
+        for facts in buildspecs
+        for command in facts.commands
+        for name in built_tags(command.text)
+    }
 
 
-def _ci_roles(snapshot: Snapshot) -> Iterator[tuple[Role, Project | None]]:
-    seen = set()
-    for project in snapshot.projects:
-        role = snapshot.role(project.service_role)
-        if role is not None and role.arn not in seen:
-            seen.add(role.arn)
-            yield role, project
-    for pipeline in snapshot.pipelines:
-        role = snapshot.role(pipeline.role_arn)
-        if role is not None and role.arn not in seen:
-            seen.add(role.arn)
-            yield role, None
-
-
-def full_access_managed_policy(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
-    """A CI role with one of `params.policies` attached; evidence: what it can reach but never uses."""
-    names = set(params.get("policies", []))
-    for role, project in _ci_roles(snapshot):
-        for policy in role.attached_policies:
-            if policy.name not in names:
-                continue
-            needed = pushed_repository_arns(snapshot, project) if project else []
-            facts: dict[str, Any] = {
-                "role.name": role.name,
-                "role.arn": role.arn,
-                "policy.name": policy.name,
-                "policy.arn": policy.arn,
-                "push.repository_arns": needed,
-            }
-            if project is not None:
-                facts["project.name"] = project.name
-            evidence = [f"{policy.arn} is attached to {role.arn}"]
-            unneeded = [
-                repo.name
-                for repo in snapshot.ecr_repositories
-                if repo.arn not in needed and role_decision(role, "ecr:PutImage", repo.arn).allowed
-            ]
-            if unneeded:
-                evidence.append(
-                    f"IAM: {role.name} is allowed ecr:PutImage on {len(unneeded)} repositories "
-                    f"it does not push to: {', '.join(sorted(unneeded))}"
-                )
-            if needed:
-                evidence.append(f"the build pushes only to {', '.join(needed)}")
-            yield Hit(facts=facts, location=f"role {role.name}", resource=role.arn, evidence=evidence)
+def _eol_note(image: ImageReference) -> str:
+    if image.is_deprecated_library:
+        return f" {image.repository.removeprefix('library/')} is a deprecated official image: nobody updates it."
+    ended = end_of_life(image, date.today())
+    if ended is None:
+        return ""
+    name = image.repository.removeprefix("library/")
+    release, day = ended
+    supported = " or ".join(supported_releases(name, date.today())[:2])
+    return f" {name} {release} reached its end of life on {day}: move to {name} {supported} rather than mirror it."
 
 
 def docker_hub_base_image(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
-    """Every FROM line of a repository Dockerfile that pulls from Docker Hub."""
+    """Every FROM line of a repository Dockerfile that pulls from Docker Hub. A single name that is
+    not a Docker official image is built locally (or does not exist): no pull, no finding."""
+    built = None
     for repo_file in snapshot.repo_files:
         if not is_dockerfile(repo_file.path):
             continue
         for base in base_images(repo_file.text):
-            if base.image is None or not base.image.is_docker_hub:
+            image = base.image
+            if image is None or not image.is_docker_hub:
                 continue
-            facts: dict[str, Any] = {"dockerhub.image": base.written, "file": repo_file.path, "line": base.line}
-            if mirror := base.image.ecr_public_mirror():
+            if image.is_single_name and not (image.is_official_library or image.is_deprecated_library):
+                continue
+            built = locally_built_images(snapshot) if built is None else built
+            if image.repository.removeprefix("library/") in built or image.repository in built:
+                continue
+            facts: dict[str, Any] = {
+                "dockerhub.image": base.written,
+                "file": repo_file.path,
+                "line": base.line,
+                "eol.note": _eol_note(image),
+            }
+            if mirror := image.ecr_public_mirror():
                 facts["dockerhub.replacement"] = mirror
+                facts["dockerhub.suggestion"] = f"Use `FROM {mirror}` instead of `FROM {base.written}`"
+            else:
+                facts["dockerhub.suggestion"] = (
+                    f"ECR Public does not mirror {image.repository}: copy it into your own ECR "
+                    "repository (an ECR pull-through cache rule for Docker Hub does it)"
+                )
             yield Hit(
                 facts=facts,
                 location=f"{repo_file.path}:{base.line}",
-                resource=f"{repo_file.path}:{base.image.reference()}",
+                resource=f"{repo_file.path}:{image.reference()}",
                 evidence=[f"{repo_file.path} line {base.line}: FROM {base.written} resolves to Docker Hub"],
             )
 
@@ -110,11 +104,9 @@ def buildspec_yaml_error(snapshot: Snapshot, params: dict[str, Any]) -> Iterator
             )
 
 
-# Imported here, after Hit, because the static predicates build their hits with it.
-from pipedoctor.diagnose.static_predicates import STATIC_PREDICATES
-
 PREDICATES: dict[str, Callable[[Snapshot, dict[str, Any]], Iterator[Hit]]] = {
-    "full_access_managed_policy": full_access_managed_policy,
+    "admin_equivalent_grant": admin_equivalent_grant,
+    "service_wildcard_grant": service_wildcard_grant,
     "docker_hub_base_image": docker_hub_base_image,
     "buildspec_yaml_error": buildspec_yaml_error,
     **STATIC_PREDICATES,

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pipedoctor.diagnose.evidence import role_decision
-from pipedoctor.diagnose.predicates import Hit
+from pipedoctor.diagnose.hit import Hit
 from pipedoctor.iam.matching import glob_to_regex
 from pipedoctor.model import Pipeline, Role, Snapshot
 from pipedoctor.sources.buildspec_facts import BuildspecFacts, Command
@@ -132,6 +132,61 @@ def docker_without_privileged_mode(snapshot: Snapshot, params: dict[str, Any]) -
             evidence=[
                 f"{facts.path}:{first.line}: `{first.text.strip()}` needs a Docker daemon",
                 f"{defined.at('privileged_mode')}: {project.name} does not turn privileged mode on",
+            ],
+        )
+
+
+def _privileged_projects(snapshot: Snapshot) -> Iterator[tuple[LinkedProject, BuildspecFacts]]:
+    """Projects with privileged mode on whose buildspec is known."""
+    for linked in _model(snapshot).projects:
+        facts = _usable(linked)
+        if facts is not None and linked.project.environment.privileged_mode and "privileged_mode" not in linked.defined.unknown:
+            yield linked, facts
+
+
+def privileged_mode_needed(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
+    """Privileged mode that the buildspec's docker commands need: said where security linters
+    (checkov CKV_AWS_316) report privileged mode, so the suppression has its reason."""
+    for linked, facts in _privileged_projects(snapshot):
+        docker = _docker_commands(facts)
+        if not docker:
+            continue
+        defined, first = linked.defined, docker[0]
+        yield Hit(
+            facts={
+                "project.name": linked.project.name,
+                "file": defined.path,
+                "line": defined.line("privileged_mode"),
+                "docker.command": first.text.strip(),
+                "docker.location": f"{facts.path}:{first.line}",
+            },
+            location=defined.at("privileged_mode"),
+            resource=f"{linked.project.arn}#privileged",
+            evidence=[f"{facts.path}:{first.line}: `{first.text.strip()}` needs the Docker daemon privileged mode starts"],
+        )
+
+
+def privileged_mode_unneeded(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
+    """Privileged mode on a project whose buildspec runs no docker (and no script that might)."""
+    for linked, facts in _privileged_projects(snapshot):
+        if _docker_commands(facts) or any(_RUNS_SCRIPT.search(c.text) or is_opaque(c.text) for c in facts.commands):
+            continue
+        if not facts.commands:
+            continue  # nothing to judge by
+        defined = linked.defined
+        yield Hit(
+            facts={
+                "project.name": linked.project.name,
+                "file": defined.path,
+                "line": defined.line("privileged_mode"),
+                "buildspec": facts.path,
+                "commands": len(facts.commands),
+            },
+            location=defined.at("privileged_mode"),
+            resource=f"{linked.project.arn}#privileged",
+            evidence=[
+                f"{defined.at('privileged_mode')}: {linked.project.name} turns privileged mode on",
+                f"{facts.path}: none of its {len(facts.commands)} commands runs docker or a script",
             ],
         )
 
@@ -345,10 +400,16 @@ def _statement_actions(statement: dict[str, Any]) -> list[str]:
     )
 
 
+def _unknown_documents(role: Role) -> list[str]:
+    """Attached policies whose document is known neither from the files nor offline."""
+    return [policy.arn for policy in role.attached_policies if not policy.document]
+
+
 def _undetermined(defined: Defined[Role], actions: list[str]) -> bool:
-    """Policies the reader could not resolve may grant `actions`: no conclusion then."""
+    """Policies the reader could not resolve may grant `actions`: no conclusion then. (Attached
+    policies with no known document are left to the caller, which says so in the finding.)"""
     role = defined.item
-    if "policies" in defined.unknown or any(not p.document for p in role.attached_policies):
+    if "policies" in defined.unknown:
         return True
     for _, document in role.identity_documents():
         statements = document.get("Statement", [])
@@ -413,7 +474,13 @@ def full_clone_missing_permission(snapshot: Snapshot, params: dict[str, Any]) ->
                 role = linked.role.item
                 if _allowed(role, actions, resource):
                     continue
+                unknown = _unknown_documents(role)
                 yield Hit(
+                    unverified=[
+                        f"{arn} is attached to {role.name} but its document is not known offline: "
+                        f"if it allows {' or '.join(actions)} on {resource}, the clone works"
+                        for arn in unknown
+                    ],
                     facts={
                         "role.name": role.name,
                         "role.arn": role.arn,
@@ -850,6 +917,8 @@ def definition_syntax_error(snapshot: Snapshot, params: dict[str, Any]) -> Itera
 
 
 STATIC_PREDICATES = {
+    "privileged_mode_needed": privileged_mode_needed,
+    "privileged_mode_unneeded": privileged_mode_unneeded,
     "docker_without_privileged_mode": docker_without_privileged_mode,
     "custom_image_without_dockerd": custom_image_without_dockerd,
     "reserved_env_var_prefix": reserved_env_var_prefix,

@@ -370,13 +370,33 @@ class _TemplateReader:
                 defined.lines[f"policy:{policy_name}"] = self.line(
                     logical_id, "Properties", "Policies", index
                 )
+                self._statement_lines(
+                    defined, f"inline:{policy_name}", role.inline_policies[policy_name],
+                    (logical_id, "Properties", "Policies", index, "PolicyDocument"),
+                )
         for index, raw in enumerate(props.get("ManagedPolicyArns") or []):
             arn = r.text(raw)
-            role.attached_policies.append(managed_policy(arn, self._own_policy_document(raw)))
+            own = self._own_policy_document(raw)
+            role.attached_policies.append(managed_policy(arn, own))
             defined.lines[f"managed:{arn}"] = self.line(
                 logical_id, "Properties", "ManagedPolicyArns", index
             )
+            if own is not None:
+                self._statement_lines(defined, arn, own, (raw["Ref"], "Properties", "PolicyDocument"))
+        if "PermissionsBoundary" in props:
+            boundary = props["PermissionsBoundary"]
+            role.permissions_boundary = managed_policy(r.text(boundary), self._own_policy_document(boundary))
+            defined.lines["permissions_boundary"] = self.line(logical_id, "Properties", "PermissionsBoundary")
         self.out.roles.append(defined)
+
+    def _statement_lines(
+        self, defined: Defined[Role], label: str, document: dict[str, Any], path: tuple[Any, ...]
+    ) -> None:
+        """`statement:LABEL:N` -> the line of the policy's statement N, for findings about it."""
+        statements = document.get("Statement")
+        if isinstance(statements, list):
+            for index in range(len(statements)):
+                defined.lines[f"statement:{label}:{index}"] = self.line(*path, "Statement", index)
 
     def _own_policy_document(self, reference: Any) -> dict[str, Any] | None:
         if isinstance(reference, dict) and isinstance(reference.get("Ref"), str):
@@ -405,14 +425,15 @@ class _TemplateReader:
                 if defined is None:
                     continue
                 if kind == "AWS::IAM::ManagedPolicy":
-                    defined.item.attached_policies.append(
-                        managed_policy(r.arn_of(logical_id), document)
-                    )
-                    defined.lines[f"managed:{r.arn_of(logical_id)}"] = self.line(logical_id)
+                    label = r.arn_of(logical_id)
+                    defined.item.attached_policies.append(managed_policy(label, document))
+                    defined.lines[f"managed:{label}"] = self.line(logical_id)
                 else:
                     policy_name = r.text(props.get("PolicyName")) or logical_id
+                    label = f"inline:{policy_name}"
                     defined.item.inline_policies[policy_name] = document
                     defined.lines[f"policy:{policy_name}"] = self.line(logical_id)
+                self._statement_lines(defined, label, document, (logical_id, "Properties", "PolicyDocument"))
 
     def repository(self, logical_id: str, props: dict[str, Any]) -> None:
         r = self.resolver

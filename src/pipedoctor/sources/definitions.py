@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from pipedoctor.iam.managed_policies import aws_managed_document
 from pipedoctor.model import (
     Connection,
     EcrRepository,
@@ -69,7 +70,10 @@ class Definitions:
 
 
 def managed_policy(arn: str, document: dict[str, Any] | None = None) -> ManagedPolicy:
-    return ManagedPolicy(arn=arn, name=arn.rsplit("/", 1)[-1], document=document or {})
+    """A policy attached by ARN; an AWS managed one gets its published document when known offline."""
+    return ManagedPolicy(
+        arn=arn, name=arn.rsplit("/", 1)[-1], document=document or aws_managed_document(arn) or {}
+    )
 
 
 def role_arn(name: str, path: str = "/") -> str:

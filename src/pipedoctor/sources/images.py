@@ -3,9 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 DOCKER_HUB_HOSTS = {"docker.io", "index.docker.io", "registry-1.docker.io"}
 ECR_PUBLIC_LIBRARY = "public.ecr.aws/docker/library"
+
+
+def _names(data_file: str) -> frozenset[str]:
+    text = (resources.files("pipedoctor.sources") / data_file).read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@cache
+def docker_official_images() -> frozenset[str]:
+    """The names of Docker's official images (`node`, `python` ...), the ones ECR Public mirrors."""
+    return _names("docker-official-images.txt")
+
+
+@cache
+def deprecated_official_images() -> frozenset[str]:
+    """Official images Docker stopped maintaining (`centos`, `java` ...): on Docker Hub, not mirrored."""
+    return _names("docker-deprecated-official-images.txt")
 
 
 @dataclass(frozen=True)
@@ -20,8 +39,17 @@ class ImageReference:
         return self.registry in DOCKER_HUB_HOSTS
 
     @property
-    def is_official_library(self) -> bool:
+    def is_single_name(self) -> bool:
+        """`node`, not `bitnami/node`: Docker Hub's library namespace, or an image built locally."""
         return self.is_docker_hub and self.repository.startswith("library/")
+
+    @property
+    def is_official_library(self) -> bool:
+        return self.is_single_name and self.repository.removeprefix("library/") in docker_official_images()
+
+    @property
+    def is_deprecated_library(self) -> bool:
+        return self.is_single_name and self.repository.removeprefix("library/") in deprecated_official_images()
 
     def reference(self) -> str:
         suffix = f":{self.tag}" if self.tag else ""

@@ -81,6 +81,17 @@ def dockerfile_of_build(command: str) -> tuple[str, str] | None:
     return dockerfile.strip("\"'"), context.strip("\"'")
 
 
+def built_tags(command: str) -> list[str]:
+    """The image names a `docker build -t NAME[:TAG]` gives (without the tag)."""
+    match = _BUILD.search(command)
+    if match is None:
+        return []
+    words = match.group("args").split()
+    tags = [words[i + 1] for i, word in enumerate(words[:-1]) if word in ("-t", "--tag")]
+    tags += [word.split("=", 1)[1] for word in words if word.startswith(("--tag=", "-t="))]
+    return [tag.strip("\"'").rsplit(":", 1)[0] if "/" not in tag.rsplit(":", 1)[-1] else tag for tag in tags]
+
+
 def used_variables(command: str) -> list[tuple[str, bool]]:
     """(name, has a default) of every `$NAME` / `${NAME...}` the shell expands."""
     text = _SINGLE_QUOTED.sub("''", command)

@@ -21,6 +21,7 @@ from pipedoctor.model import (
     EnvironmentVariable,
     GitTrigger,
     LogConfiguration,
+    ManagedPolicy,
     Pipeline,
     PipelineAction,
     PipelineStage,
@@ -428,18 +429,26 @@ class _Converter:
             self._attach(defined, m.text(arn), block.line("managed_policy_arns", index))
         if not isinstance(arns, list):
             defined.unknown.add("policies")
+        if "permissions_boundary" in body:
+            boundary = m.text(body.get("permissions_boundary"))
+            role.permissions_boundary = self._managed(defined, boundary)
+            defined.lines["permissions_boundary"] = block.line("permissions_boundary")
         self.out.roles.append(defined)
 
-    def _attach(self, defined: Defined[Role], arn: str, line: int) -> None:
+    def _managed(self, defined: Defined[Role], arn: str) -> ManagedPolicy:
+        """The policy `arn` names, with the document of the repository's own aws_iam_policy."""
         own = next(
             (b for b in self.m.blocks if b.kind == "aws_iam_policy" and self.m.arn_of(b) == arn),
             None,
         )
         document = self.m.policy(own.body.get("policy")) if own else None
-        defined.item.attached_policies.append(managed_policy(arn, document))
-        defined.lines[f"managed:{arn}"] = line
         if own is not None and document is None or is_unresolved(arn):
             defined.unknown.add("policies")
+        return managed_policy(arn, document)
+
+    def _attach(self, defined: Defined[Role], arn: str, line: int) -> None:
+        defined.item.attached_policies.append(self._managed(defined, arn))
+        defined.lines[f"managed:{arn}"] = line
 
     def attach_policies(self) -> None:
         roles = {}
@@ -466,7 +475,7 @@ class _Converter:
                 for name in names if isinstance(names, list) else []:
                     target = roles.get(self.m.text(name))
                     if target is not None:
-                        self._attach(target, self.m.text(body.get("policy_arn")), block.line())
+                        self._attach(target, self.m.text(body.get("policy_arn")), block.line("policy_arn"))
 
     def repository(self, block: _Block) -> None:
         name = self.m.name_of(block)

@@ -1,0 +1,16 @@
+"""What a posture predicate yields: facts for the rule's templates, evidence, where, about what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Hit:
+    facts: dict[str, Any]
+    location: str
+    resource: str
+    evidence: list[str] = field(default_factory=list)
+    # What could not be checked; each entry lowers the finding's confidence.
+    unverified: list[str] = field(default_factory=list)

@@ -1,0 +1,242 @@
+"""Policies of CI roles judged by what they allow, whatever their name or where they are written.
+
+Each Allow statement of every identity policy (inline, customer managed, AWS managed) of a build,
+pipeline or action role is asked, with the IAM engine, whether it grants a probe request: an
+escalation to administrator (any action, IAM policy writes, PassRole or AssumeRole on any role), or
+a service's write actions on any of its resources. A statement that grants a probe is a finding
+only when the role's whole policy set (Deny statements, permissions boundary) still allows it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pipedoctor.diagnose.evidence import role_decision
+from pipedoctor.diagnose.hit import Hit
+from pipedoctor.iam.managed_policies import is_aws_managed
+from pipedoctor.model import Role, Snapshot
+from pipedoctor.sources.definitions import UNKNOWN_ACCOUNT, UNKNOWN_REGION, Defined
+from pipedoctor.sources.repository_model import repository_model
+
+PROBE_NAME = "pipedoctor-probe"
+# What makes a role administrator-equivalent: it can do anything, or give itself anything.
+# Rhino Security Labs, "AWS IAM Privilege Escalation - Methods and Mitigation" (methods 1-5, 9-12).
+ESCALATIONS = (
+    ("iam:PutRolePolicy", "role", "write itself any inline policy"),
+    ("iam:AttachRolePolicy", "role", "attach any managed policy to a role"),
+    ("iam:CreatePolicyVersion", "policy", "rewrite any customer managed policy"),
+    ("iam:UpdateAssumeRolePolicy", "role", "make any role trust it"),
+    ("iam:PassRole", "role", "pass any role to a service it can start"),
+    ("sts:AssumeRole", "role", "assume any role that trusts the account"),
+)
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z]+)\}")
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One Allow statement of one identity policy of a role, and where it is written."""
+
+    role: Role
+    label: str  # "inline:NAME" or the managed policy ARN
+    index: int
+    statement: dict[str, Any]
+
+    @property
+    def policy_name(self) -> str:
+        return self.label.removeprefix("inline:").rsplit("/", 1)[-1]
+
+    def document(self) -> dict[str, Any]:
+        return {"Version": "2012-10-17", "Statement": [self.statement]}
+
+
+def ci_roles(snapshot: Snapshot) -> Iterator[tuple[Role, str]]:
+    """(role, what uses it) for every build, pipeline and pipeline-action role, once each."""
+    seen: set[str] = set()
+    users: list[tuple[str, str]] = [(p.service_role, f"CodeBuild project {p.name}") for p in snapshot.projects]
+    for pipeline in snapshot.pipelines:
+        users.append((pipeline.role_arn, f"pipeline {pipeline.name}"))
+        for stage, action in pipeline.actions():
+            if action.role_arn:
+                users.append((action.role_arn, f"action {pipeline.name}/{stage.name}/{action.name}"))
+    for arn, user in users:
+        role = snapshot.role(arn) if arn else None
+        if role is not None and role.arn not in seen:
+            seen.add(role.arn)
+            yield role, user
+
+
+def grants(role: Role) -> Iterator[Grant]:
+    for label, document in role.identity_documents():
+        statements = document.get("Statement", []) if isinstance(document, dict) else []
+        for index, statement in enumerate([statements] if isinstance(statements, dict) else statements):
+            if isinstance(statement, dict) and statement.get("Effect") == "Allow":
+                yield Grant(role, label, index, statement)
+
+
+def _account(role: Role) -> str:
+    parts = role.arn.split(":")
+    return parts[4] if len(parts) > 4 and parts[4].isdigit() else UNKNOWN_ACCOUNT
+
+
+def probe_resource(action: str, account: str) -> str:
+    """An ARN of a resource nobody named, in the format the catalog gives for `action`."""
+    from pipedoctor.iam import load_catalog
+
+    formats = load_catalog().resource_arn_formats(action)
+    if not formats:
+        return "*"
+    values = {"Partition": "aws", "Region": UNKNOWN_REGION, "Account": account}
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), PROBE_NAME), formats[0])
+
+
+def _statement_allows(grant: Grant, action: str, resource: str) -> bool:
+    from pipedoctor.iam import PolicySet, Request, evaluate
+
+    account = _account(grant.role)
+    request = Request(action=action, resource=resource, principal_arn=grant.role.arn, principal_account=account, resource_account=account)
+    return evaluate(request, PolicySet(identity=[grant.document()])).allowed
+
+
+def _role_allows(role: Role, action: str, resource: str) -> bool:
+    return role_decision(role, action, resource, identity_side_only=True).allowed
+
+
+def escalations(grant: Grant) -> list[tuple[str, str]]:
+    """(action, what it gives) for each escalation this statement grants and the role keeps."""
+    account = _account(grant.role)
+    found = []
+    for action, kind, gives in ESCALATIONS:
+        resource = f"arn:aws:iam::{account}:{kind}/{PROBE_NAME}"
+        if _statement_allows(grant, action, resource) and _role_allows(grant.role, action, resource):
+            found.append((action, gives))
+    return found
+
+
+def _wildcard_services(statement: dict[str, Any]) -> list[str]:
+    actions = statement.get("Action", [])
+    patterns = [actions] if isinstance(actions, str) else [a for a in actions if isinstance(a, str)]
+    return sorted({p.split(":", 1)[0].lower() for p in patterns if re.fullmatch(r"[A-Za-z0-9-]+:\*", p)})
+
+
+def write_probe(service: str) -> str | None:
+    """A write action of `service` that acts on a resource (the catalog's first, for stability)."""
+    from pipedoctor.iam import load_catalog
+
+    catalog = load_catalog()
+    for action in sorted(catalog.actions_for_service(service)):
+        if catalog.access_level(action) == "Write" and catalog.supports_resource_level(action):
+            return action
+    return None
+
+
+def service_wildcards(grant: Grant) -> list[tuple[str, str]]:
+    """(service, probe action) for each `service:*` this statement grants on resources nobody named."""
+    account = _account(grant.role)
+    found = []
+    for service in _wildcard_services(grant.statement):
+        if service in ("iam", "sts"):
+            continue  # judged as escalations
+        probe = write_probe(service)
+        if probe is None:
+            continue
+        resource = probe_resource(probe, account)
+        if _statement_allows(grant, probe, resource) and _role_allows(grant.role, probe, resource):
+            found.append((service, probe))
+    return found
+
+
+def _known_resources_reached(snapshot: Snapshot, role: Role, service: str, needed: list[str]) -> list[str]:
+    """Evidence: the known resources of `service` the role may write to although it needs none of them."""
+    if service != "ecr":
+        return []
+    reached = sorted(
+        repository.name
+        for repository in snapshot.ecr_repositories
+        if repository.arn not in needed and _role_allows(role, "ecr:PutImage", repository.arn)
+    )
+    if not reached:
+        return []
+    return [f"IAM: {role.name} is allowed ecr:PutImage on {len(reached)} repositories it does not push to: {', '.join(reached)}"]
+
+
+def grant_location(snapshot: Snapshot, grant: Grant) -> tuple[str, Defined[Role] | None]:
+    """`path:line` of the statement (or its policy) when a repository file defines the role."""
+    defined = repository_model(snapshot).role(grant.role.arn)
+    if defined is None:
+        return f"role {grant.role.name}", None
+    key = f"managed:{grant.label}" if not grant.label.startswith("inline:") else f"policy:{grant.policy_name}"
+    statement_key = f"statement:{grant.label}:{grant.index}"
+    return defined.at(statement_key if statement_key in defined.lines else key), defined
+
+
+def _policy_words(grant: Grant) -> str:
+    if grant.label.startswith("inline:"):
+        return f"inline policy {grant.policy_name}"
+    if is_aws_managed(grant.label):
+        return f"AWS managed policy {grant.policy_name}"
+    return f"managed policy {grant.policy_name}"
+
+
+def _facts(grant: Grant, user: str) -> dict[str, Any]:
+    return {
+        "role.name": grant.role.name,
+        "role.arn": grant.role.arn,
+        "role.user": user,
+        "policy.name": grant.policy_name,
+        "policy.label": grant.label,
+        "statement.index": grant.index,
+    }
+
+
+def admin_equivalent_grant(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
+    """Statements that let a CI role do anything or give itself anything."""
+    for role, user in ci_roles(snapshot):
+        for grant in grants(role):
+            found = escalations(grant)
+            if not found:
+                continue
+            location, _ = grant_location(snapshot, grant)
+            facts = _facts(grant, user)
+            facts["escalation.actions"] = ", ".join(action for action, _ in found)
+            facts["escalation.gives"] = "; ".join(gives for _, gives in found)
+            yield Hit(
+                facts=facts,
+                location=location,
+                resource=f"{role.arn}#{grant.label}#{grant.index}",
+                evidence=[
+                    f"{_policy_words(grant)}, statement {grant.index + 1}, is attached to {role.arn} ({user})",
+                    *(f"IAM: {role.name} is allowed {action} on any resource: it can {gives}" for action, gives in found),
+                ],
+            )
+
+
+def service_wildcard_grant(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
+    """Statements that grant a whole service (`ecr:*`, `s3:*` ...) on every resource of it."""
+    from pipedoctor.diagnose.scoped_replacement import replacement_for
+
+    for role, user in ci_roles(snapshot):
+        for grant in grants(role):
+            for service, probe in service_wildcards(grant):
+                location, _ = grant_location(snapshot, grant)
+                facts = _facts(grant, user)
+                facts["service"] = service
+                replacement = replacement_for(snapshot, role, service)
+                reached = _known_resources_reached(snapshot, role, service, replacement.resources)
+                facts["replacement.statements"] = replacement.statements
+                facts["replacement.summary"] = replacement.summary
+                yield Hit(
+                    facts=facts,
+                    location=location,
+                    resource=f"{role.arn}#{grant.label}#{grant.index}#{service}",
+                    evidence=[
+                        f"{_policy_words(grant)}, statement {grant.index + 1}, is attached to {role.arn} ({user})",
+                        (
+                            f"IAM: {role.name} is allowed {probe} on {probe_resource(probe, _account(role))}, "
+                            f"a resource the pipeline never names: {service}:* reaches every {service} resource"
+                        ),
+                        *reached,
+                    ],
+                )
