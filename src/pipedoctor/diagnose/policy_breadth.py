@@ -116,8 +116,7 @@ def escalations(grant: Grant) -> list[tuple[str, str]]:
 
 
 def _wildcard_services(statement: dict[str, Any]) -> list[str]:
-    actions = statement.get("Action", [])
-    patterns = [actions] if isinstance(actions, str) else [a for a in actions if isinstance(a, str)]
+    patterns = _action_patterns(statement)
     return sorted({p.split(":", 1)[0].lower() for p in patterns if re.fullmatch(r"[A-Za-z0-9-]+:\*", p)})
 
 
@@ -160,6 +159,34 @@ def _known_resources_reached(snapshot: Snapshot, role: Role, service: str, neede
     if not reached:
         return []
     return [f"IAM: {role.name} is allowed ecr:PutImage on {len(reached)} repositories it does not push to: {', '.join(reached)}"]
+
+
+def _action_patterns(statement: dict[str, Any]) -> list[str]:
+    actions = statement.get("Action", [])
+    return [actions] if isinstance(actions, str) else [a for a in actions if isinstance(a, str)]
+
+
+def writes_on_any_resource(grant: Grant, skip_services: set[str]) -> dict[str, list[str]]:
+    """service -> the write actions this statement grants, and the role keeps, on a resource the
+    pipeline never names (actions that only take `*` are left out: there is nothing to scope)."""
+    from pipedoctor.iam import load_catalog
+
+    catalog = load_catalog()
+    account = _account(grant.role)
+    found: dict[str, list[str]] = {}
+    for pattern in _action_patterns(grant.statement):
+        if pattern.strip() in ("*", "*:*"):
+            continue  # everything: an escalation, reported as such
+        for action in catalog.expand(pattern):
+            service = action.split(":", 1)[0].lower()
+            if service in skip_services or service in ("iam", "sts") or action in found.get(service, []):
+                continue
+            if catalog.access_level(action) != "Write" or not catalog.supports_resource_level(action):
+                continue
+            resource = probe_resource(action, account)
+            if _statement_allows(grant, action, resource) and _role_allows(grant.role, action, resource):
+                found.setdefault(service, []).append(action)
+    return found
 
 
 def grant_location(snapshot: Snapshot, grant: Grant) -> tuple[str, Defined[Role] | None]:
@@ -238,5 +265,39 @@ def service_wildcard_grant(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
                             f"a resource the pipeline never names: {service}:* reaches every {service} resource"
                         ),
                         *reached,
+                    ],
+                )
+
+
+def write_beyond_use_grant(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
+    """Statements that let a CI role write to resources of a service that the pipeline never names
+    (`s3:PutObject` on `*`), beyond the whole-service grants reported on their own."""
+    from pipedoctor.diagnose.scoped_replacement import replacement_for
+
+    for role, user in ci_roles(snapshot):
+        for grant in grants(role):
+            if escalations(grant):
+                continue
+            for service, actions in sorted(writes_on_any_resource(grant, set(_wildcard_services(grant.statement))).items()):
+                location, _ = grant_location(snapshot, grant)
+                replacement = replacement_for(snapshot, role, service)
+                facts = _facts(grant, user)
+                facts.update({
+                    "service": service,
+                    "write.actions": ", ".join(sorted(actions)),
+                    "write.count": len(actions),
+                    "replacement.statements": replacement.statements,
+                    "replacement.summary": replacement.summary,
+                })
+                yield Hit(
+                    facts=facts,
+                    location=location,
+                    resource=f"{role.arn}#{grant.label}#{grant.index}#{service}-writes",
+                    evidence=[
+                        f"{_policy_words(grant)}, statement {grant.index + 1}, is attached to {role.arn} ({user})",
+                        (
+                            f"IAM: {role.name} is allowed {min(actions)} on "
+                            f"{probe_resource(min(actions), _account(role))}, a resource the pipeline never names"
+                        ),
                     ],
                 )

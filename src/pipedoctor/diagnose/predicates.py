@@ -11,7 +11,11 @@ from datetime import date
 from typing import Any
 
 from pipedoctor.diagnose.hit import Hit
-from pipedoctor.diagnose.policy_breadth import admin_equivalent_grant, service_wildcard_grant
+from pipedoctor.diagnose.policy_breadth import (
+    admin_equivalent_grant,
+    service_wildcard_grant,
+    write_beyond_use_grant,
+)
 from pipedoctor.diagnose.static_predicates import STATIC_PREDICATES
 from pipedoctor.model import Snapshot
 from pipedoctor.sources.dockerfile import base_images
@@ -107,6 +111,7 @@ def buildspec_yaml_error(snapshot: Snapshot, params: dict[str, Any]) -> Iterator
 PREDICATES: dict[str, Callable[[Snapshot, dict[str, Any]], Iterator[Hit]]] = {
     "admin_equivalent_grant": admin_equivalent_grant,
     "service_wildcard_grant": service_wildcard_grant,
+    "write_beyond_use_grant": write_beyond_use_grant,
     "docker_hub_base_image": docker_hub_base_image,
     "buildspec_yaml_error": buildspec_yaml_error,
     **STATIC_PREDICATES,
