@@ -73,7 +73,40 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--write-baseline", type=Path, metavar="FILE", help="accept every current finding into FILE"
     )
+    fixing = parser.add_argument_group("fixes (ruff-style)")
+    fixing.add_argument(
+        "--diff", action="store_true",
+        help="print the available fixes as a unified diff, write nothing; exit 1 when there is one",
+    )
+    fixing.add_argument(
+        "--fix", action="store_true",
+        help="apply the safe fixes to the repository files, then report what remains",
+    )
+    fixing.add_argument(
+        "--unsafe-fixes", action="store_true",
+        help="with --diff or --fix, also the fixes that change permissions",
+    )
     parser.set_defaults(func=run)
+
+
+def _apply_fixes(findings: list[Any], files: list[Any], args: argparse.Namespace) -> int:
+    """Print (--diff) or write (--fix) the findings' edits; the number of edits that apply."""
+    from pipedoctor.fixes import chosen_edits, plan_fixes, write_fixes
+
+    if not files:
+        raise UserError("--diff and --fix edit repository files: name the PATHs to check")
+    plan = plan_fixes(chosen_edits(findings, args.unsafe_fixes), files, args.paths or ["."])
+    for edit, why in plan.refused:
+        print(f"pipedoctor: not fixing {edit.path}:{edit.line}: {why}", file=sys.stderr)
+    if args.diff:
+        sys.stdout.write(plan.diff({f.path: f.text for f in files}))
+    else:
+        write_fixes(plan)
+        print(
+            f"pipedoctor: fixed {len(plan.applied)} finding(s) in {len(plan.new_texts)} file(s)",
+            file=sys.stderr,
+        )
+    return len(plan.applied)
 
 
 def _prefixes(values: list[str]) -> list[str]:
@@ -120,6 +153,14 @@ def run(args: argparse.Namespace) -> int:
     sections = analyse_snapshot(snapshot, rules)
     if repository is not None:
         point_at_definitions([f for section in sections for f in section.findings], repository)
+    if args.diff or args.fix:
+        findings = [f for section in sections for f in section.findings]
+        fixed = _apply_fixes(findings, snapshot.repo_files, args)
+        if args.diff:
+            return 1 if fixed else 0
+        if fixed:
+            args.fix = False  # report what remains once the files are rewritten
+            return run(args)
     if args.write_baseline:
         primary = [section.findings[0] for section in sections if section.findings]
         write_atomically(args.write_baseline, baseline_text(primary))

@@ -51,6 +51,9 @@ def _show(rule: Any) -> str:
         "fix:",
         textwrap.fill(rule.fix_text, 100, initial_indent="  ", subsequent_indent="  "),
     ]
+    if rule.fix_edit:
+        flag = "--fix" if rule.fix_edit == "safe" else "--fix --unsafe-fixes"
+        lines.append(f"  `pipedoctor check {flag}` applies it ({rule.fix_edit}; `--diff` shows it first)")
     if rule.references:
         lines += ["", "references:"] + [f"  {ref}" for ref in rule.references]
     return "\n".join(lines) + "\n"

@@ -124,6 +124,7 @@ def posture_findings(snapshot: Snapshot, rules: list[Rule]) -> list[Finding]:
                 finding.unverified = hit.unverified + finding.unverified
                 finding.confidence = round(max(finding.confidence - UNVERIFIED_PENALTY * len(hit.unverified), 0.1), 2)
             if finding is not None:
+                finding.edits = list(hit.edits)
                 findings.append(finding)
     return rank(findings)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipedoctor.model.findings import TextEdit
+
 
 @dataclass
 class Hit:
@@ -14,3 +16,4 @@ class Hit:
     evidence: list[str] = field(default_factory=list)
     # What could not be checked; each entry lowers the finding's confidence.
     unverified: list[str] = field(default_factory=list)
+    edits: list[TextEdit] = field(default_factory=list)

@@ -18,9 +18,10 @@ from pipedoctor.diagnose.policy_breadth import (
 )
 from pipedoctor.diagnose.static_predicates import STATIC_PREDICATES
 from pipedoctor.model import Snapshot
+from pipedoctor.model.findings import TextEdit
 from pipedoctor.sources.dockerfile import base_images
 from pipedoctor.sources.end_of_life import end_of_life, supported_releases
-from pipedoctor.sources.images import ImageReference
+from pipedoctor.sources.images import ImageReference, mirror_of_written
 from pipedoctor.sources.repository import is_buildspec, is_dockerfile
 from pipedoctor.sources.repository_model import repository_model
 from pipedoctor.sources.shell import built_tags
@@ -74,9 +75,13 @@ def docker_hub_base_image(snapshot: Snapshot, params: dict[str, Any]) -> Iterato
                 "line": base.line,
                 "eol.note": _eol_note(image),
             }
+            edits = []
             if mirror := image.ecr_public_mirror():
                 facts["dockerhub.replacement"] = mirror
                 facts["dockerhub.suggestion"] = f"Use `FROM {mirror}` instead of `FROM {base.written}`"
+                line_text = repo_file.text.splitlines()[base.line - 1]
+                column = line_text.find(base.written) + 1
+                edits.append(TextEdit(repo_file.path, base.line, base.written, mirror_of_written(base.written), column))
             else:
                 facts["dockerhub.suggestion"] = (
                     f"ECR Public does not mirror {image.repository}: copy it into your own ECR "
@@ -87,6 +92,7 @@ def docker_hub_base_image(snapshot: Snapshot, params: dict[str, Any]) -> Iterato
                 location=f"{repo_file.path}:{base.line}",
                 resource=f"{repo_file.path}:{image.reference()}",
                 evidence=[f"{repo_file.path} line {base.line}: FROM {base.written} resolves to Docker Hub"],
+                edits=edits,
             )
 
 

@@ -27,6 +27,7 @@ class Rule:
     fix_text: str
     path: Path
     fix_policy: dict[str, Any] | None = None
+    fix_edit: str = ""  # "safe" / "unsafe" when `check --fix` can apply the fix, else ""
     surfaces: list[str] = field(default_factory=list)
     match: list[Pattern] = field(default_factory=list)
     exclude: list[Pattern] = field(default_factory=list)
@@ -130,6 +131,7 @@ def load_rule_file(path: Path, known_causes: set[str] | None) -> Rule:
         message=data["message"],
         fix_text=fix["text"],
         fix_policy=fix.get("policy"),
+        fix_edit=fix.get("edit", ""),
         path=path,
         surfaces=data.get("surfaces", []),
         match=compiled["match"],

@@ -12,6 +12,18 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
+@dataclass(frozen=True)
+class TextEdit:
+    """Replace `old` by `new` on line `line` (1-based) of the repository file `path`."""
+
+    path: str
+    line: int
+    old: str
+    new: str
+    column: int = 0  # 1-based column where `old` starts, 0 when unknown
+    safe: bool = True  # False: the edit changes permissions (applied only with --unsafe-fixes)
+
+
 @dataclass
 class Finding:
     rule: str
@@ -27,6 +39,7 @@ class Finding:
     location: str = ""  # pipeline/execution/action, or file:line
     references: list[str] = field(default_factory=list)
     unverified: list[str] = field(default_factory=list)  # checks that could not run
+    edits: list[TextEdit] = field(default_factory=list)  # the fix, as edits a --fix can apply
 
     @property
     def key(self) -> str:

@@ -55,6 +55,30 @@ def _location(finding: Finding) -> dict[str, Any]:
     }
 
 
+def _fix(finding: Finding) -> dict[str, Any] | None:
+    """The finding's edits as SARIF replacements of the changed span of each located line."""
+    changes = [
+        {
+            "artifactLocation": {"uri": edit.path},
+            "replacements": [
+                {
+                    "deletedRegion": {
+                        "startLine": edit.line,
+                        "startColumn": edit.column,
+                        "endColumn": edit.column + len(edit.old),
+                    },
+                    "insertedContent": {"text": edit.new},
+                }
+            ],
+        }
+        for edit in finding.edits
+        if edit.column > 0
+    ]
+    if not changes:
+        return None
+    return {"description": {"text": finding.fix or finding.title}, "artifactChanges": changes}
+
+
 def _fingerprint(finding: Finding) -> str:
     return hashlib.sha256(finding.key.encode()).hexdigest()
 
@@ -77,6 +101,8 @@ def render_sarif(findings: list[Finding]) -> str:
                 "properties": {"cause": finding.cause, "confidence": finding.confidence},
             }
         )
+        if fix := _fix(finding):
+            results[-1]["fixes"] = [fix]
     ordered_rules = sorted(rules.values(), key=lambda rule: rule["id"])
     index = {rule["id"]: position for position, rule in enumerate(ordered_rules)}
     for result in results:

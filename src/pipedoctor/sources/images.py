@@ -66,6 +66,14 @@ class ImageReference:
         return f"{ECR_PUBLIC_LIBRARY}/{name}{tag}{digest}"
 
 
+def mirror_of_written(written: str) -> str:
+    """The FROM text of an official image, as written (ARG references kept), on ECR Public."""
+    name = written
+    for prefix in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
+        name = name.removeprefix(prefix)
+    return f"{ECR_PUBLIC_LIBRARY}/{name.removeprefix('library/')}"
+
+
 def parse_image(text: str) -> ImageReference | None:
     """Parse `[registry/]repository[:tag][@digest]`; None for variables, `scratch` or junk."""
     text = text.strip()

@@ -1,0 +1,100 @@
+"""`check --diff` / `--fix`: edits applied at their line, nothing else touched, idempotent, and
+refused when the file changed or lies outside the checked paths."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+
+from pipedoctor.fixes import plan_fixes
+from pipedoctor.model import RepoFile
+from pipedoctor.model.findings import TextEdit
+
+DOCKERFILE = (
+    "# syntax=docker/dockerfile:1\r\n"
+    "ARG NODE=24\r\n"
+    "FROM --platform=linux/amd64 node:${NODE}-alpine AS build  # builder\r\n"
+    "RUN npm ci\r\n"
+    "FROM docker.io/library/python:3.12-slim@sha256:0123\r\n"
+    "FROM bitnami/redis:7.2\r\n"
+    "COPY --from=build /app /app\r\n"
+)
+FIXED = (
+    "# syntax=docker/dockerfile:1\r\n"
+    "ARG NODE=24\r\n"
+    "FROM --platform=linux/amd64 public.ecr.aws/docker/library/node:${NODE}-alpine AS build  # builder\r\n"
+    "RUN npm ci\r\n"
+    "FROM public.ecr.aws/docker/library/python:3.12-slim@sha256:0123\r\n"
+    "FROM bitnami/redis:7.2\r\n"
+    "COPY --from=build /app /app\r\n"
+)
+
+
+def rules_found(run_cli) -> list[str]:
+    code, out, err = run_cli("check", ".", "--format", "json", "--exit-zero")
+    assert code == 0, err
+    return [d["rule"] for d in json.loads(out)["diagnoses"]]
+
+
+def test_diff_shows_the_mirror_edits_and_writes_nothing(tmp_path: Path, run_cli, monkeypatch) -> None:
+    (tmp_path / "Dockerfile").write_bytes(DOCKERFILE.encode())
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli("check", ".", "--diff")
+    assert code == 1
+    assert "-FROM --platform=linux/amd64 node:${NODE}-alpine AS build  # builder" in out
+    assert "+FROM public.ecr.aws/docker/library/python:3.12-slim@sha256:0123" in out
+    changed = [line for line in out.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert len(changed) == 4 and not any("redis" in line for line in changed)  # not mirrored: no edit
+    assert (tmp_path / "Dockerfile").read_bytes() == DOCKERFILE.encode()
+
+
+def test_fix_rewrites_only_the_located_text_and_a_second_run_changes_nothing(tmp_path: Path, run_cli, monkeypatch) -> None:
+    (tmp_path / "Dockerfile").write_bytes(DOCKERFILE.encode())
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli("check", ".", "--fix", "--exit-zero")
+    assert code == 0 and "fixed 2 finding(s) in 1 file(s)" in err
+    assert (tmp_path / "Dockerfile").read_bytes() == FIXED.encode()
+    assert rules_found(run_cli).count("dockerfile-docker-hub-base-image") == 1  # bitnami/redis remains
+    code, out, _ = run_cli("check", ".", "--diff")
+    assert code == 0 and out == ""
+    run_cli("check", ".", "--fix", "--exit-zero")
+    assert (tmp_path / "Dockerfile").read_bytes() == FIXED.encode()
+
+
+def test_edits_are_refused_for_changed_files_and_paths_outside(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "app" / "Dockerfile").write_text("FROM node:24\n")
+    (tmp_path / "other" / "Dockerfile").write_text("FROM node:24\n")
+    edit_app = TextEdit("app/Dockerfile", 1, "node:24", "public.ecr.aws/docker/library/node:24", 6)
+    edit_other = TextEdit("other/Dockerfile", 1, "node:24", "public.ecr.aws/docker/library/node:24", 6)
+    files = [RepoFile("app/Dockerfile", "FROM node:22\n"), RepoFile("other/Dockerfile", "FROM node:24\n")]
+    plan = plan_fixes([edit_app, edit_other], files, ["app"])
+    assert plan.new_texts == {}
+    assert {(edit.path, why) for edit, why in plan.refused} == {
+        ("app/Dockerfile", "changed since it was read"),
+        ("other/Dockerfile", "outside the checked paths"),
+    }
+
+
+def test_sarif_carries_the_fix_and_stays_valid(tmp_path: Path, run_cli, monkeypatch, corpus: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM node:24\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli("check", ".", "--format", "sarif", "--exit-zero")
+    assert code == 0
+    log = json.loads(out)
+    jsonschema.Draft4Validator(json.loads((corpus.parent / "schemas" / "sarif-2.1.0.json").read_text())).validate(log)
+    (result,) = log["runs"][0]["results"]
+    (replacement,) = result["fixes"][0]["artifactChanges"][0]["replacements"]
+    assert replacement["deletedRegion"] == {"startLine": 1, "startColumn": 6, "endColumn": 13}
+    assert replacement["insertedContent"]["text"] == "public.ecr.aws/docker/library/node:24"
+
+
+def test_rules_show_says_which_fixes_apply(run_cli) -> None:
+    code, out, _ = run_cli("rules", "show", "dockerfile-docker-hub-base-image")
+    assert code == 0 and "`pipedoctor check --fix` applies it (safe" in out
+    code, out, _ = run_cli("rules", "show", "static-docker-without-privileged-mode")
+    assert code == 0 and "check --fix" not in out
