@@ -73,7 +73,8 @@ def plan_fixes(edits: list[TextEdit], files: list[RepoFile], roots: list[str]) -
                 continue  # applied by an earlier run
             plan.refused.append((edit, f"line {edit.line} no longer holds {edit.old!r}"))
             continue
-        lines[edit.line - 1] = line.replace(edit.old, edit.new, 1)
+        new = edit.new.replace("\n", "\r\n") if line.endswith("\r\n") else edit.new
+        lines[edit.line - 1] = line.replace(edit.old, new, 1)
         plan.new_texts[edit.path] = "".join(lines)
         plan.applied.append(edit)
     return plan

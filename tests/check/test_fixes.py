@@ -98,3 +98,28 @@ def test_rules_show_says_which_fixes_apply(run_cli) -> None:
     assert code == 0 and "`pipedoctor check --fix` applies it (safe" in out
     code, out, _ = run_cli("rules", "show", "static-docker-without-privileged-mode")
     assert code == 0 and "check --fix" not in out
+
+
+BUILDSPEC = (
+    "version: 0.2\r\n"
+    "phases:\r\n"
+    "  build:\r\n"
+    "    commands:\r\n"
+    "      - docker build -t app .  # the image\r\n"
+    "      - docker push 111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:$CODEBUILD_BUILD_NUMBER\r\n"
+)
+
+
+def test_fix_adds_the_ecr_login_before_the_push_in_the_file_line_endings(tmp_path: Path, run_cli, monkeypatch) -> None:
+    (tmp_path / "buildspec.yml").write_bytes(BUILDSPEC.encode())
+    monkeypatch.chdir(tmp_path)
+    assert "static-ecr-push-without-login" in rules_found(run_cli)
+    run_cli("check", ".", "--fix", "--exit-zero")
+    fixed = (tmp_path / "buildspec.yml").read_bytes().decode()
+    assert fixed == BUILDSPEC.replace(
+        "      - docker push",
+        "      - aws ecr get-login-password --region $AWS_DEFAULT_REGION | docker login --username AWS"
+        " --password-stdin 111122223333.dkr.ecr.eu-west-1.amazonaws.com\r\n      - docker push",
+    )
+    assert "static-ecr-push-without-login" not in rules_found(run_cli)
+    assert run_cli("check", ".", "--diff")[:2] == (0, "")

@@ -13,6 +13,7 @@ from pipedoctor.diagnose.evidence import role_decision
 from pipedoctor.diagnose.hit import Hit
 from pipedoctor.iam.matching import glob_to_regex
 from pipedoctor.model import Pipeline, Role, Snapshot
+from pipedoctor.model.findings import TextEdit
 from pipedoctor.sources.buildspec_facts import BuildspecFacts, Command
 from pipedoctor.sources.codebuild_images import unsupported_runtime
 from pipedoctor.sources.definitions import UNKNOWN_ACCOUNT, UNKNOWN_REGION, Defined, is_unresolved
@@ -579,6 +580,27 @@ def _looks_like_ecr(target: str, resolved: str) -> bool:
     )
 
 
+_LIST_ITEM = re.compile(r"^(?P<indent>\s*)- (?P<command>[^|>].*)$")
+
+
+def _login_command(target: str) -> str:
+    """The ECR login for the registry `target` is pushed to (its host, or the shell that gets it)."""
+    host = target.split("/", 1)[0]
+    registry = host if _ECR_HOST.fullmatch(host) else f'$(echo "{target}" | cut -d/ -f1)'
+    return f"aws ecr get-login-password --region $AWS_DEFAULT_REGION | docker login --username AWS --password-stdin {registry}"
+
+
+def _login_before(snapshot: Snapshot, path: str, line: int, login: str) -> list[TextEdit]:
+    """The edit that adds `login` as the list item before the push on `line`."""
+    text = next((f.text for f in snapshot.repo_files if f.path == path), None)
+    lines = text.splitlines() if text is not None else []
+    item = _LIST_ITEM.match(lines[line - 1]) if 0 < line <= len(lines) else None
+    if item is None:
+        return []
+    old = f"- {item['command']}"
+    return [TextEdit(path, line, old, f"- {login}\n{item['indent']}{old}", len(item["indent"]) + 1)]
+
+
 def ecr_push_without_login(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """A buildspec that pushes to ECR and never logs in to a registry."""
     for facts, linked in _buildspecs(_model(snapshot)):
@@ -590,14 +612,17 @@ def ecr_push_without_login(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
         for command in facts.commands:
             pushed = [t for t in push_targets(command.text) if _looks_like_ecr(t, _resolve(t, env))]
             if pushed:
+                resolved = _resolve(pushed[0], env)
+                login = _login_command(resolved if _ECR_HOST.match(resolved) else pushed[0])
                 yield Hit(
-                    facts={"file": facts.path, "line": command.line, "image": pushed[0]},
+                    facts={"file": facts.path, "line": command.line, "image": pushed[0], "login.command": login},
                     location=f"{facts.path}:{command.line}",
                     resource=f"{facts.path}#push",
                     evidence=[
                         f"{facts.path}:{command.line}: `{command.text.strip()}` pushes to ECR",
                         "no command of the buildspec logs Docker in (docker login / aws ecr get-login-password)",
                     ],
+                    edits=_login_before(snapshot, facts.path, command.line, login),
                 )
                 break
 
