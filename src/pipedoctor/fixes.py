@@ -51,7 +51,8 @@ def plan_fixes(edits: list[TextEdit], files: list[RepoFile], roots: list[str]) -
     """What the edits make of the analysed files; an edit that cannot apply is refused with why."""
     read = {repo_file.path: repo_file.text for repo_file in files}
     plan = FixPlan()
-    for edit in sorted(edits, key=lambda e: (e.path, e.line)):
+    # Bottom up: an edit that adds lines does not move the lines of the edits still to come.
+    for edit in sorted(edits, key=lambda e: (e.path, -e.line)):
         if edit.path not in read or not _inside(edit.path, roots):
             plan.refused.append((edit, "outside the checked paths"))
             continue

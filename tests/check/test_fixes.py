@@ -123,3 +123,21 @@ def test_fix_adds_the_ecr_login_before_the_push_in_the_file_line_endings(tmp_pat
     )
     assert "static-ecr-push-without-login" not in rules_found(run_cli)
     assert run_cli("check", ".", "--diff")[:2] == (0, "")
+
+
+def test_fix_gives_the_tag_variable_a_fallback_and_the_finding_goes(tmp_path: Path, run_cli, monkeypatch) -> None:
+    from tests.check.test_static_checks import BUILDSPEC as SEED_BUILDSPEC
+    from tests.check.test_static_checks import write_repository
+
+    write_repository(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert "static-tag-variable-without-tag-trigger" in rules_found(run_cli)
+    code, out, _ = run_cli("check", ".", "--diff")
+    assert code == 1
+    assert '+      - TAG="${TAG:-$(echo $CODEBUILD_RESOLVED_SOURCE_VERSION | cut -c 1-7)}"' in out
+    run_cli("check", ".", "--fix", "--exit-zero")
+    commands = (tmp_path / "ci" / "buildspec.yml").read_text().split("    commands:\n", 1)[1].splitlines()
+    assert commands[0] == '      - TAG="${TAG:-$(echo $CODEBUILD_RESOLVED_SOURCE_VERSION | cut -c 1-7)}"'
+    assert commands[1] == SEED_BUILDSPEC.split("    commands:\n", 1)[1].splitlines()[0]  # the old first command
+    assert sum("docker login" in line for line in commands) == 1  # the login fix applied in the same run
+    assert "static-tag-variable-without-tag-trigger" not in rules_found(run_cli)

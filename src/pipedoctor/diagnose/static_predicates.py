@@ -71,6 +71,8 @@ _RUNS_SCRIPT = re.compile(
 )
 _PIPELINE_VARIABLE = re.compile(r"#\{([A-Za-z0-9@\-_]+)\.([A-Za-z0-9@\-_]+)\}")
 _DEPLOY_IMAGE_FILES = {"imagedefinitions.json", "imagedetail.json"}
+# A one-line buildspec command: `- docker push ...` (not a `- |` block).
+_LIST_ITEM = re.compile(r"^(?P<indent>\s*)- (?P<command>[^|>].*)$")
 
 
 def _model(snapshot: Snapshot) -> RepositoryModel:
@@ -353,6 +355,29 @@ def _tag_triggered(pipeline: Pipeline, source_action: str) -> bool:
     return any(t.on_push_tags and t.source_action in ("", source_action) for t in pipeline.triggers)
 
 
+def _tag_fallback(snapshot: Snapshot, pipeline: Defined[Pipeline], action: Any, reference: str) -> list[TextEdit] | None:
+    """The edit that gives the buildspec variable fed by `reference` a fallback (the commit's
+    short id) as its first command; [] when it cannot be placed, None when one is already there."""
+    variables = _action_variables(action.configuration) or []
+    names = [str(v.get("name")) for v in variables if reference in str(v.get("value", ""))]
+    linked = _model(snapshot).project(action.configuration.get("ProjectName", ""), pipeline.path)
+    facts = _usable(linked) if linked is not None and names else None
+    if facts is None or not facts.commands:
+        return []
+    name = names[0]
+    if any(f"${{{name}:-" in c.text or f"${{{name}:=" in c.text for c in facts.commands):
+        return None
+    first = min(facts.commands, key=lambda c: c.line)
+    text = next((f.text for f in snapshot.repo_files if f.path == facts.path), "")
+    lines = text.splitlines()
+    item = _LIST_ITEM.match(lines[first.line - 1]) if 0 < first.line <= len(lines) else None
+    if item is None:
+        return []
+    old = f"- {item['command']}"
+    fallback = f'- {name}="${{{name}:-$(echo $CODEBUILD_RESOLVED_SOURCE_VERSION | cut -c 1-7)}}"'
+    return [TextEdit(facts.path, first.line, old, f"{fallback}\n{item['indent']}{old}", len(item["indent"]) + 1)]
+
+
 def tag_variable_without_tag_trigger(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """`#{<source namespace>.TagName}` in a pipeline that no tag push starts: always empty."""
     variables = set(params.get("variables", ["TagName"]))
@@ -369,6 +394,10 @@ def tag_variable_without_tag_trigger(snapshot: Snapshot, params: dict[str, Any])
                         continue
                     if _tag_triggered(pipeline.item, namespaces[namespace]):
                         continue
+                    reference = f"#{{{namespace}.{variable}}}"
+                    fallback = _tag_fallback(snapshot, pipeline, action, reference)
+                    if fallback is None:
+                        continue  # the buildspec already falls back when the tag is empty
                     where = pipeline.at(f"config:{stage.name}/{action.name}:{key}")
                     yield Hit(
                         facts={
@@ -384,6 +413,7 @@ def tag_variable_without_tag_trigger(snapshot: Snapshot, params: dict[str, Any])
                             f"{where}: {stage.name}/{action.name} reads #{{{namespace}.{variable}}}",
                             f"{pipeline.at()}: no trigger of {pipeline.item.name} starts it on a tag push",
                         ],
+                        edits=fallback,
                     )
 
 
@@ -578,9 +608,6 @@ def _looks_like_ecr(target: str, resolved: str) -> bool:
     return bool(_ECR_HOST.search(resolved)) or bool(
         re.search(r"\$\{?\w*(?:ECR|REPOSITORY_URI|REPO_URI)", target, re.IGNORECASE)
     )
-
-
-_LIST_ITEM = re.compile(r"^(?P<indent>\s*)- (?P<command>[^|>].*)$")
 
 
 def _login_command(target: str) -> str:
