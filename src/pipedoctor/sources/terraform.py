@@ -2,13 +2,17 @@
 roles, ECR repositories, ECS task definitions and connections, with their lines.
 
 References between resources of the module (`aws_iam_role.build.arn`), variable defaults, literal
-locals and `data.aws_iam_policy_document` are resolved; anything else stays `${...}` and the
-fields holding it are marked unknown.
+locals, `data.aws_iam_policy_document` and repository files read with `file(...)`,
+`templatefile(...)` or `data.template_file` are resolved; anything else stays `${...}` and the
+fields holding it are marked unknown. A module the repository calls (`module "x" { source =
+"./modules/y" }`) is read once per call, with the call's literal arguments as its variables and
+its addresses under `module.x.`.
 """
 
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +44,8 @@ from pipedoctor.sources.definitions import (
     role_arn,
 )
 from pipedoctor.sources.hcl import LABELS
-from pipedoctor.sources.located import LocatedDoc
+from pipedoctor.sources.located import LocatedDoc, load_located_json
+from pipedoctor.sources.policy_json import note_statements
 from pipedoctor.textparse import ParseError, parse_json
 
 _INTERPOLATION = re.compile(r"(?<!\$)\$\{([^{}]*)\}")
@@ -48,7 +53,12 @@ _REFERENCE = re.compile(
     r"^\s*(?P<kind>data\.[a-z0-9_]+|[a-z][a-z0-9_]*)\.(?P<name>[A-Za-z0-9_-]+)(?:\[[^\]]*\])?"
     r"(?:\.(?P<attribute>[a-z_]+))?\s*$"
 )
-_FILE_CALL = re.compile(r'^\$\{\s*(?:file|templatefile)\(\s*"(?:\$\{path\.module\}/)?([^"$]+)"')
+_FILE_CALL = re.compile(
+    r'^\$\{\s*(?:file|templatefile)\(\s*"(?:\$\{path\.(?:module|root|cwd)\}/)?([^"$]+)"'
+)
+# Module call arguments that are not the module's variables.
+_META_ARGUMENTS = {LABELS, "source", "version", "providers", "count", "for_each", "depends_on"}
+MAX_MODULE_DEPTH = 8
 _CONNECTION_SERVICE = {
     "aws_codestarconnections_connection": "codestar-connections",
     "aws_codeconnections_connection": "codeconnections",
@@ -80,9 +90,22 @@ def _blocks(value: Any) -> list[dict[str, Any]]:
 
 
 class _Module:
-    """The resources, variables and locals of one module (the .tf files of one folder)."""
+    """The resources, variables and locals of one module (the .tf files of one folder), as one
+    call instantiates it: `arguments` (None: not known) override the variables' defaults."""
 
-    def __init__(self, files: list[tuple[str, LocatedDoc]]) -> None:
+    def __init__(
+        self,
+        files: list[tuple[str, LocatedDoc]],
+        texts: dict[str, str] | None = None,
+        directory: str = "",
+        arguments: dict[str, Any] | None = None,
+        instance: str = "",
+    ) -> None:
+        self.texts = texts or {}
+        self.directory = directory
+        self.instance = instance  # "" for a root module, "ci" or "ci.build" for called ones
+        self.prefix = "".join(f"module.{part}." for part in instance.split(".") if part)
+        self.calls: list[tuple[str, dict[str, Any]]] = []
         self.resources: dict[tuple[str, str], _Block] = {}  # for references: the first so named
         self.blocks: list[_Block] = []  # every resource (a scanned folder may repeat an address)
         self.data: dict[tuple[str, str], _Block] = {}
@@ -105,6 +128,11 @@ class _Module:
                     self.variables[labels[0]] = block["default"]
             for block in _blocks(body.get("locals")):
                 self.locals.update({k: v for k, v in block.items() if k != LABELS})
+            for block in _blocks(body.get("module")):
+                labels = block.get(LABELS) or []
+                if labels:
+                    self.calls.append((str(labels[0]), block))
+        self.variables.update(arguments or {})
         self._depth = 0
 
     # -- references ----------------------------------------------------------------------
@@ -115,7 +143,10 @@ class _Module:
         value = self.text(block.body.get(key)) if key in block.body else ""
         if not value and block.kind == "aws_iam_role":
             value = self.text(block.body.get("name_prefix"))
-        return value if value and not is_unresolved(value) else block.name
+        if value and not is_unresolved(value):
+            return value
+        # Unnamed in a called module: each call makes its own resource.
+        return f"{self.instance}.{block.name}" if self.instance else block.name
 
     def arn_of(self, block: _Block) -> str:
         name = self.name_of(block)
@@ -160,6 +191,9 @@ class _Module:
             block = self.data.get((data_kind, name))
             if block is not None and data_kind == "aws_iam_policy_document" and attribute == "json":
                 return json.dumps(self.policy_document(block))
+            if block is not None and data_kind == "template_file" and attribute == "rendered":
+                path = self.file_of(block.body.get("template"))
+                return self.texts.get(path) if path else None
             return None
         block = self.resources.get((kind, name))
         if block is None:
@@ -206,8 +240,36 @@ class _Module:
             return json.dumps(rendered)
         return "" if rendered is None else str(rendered)
 
+    def file_of(self, value: Any) -> str:
+        """The repository file an argument reads (`file("x")`, `templatefile("x", ...)`,
+        `data.template_file.t.rendered`), "" when it reads none."""
+        if not isinstance(value, str):
+            return ""
+        if match := _FILE_CALL.match(value):
+            return posixpath.normpath(posixpath.join(self.directory, match.group(1)))
+        whole = _INTERPOLATION.fullmatch(value)
+        reference = _REFERENCE.match(whole.group(1)) if whole else None
+        if reference and reference.group("kind") == "data.template_file":
+            block = self.data.get(("template_file", reference.group("name")))
+            return self.file_of(block.body.get("template")) if block else ""
+        return ""
+
+    def policy_file(self, value: Any) -> tuple[str, LocatedDoc] | None:
+        """The policy document file an argument reads, parsed with lines."""
+        path = self.file_of(value)
+        if not path or path not in self.texts:
+            return None
+        try:
+            return path, load_located_json(self.texts[path])
+        except ParseError:
+            return None
+
     def policy(self, value: Any) -> dict[str, Any] | None:
-        """A policy argument (JSON string, jsonencode, policy document reference) as a document."""
+        """A policy argument (JSON string, jsonencode, policy document reference, a file read with
+        `file(...)`) as a document."""
+        if (read := self.policy_file(value)) is not None:
+            document = read[1].data
+            return document if isinstance(document, dict) else None
         text = self.text(value).strip()
         if not text.startswith("{"):
             return None
@@ -277,7 +339,12 @@ class _Converter:
         return self.out
 
     def defined(self, item: Any, block: _Block) -> Defined[Any]:
-        return Defined(item, block.path, f"{block.kind}.{block.name}", {"resource": block.line()})
+        address = f"{self.m.prefix}{block.kind}.{block.name}"
+        return Defined(item, block.path, address, {"resource": block.line()})
+
+    def note_policy_file(self, defined: Defined[Role], key: str, value: Any) -> None:
+        if (read := self.m.policy_file(value)) is not None:
+            note_statements(defined, key, *read)
 
     def project(self, block: _Block) -> None:
         m, body = self.m, block.body
@@ -298,8 +365,8 @@ class _Converter:
             )
         raw_spec = source.get("buildspec", "")
         buildspec = m.text(raw_spec)
-        if isinstance(raw_spec, str) and (file_call := _FILE_CALL.match(raw_spec)):
-            buildspec = file_call.group(1)  # file("buildspec.yml"): the repository file
+        if spec_file := m.file_of(raw_spec):
+            buildspec = spec_file  # file("buildspec.yml"), a template of it: the repository file
         project = Project(
             name=m.name_of(block),
             arn=m.arn_of(block),
@@ -421,6 +488,7 @@ class _Converter:
             document = m.policy(raw.get("policy"))
             role.inline_policies[name] = document or {}
             defined.lines[f"policy:{name}"] = block.line("inline_policy", index)
+            self.note_policy_file(defined, f"policy:{name}", raw.get("policy"))
             if document is None:
                 defined.unknown.add("policies")
         arns = m.render(body.get("managed_policy_arns") or [])
@@ -438,6 +506,8 @@ class _Converter:
         document = self.m.policy(own.body.get("policy")) if own else None
         defined.item.attached_policies.append(managed_policy(arn, document))
         defined.lines[f"managed:{arn}"] = line
+        if own is not None:
+            self.note_policy_file(defined, f"managed:{arn}", own.body.get("policy"))
         if own is not None and document is None or is_unresolved(arn):
             defined.unknown.add("policies")
 
@@ -455,6 +525,7 @@ class _Converter:
                     document = self.m.policy(body.get("policy"))
                     target.item.inline_policies[name] = document or {}
                     target.lines[f"policy:{name}"] = block.line()
+                    self.note_policy_file(target, f"policy:{name}", body.get("policy"))
                     if document is None:
                         target.unknown.add("policies")
             elif block.kind in ("aws_iam_role_policy_attachment", "aws_iam_policy_attachment"):
@@ -547,6 +618,78 @@ def _line_in_heredoc(block: _Block, text: str, needle: str, default: int) -> int
 def definitions_from_module(files: list[tuple[str, LocatedDoc]]) -> Definitions:
     """One module's .tf files (path, parsed HCL)."""
     return _Converter(_Module(files)).convert()
+
+
+def _local_source(directory: str, body: dict[str, Any]) -> str:
+    source = body.get("source")
+    if not isinstance(source, str) or not source.startswith(("./", "../")):
+        return ""  # a registry or git module: not in the repository
+    return posixpath.normpath(posixpath.join(directory, source))
+
+
+def _has_unresolved(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_unresolved(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_unresolved(item) for item in value)
+    return isinstance(value, str) and "${" in value
+
+
+class _Repository:
+    """Every Terraform folder of one repository; called modules read through their calls."""
+
+    def __init__(
+        self, folders: dict[str, list[tuple[str, LocatedDoc]]], texts: dict[str, str]
+    ) -> None:
+        self.folders, self.texts = folders, texts
+        self.out = Definitions()
+        self.read: set[str] = set()
+
+    def convert(self) -> Definitions:
+        called = {
+            _local_source(folder, body)
+            for folder, files in self.folders.items()
+            for _, body in _Module(files).calls
+        }
+        for folder in self.folders:
+            if folder not in called:
+                self.instantiate(folder, None, "", ())
+        for folder in self.folders:  # called only from a cycle: read as it stands
+            if folder not in self.read:
+                self.instantiate(folder, None, "", ())
+        return self.out
+
+    def instantiate(
+        self,
+        folder: str,
+        arguments: dict[str, Any] | None,
+        instance: str,
+        callers: tuple[str, ...],
+    ) -> None:
+        self.read.add(folder)
+        module = _Module(self.folders[folder], self.texts, folder, arguments, instance)
+        self.out.extend(_Converter(module).convert())
+        if len(callers) >= MAX_MODULE_DEPTH:
+            return
+        for name, body in module.calls:
+            target = _local_source(folder, body)
+            if target not in self.folders or target in callers or target == folder:
+                continue
+            values = {}
+            for key, value in body.items():
+                if key not in _META_ARGUMENTS:
+                    rendered = module.render(value)
+                    values[key] = None if _has_unresolved(rendered) else rendered
+            child = f"{instance}.{name}" if instance else name
+            self.instantiate(target, values, child, (*callers, folder))
+
+
+def definitions_from_modules(
+    folders: dict[str, list[tuple[str, LocatedDoc]]], texts: dict[str, str]
+) -> Definitions:
+    """The Terraform of one repository: folder -> its .tf files (path, parsed HCL); `texts` are
+    the repository's files, for `file(...)`."""
+    return _Repository(folders, texts).convert()
 
 
 def _plan_resources(module: Any) -> list[dict[str, Any]]:

@@ -1,0 +1,182 @@
+"""Every shape of pipeline code `check` reads, from small hand-written repositories in
+`repositories/`: CDK output, buildspec templates, create-project JSON, policy documents kept as
+files, and Terraform modules called from the same repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipedoctor.collect import builds
+from pipedoctor.sources import codebuild_api
+from pipedoctor.sources.repository import CDK_COPY_MARKER, repository_files
+from pipedoctor.sources.repository_model import RepositoryModel, build_model
+
+REPOSITORIES = Path(__file__).parent / "repositories"
+
+
+def model_of(name: str) -> RepositoryModel:
+    return build_model(repository_files([str(REPOSITORIES / name)]))
+
+
+def relative(path: str) -> str:
+    return Path(path).relative_to(REPOSITORIES).as_posix()
+
+
+# -- CDK output --------------------------------------------------------------------------------
+
+
+def test_cdk_output_is_read_as_cloudformation_and_marked_generated() -> None:
+    model = model_of("cdk_app")
+    (project,) = model.projects
+    assert relative(project.defined.path) == "cdk_app/cdk.out/AppStack.template.json"
+    assert project.defined.generated
+    assert project.role is not None and project.role.item.name == "BuildRole1A2B3C4D"
+    assert [c.text for c in project.buildspec.commands] == ["docker build -t app ."]
+    (task,) = model.definitions.task_definitions
+    assert task.generated and task.item.family == "AppStackTaskDef"
+
+
+def test_cdk_assets_link_to_their_dockerfiles_and_copies_are_read_once() -> None:
+    files = repository_files([str(REPOSITORIES / "cdk_app")])
+    by_path = {relative(f.path): f for f in files}
+    # Only templates, manifests and asset Dockerfiles of cdk.out: bundled code is not scanned.
+    assert not any("asset.0000lambda" in path for path in by_path)
+    copy = next(p for p in by_path if p.startswith("cdk_app/cdk.out/asset.3f1c"))
+    assert by_path[copy].text.startswith(CDK_COPY_MARKER)  # same bytes as app/Dockerfile
+    model = build_model(files)
+    task = model.definitions.task_definitions[0].item
+    project = model.projects[0].project
+    # The task runs the asset copied from app/Dockerfile: linked to the source, read there.
+    assert [relative(p) for p in model.image_dockerfiles[task.arn]] == ["cdk_app/app/Dockerfile"]
+    # The build image exists only as an asset (CDK v1 manifest metadata): linked to the copy.
+    (build_image,) = model.image_dockerfiles[project.arn]
+    assert relative(build_image).startswith("cdk_app/cdk.out/asset.9e8d") and build_image.endswith(
+        "/Dockerfile"
+    )
+
+
+# -- buildspec templates -----------------------------------------------------------------------
+
+
+def test_templatefile_buildspec_is_linked_and_read_with_unknown_variables() -> None:
+    model = model_of("templated_buildspec")
+    (project,) = model.projects
+    assert relative(project.buildspec_file) == "templated_buildspec/infra/buildspec.yml.tpl"
+    facts = project.buildspec
+    assert facts is not None and facts.error is None
+    assert [(c.line, c.text) for c in facts.commands] == [
+        (5, "aws ecr get-login-password | docker login --username AWS --password-stdin ${repository_url}"),
+        (9, "docker build -t ${repository_url}:${tag} ."),
+        (11, 'echo "${CODEBUILD_RESOLVED_SOURCE_VERSION}"'),  # $${...} is the shell's
+    ]
+    assert facts.template_variables == {"repository_url": 5, "tag": 9}
+
+
+def test_jinja_buildspec_template_reads_with_its_variables_unknown() -> None:
+    model = model_of("templated_buildspec")
+    path = next(p for p in model.buildspec_files if p.endswith("buildspec.yaml.j2"))
+    facts = model.buildspec_files[path]
+    assert facts.error is None
+    assert [c.text for c in facts.commands] == ["docker build -t ${registry}/${service} ."]
+    assert set(facts.template_variables) == {"image_name", "registry", "service"}
+    assert "IMAGE" in facts.env_variables
+
+
+# -- create-project JSON -----------------------------------------------------------------------
+
+
+def test_create_project_json_maps_like_the_collector() -> None:
+    assert builds.project_from_api is codebuild_api.project_from_api  # one mapping, shared
+    model = model_of("create_project")
+    (linked,) = model.projects
+    project = linked.project
+    assert project.name == "cli-project" and project.source.type == "CODEPIPELINE"
+    assert project.service_role == "arn:aws:iam::123456789012:role/cli-build"
+    assert [(v.name, v.value) for v in project.environment.variables] == [("IMAGE_REPO_NAME", "app")]
+    assert not project.environment.privileged_mode
+    assert linked.defined.line("privileged_mode") == 14
+    assert linked.defined.line("env:IMAGE_REPO_NAME") == 16
+    assert relative(linked.buildspec_file) == "create_project/buildspec.yml"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"projects": [{"name": "a", "source": {"type": "NO_SOURCE"}, "environment": {}, "serviceRole": "r"}]}',
+        '{"project": {"name": "a", "source": {"type": "NO_SOURCE"}, "environment": {}, "serviceRole": "r"}}',
+    ],
+)
+def test_batch_get_and_create_answers_are_projects_too(tmp_path: Path, text: str) -> None:
+    (tmp_path / "project.json").write_text(text)
+    model = build_model(repository_files([str(tmp_path)]))
+    assert [p.project.name for p in model.projects] == ["a"]
+
+
+def test_malformed_project_json_is_skipped_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "project.json").write_text(
+        '{"name": "a", "source": {}, "serviceRole": "r", "environment": {"environmentVariables": [{}]}}'
+    )
+    assert build_model(repository_files([str(tmp_path)])).projects == []
+
+
+# -- IAM policy documents ----------------------------------------------------------------------
+
+
+def test_policy_files_are_read_with_statement_lines_and_linked_to_roles() -> None:
+    model = model_of("policy_files")
+    policies = {relative(p.path): p for p in model.definitions.policies}
+    # trust.json has a principal: a trust policy, read as the role's, not as an identity policy.
+    assert set(policies) == {"policy_files/deploy-policy.json", "policy_files/infra/policies/build.json"}
+    build = policies["policy_files/infra/policies/build.json"]
+    assert build.lines["statement:0"] == 4 and build.lines["statement:1"] == 10
+    assert policies["policy_files/deploy-policy.json"].item.document["Statement"]["Action"] == "ecs:*"
+    (role,) = model.definitions.roles
+    document = role.item.inline_policies["build"]
+    assert document["Statement"][1] == {"Sid": "Everything", "Effect": "Allow", "Action": "*", "Resource": "*"}
+    assert role.item.trust_policy["Statement"][0]["Action"] == "sts:AssumeRole"
+    assert relative(role.at("policy:build:statement:1")) == "policy_files/infra/policies/build.json:10"
+    assert role.at("policy:build").endswith("infra/main.tf:6")  # the resource that attaches it
+
+
+def test_policy_file_read_by_a_managed_policy_resource(tmp_path: Path) -> None:
+    (tmp_path / "p.json").write_text('{"Version": "2012-10-17",\n "Statement": [\n  {"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}]}\n')
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_role" "r" {\n  name = "r"\n}\n'
+        'resource "aws_iam_policy" "p" {\n  name = "p"\n  policy = file("p.json")\n}\n'
+        'resource "aws_iam_role_policy_attachment" "a" {\n  role = aws_iam_role.r.name\n'
+        "  policy_arn = aws_iam_policy.p.arn\n}\n"
+    )
+    (role,) = build_model(repository_files([str(tmp_path)])).definitions.roles
+    (policy,) = role.item.attached_policies
+    assert policy.document["Statement"][0]["Action"] == "ecr:*"
+    assert role.at(f"managed:{policy.arn}:statement:0") == f"{tmp_path.as_posix()}/p.json:3"
+
+
+# -- Terraform modules -------------------------------------------------------------------------
+
+
+def test_local_modules_are_read_per_call_with_their_arguments() -> None:
+    model = model_of("terraform_modules")
+    projects = {p.defined.logical_id: p for p in model.projects}
+    assert set(projects) == {"module.api.aws_codebuild_project.app", "module.web.aws_codebuild_project.app"}
+    api, web = projects["module.api.aws_codebuild_project.app"], projects["module.web.aws_codebuild_project.app"]
+    assert api.project.name == "api" and api.project.environment.privileged_mode
+    assert api.role is not None and api.role.item.name == "api-build"
+    # `name = "web-${var.environment}"` is not known: not the module's default, and its own role.
+    assert web.project.name != "default-name" and not web.project.environment.privileged_mode
+    assert web.role is not None and web.role.item.name not in ("api-build", "default-name-build")
+    assert web.role.logical_id == "module.web.aws_iam_role.build"
+    assert {relative(p.buildspec_file) for p in projects.values()} == {
+        "terraform_modules/modules/ci/buildspec.yml"
+    }
+
+
+def test_module_cycles_and_remote_sources_do_not_hang(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "main.tf").write_text('module "b" {\n  source = "../b"\n}\nresource "aws_iam_role" "a" {}\n')
+    (tmp_path / "b" / "main.tf").write_text('module "a" {\n  source = "../a"\n}\nmodule "x" {\n  source = "terraform-aws-modules/iam/aws"\n}\n')
+    model = build_model(repository_files([str(tmp_path)]))
+    assert [r.logical_id for r in model.definitions.roles] == ["aws_iam_role.a"]
