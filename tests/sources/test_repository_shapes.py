@@ -67,7 +67,10 @@ def test_templatefile_buildspec_is_linked_and_read_with_unknown_variables() -> N
     facts = project.buildspec
     assert facts is not None and facts.error is None
     assert [(c.line, c.text) for c in facts.commands] == [
-        (5, "aws ecr get-login-password | docker login --username AWS --password-stdin ${repository_url}"),
+        (
+            5,
+            "aws ecr get-login-password | docker login --username AWS --password-stdin ${repository_url}",
+        ),
         (9, "docker build -t ${repository_url}:${tag} ."),
         (11, 'echo "${CODEBUILD_RESOLVED_SOURCE_VERSION}"'),  # $${...} is the shell's
     ]
@@ -94,7 +97,9 @@ def test_create_project_json_maps_like_the_collector() -> None:
     project = linked.project
     assert project.name == "cli-project" and project.source.type == "CODEPIPELINE"
     assert project.service_role == "arn:aws:iam::123456789012:role/cli-build"
-    assert [(v.name, v.value) for v in project.environment.variables] == [("IMAGE_REPO_NAME", "app")]
+    assert [(v.name, v.value) for v in project.environment.variables] == [
+        ("IMAGE_REPO_NAME", "app")
+    ]
     assert not project.environment.privileged_mode
     assert linked.defined.line("privileged_mode") == 14
     assert linked.defined.line("env:IMAGE_REPO_NAME") == 16
@@ -128,20 +133,34 @@ def test_policy_files_are_read_with_statement_lines_and_linked_to_roles() -> Non
     model = model_of("policy_files")
     policies = {relative(p.path): p for p in model.definitions.policies}
     # trust.json has a principal: a trust policy, read as the role's, not as an identity policy.
-    assert set(policies) == {"policy_files/deploy-policy.json", "policy_files/infra/policies/build.json"}
+    assert set(policies) == {
+        "policy_files/deploy-policy.json",
+        "policy_files/infra/policies/build.json",
+    }
     build = policies["policy_files/infra/policies/build.json"]
     assert build.lines["statement:0"] == 4 and build.lines["statement:1"] == 10
-    assert policies["policy_files/deploy-policy.json"].item.document["Statement"]["Action"] == "ecs:*"
+    assert (
+        policies["policy_files/deploy-policy.json"].item.document["Statement"]["Action"] == "ecs:*"
+    )
     (role,) = model.definitions.roles
     document = role.item.inline_policies["build"]
-    assert document["Statement"][1] == {"Sid": "Everything", "Effect": "Allow", "Action": "*", "Resource": "*"}
+    assert document["Statement"][1] == {
+        "Sid": "Everything",
+        "Effect": "Allow",
+        "Action": "*",
+        "Resource": "*",
+    }
     assert role.item.trust_policy["Statement"][0]["Action"] == "sts:AssumeRole"
-    assert relative(role.at("policy:build:statement:1")) == "policy_files/infra/policies/build.json:10"
+    assert (
+        relative(role.at("policy:build:statement:1")) == "policy_files/infra/policies/build.json:10"
+    )
     assert role.at("policy:build").endswith("infra/main.tf:6")  # the resource that attaches it
 
 
 def test_policy_file_read_by_a_managed_policy_resource(tmp_path: Path) -> None:
-    (tmp_path / "p.json").write_text('{"Version": "2012-10-17",\n "Statement": [\n  {"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}]}\n')
+    (tmp_path / "p.json").write_text(
+        '{"Version": "2012-10-17",\n "Statement": [\n  {"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}]}\n'
+    )
     (tmp_path / "main.tf").write_text(
         'resource "aws_iam_role" "r" {\n  name = "r"\n}\n'
         'resource "aws_iam_policy" "p" {\n  name = "p"\n  policy = file("p.json")\n}\n'
@@ -160,8 +179,14 @@ def test_policy_file_read_by_a_managed_policy_resource(tmp_path: Path) -> None:
 def test_local_modules_are_read_per_call_with_their_arguments() -> None:
     model = model_of("terraform_modules")
     projects = {p.defined.logical_id: p for p in model.projects}
-    assert set(projects) == {"module.api.aws_codebuild_project.app", "module.web.aws_codebuild_project.app"}
-    api, web = projects["module.api.aws_codebuild_project.app"], projects["module.web.aws_codebuild_project.app"]
+    assert set(projects) == {
+        "module.api.aws_codebuild_project.app",
+        "module.web.aws_codebuild_project.app",
+    }
+    api, web = (
+        projects["module.api.aws_codebuild_project.app"],
+        projects["module.web.aws_codebuild_project.app"],
+    )
     assert api.project.name == "api" and api.project.environment.privileged_mode
     assert api.role is not None and api.role.item.name == "api-build"
     # `name = "web-${var.environment}"` is not known: not the module's default, and its own role.
@@ -176,7 +201,58 @@ def test_local_modules_are_read_per_call_with_their_arguments() -> None:
 def test_module_cycles_and_remote_sources_do_not_hang(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    (tmp_path / "a" / "main.tf").write_text('module "b" {\n  source = "../b"\n}\nresource "aws_iam_role" "a" {}\n')
-    (tmp_path / "b" / "main.tf").write_text('module "a" {\n  source = "../a"\n}\nmodule "x" {\n  source = "terraform-aws-modules/iam/aws"\n}\n')
+    (tmp_path / "a" / "main.tf").write_text(
+        'module "b" {\n  source = "../b"\n}\nresource "aws_iam_role" "a" {}\n'
+    )
+    (tmp_path / "b" / "main.tf").write_text(
+        'module "a" {\n  source = "../a"\n}\nmodule "x" {\n  source = "terraform-aws-modules/iam/aws"\n}\n'
+    )
     model = build_model(repository_files([str(tmp_path)]))
     assert [r.logical_id for r in model.definitions.roles] == ["aws_iam_role.a"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "project.json",
+            '{"name": "a", "source": {"buildspec": null}, "environment": {}, "serviceRole": "r"}',
+        ),
+        (
+            "project.json",
+            '{"name": "a", "source": {}, "environment": {"image": 3}, "serviceRole": []}',
+        ),
+        ("policy.json", '{"Version": "2012-10-17", "Statement": [1, "x"]}'),
+        ("cdk.out/a.assets.json", '{"dockerImages": {"h": {"source": []}}, "artifacts": []}'),
+        (
+            "cdk.out/manifest.json",
+            '{"artifacts": {"s": {"metadata": {"/s": {"type": "aws:cdk:asset"}}}}}',
+        ),
+        ("buildspec.yml.tpl", "version: 0.2\nphases: {{ phases }}\n  build: %{ for x in y }\n"),
+        ("main.tf", 'module "m" {\n  source = 3\n}\nmodule {\n}\n'),
+    ],
+)
+def test_odd_files_of_each_shape_are_skipped_or_errors_never_crashes(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_text(text)
+    model = build_model(repository_files([str(tmp_path)]))
+    assert model.projects == [] and model.definitions.policies == []
+
+
+def test_terraform_0_11_template_file_buildspec_is_linked(tmp_path: Path) -> None:
+    (tmp_path / "buildspec.tpl").write_text(
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - docker push ${repository_url}\n"
+    )
+    (tmp_path / "main.tf").write_text(
+        'data "template_file" "buildspec" {\n  template = "${file("buildspec.tpl")}"\n}\n'
+        'resource "aws_codebuild_project" "p" {\n  name = "p"\n'
+        '  source {\n    type = "CODEPIPELINE"\n'
+        '    buildspec = "${data.template_file.buildspec.rendered}"\n  }\n}\n'
+    )
+    (linked,) = build_model(repository_files([str(tmp_path)])).projects
+    assert linked.buildspec_file == f"{tmp_path.as_posix()}/buildspec.tpl"
+    assert linked.buildspec is not None and linked.buildspec.template_variables == {
+        "repository_url": 5
+    }

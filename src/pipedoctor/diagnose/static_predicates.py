@@ -870,7 +870,9 @@ def ambiguous_link(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
                 },
                 location=defined.at(key),
                 resource=f"{defined.item.arn}#{key}",
-                evidence=[f"{defined.at(key)}: {defined.item.name} could use {c}" for c in candidates],
+                evidence=[
+                    f"{defined.at(key)}: {defined.item.name} could use {c}" for c in candidates
+                ],
             )
 
 

@@ -36,7 +36,8 @@ def _image_assets(repo_file: RepoFile) -> list[tuple[list[str], str, str]]:
     for key, asset in _dict(data.get("dockerImages")).items():
         source = _dict(_dict(asset).get("source"))
         names = [str(key)] + [
-            str(_dict(d).get("imageTag", "")) for d in _dict(_dict(asset).get("destinations")).values()
+            str(_dict(d).get("imageTag", ""))
+            for d in _dict(_dict(asset).get("destinations")).values()
         ]
         found.append((names, str(source.get("directory", "")), str(source.get("dockerFile") or "")))
     for artifact in _dict(data.get("artifacts")).values():

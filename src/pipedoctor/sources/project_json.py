@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipedoctor.model import Project
 from pipedoctor.sources.codebuild_api import project_from_api
 from pipedoctor.sources.definitions import UNKNOWN_ACCOUNT, UNKNOWN_REGION, Defined, Definitions
 from pipedoctor.sources.located import LocatedDoc
@@ -30,6 +31,27 @@ def _projects(data: Any) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
     return []
 
 
+def _well_typed(project: Project) -> bool:
+    """What a file says may have any type where the API guarantees one."""
+    texts = [
+        project.name,
+        project.arn,
+        project.service_role,
+        project.source.type,
+        project.source.location,
+        project.source.buildspec,
+        project.environment.type,
+        project.environment.image,
+        project.environment.compute_type,
+        project.environment.image_pull_credentials_type,
+        project.log_group,
+        project.encryption_key,
+        project.vpc_id,
+    ]
+    texts += [part for v in project.environment.variables for part in (v.name, v.value, v.type)]
+    return all(isinstance(text, str) for text in texts)
+
+
 def is_project_json(data: Any) -> bool:
     return bool(_projects(data))
 
@@ -41,8 +63,11 @@ def definitions_from_project_json(path: str, doc: LocatedDoc) -> Definitions:
             project = project_from_api(raw, UNKNOWN_REGION)
         except (KeyError, AttributeError, TypeError):
             continue  # a malformed environment variable or block: not a project the API accepts
+        if not _well_typed(project):
+            continue
         project.arn = (
-            project.arn or f"arn:aws:codebuild:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:project/{project.name}"
+            project.arn
+            or f"arn:aws:codebuild:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:project/{project.name}"
         )
 
         def line(*sub: Any, base: tuple[Any, ...] = base) -> int:

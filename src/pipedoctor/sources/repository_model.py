@@ -297,7 +297,10 @@ def _link_cdk_assets(model: RepositoryModel, files: list[RepoFile]) -> None:
             if defined.item.arn == arn
         ]
         model.image_dockerfiles[arn] = [
-            found for folder in folders for path in places if (found := assets.at_path(path, folder))
+            found
+            for folder in folders
+            for path in places
+            if (found := assets.at_path(path, folder))
         ]
     for linked in model.projects:
         if not linked.defined.generated:
