@@ -112,3 +112,23 @@ def test_create_project_json_is_checked(run_cli) -> None:
     _, found = findings(run_cli, repository, "--exit-zero")
     (docker,) = [f for f in found if f["rule"] == "static-docker-without-privileged-mode"]
     assert docker["location"] == f"{repository}/codebuild/project.json:14"
+
+
+def test_unnamed_terraform_roles_of_two_folders_do_not_collide(tmp_path: Path, run_cli) -> None:
+    """envs/dev and envs/prod both define `aws_iam_role.build` without a name: two roles."""
+    for env, source in (("dev", "beta"), ("prod", "alpha")):
+        (tmp_path / "envs" / env).mkdir(parents=True)
+        (tmp_path / "envs" / env / "main.tf").write_text(
+            (REPOSITORIES / "two_repos" / source / "main.tf").read_text()
+        )
+    _, found = findings(run_cli, str(tmp_path), "--exit-zero")
+    full = [f for f in found if f["rule"] == "ci-role-full-access-managed-policy"]
+    assert [f["location"] for f in full] == [f"{tmp_path.as_posix()}/envs/prod/main.tf:1"]
+
+
+def test_corpus_folders_together_find_what_each_finds_alone(corpus: Path, run_cli) -> None:
+    folders = [str(corpus / name) for name in ("pipelines", "buildspecs", "dockerfiles")]
+    alone = comparable([f for folder in folders for f in findings(run_cli, folder, "--exit-zero")[1]])
+    assert comparable(findings(run_cli, *folders, "--exit-zero")[1]) == alone
+    assert comparable(findings(run_cli, *reversed(folders), "--exit-zero")[1]) == alone
+    assert len(alone) >= 60  # the Docker Hub bases and the admin CI roles of the templates

@@ -100,8 +100,12 @@ class _Module:
         directory: str = "",
         arguments: dict[str, Any] | None = None,
         instance: str = "",
+        qualifier: str = "",
     ) -> None:
         self.texts = texts or {}
+        # Unnamed resources get names from their address; a root folder whose addresses another
+        # root folder repeats (envs/dev, envs/prod) also puts its folder in them.
+        self.qualifier = qualifier
         self.directory = directory
         self.instance = instance  # "" for a root module, "ci" or "ci.build" for called ones
         self.prefix = "".join(f"module.{part}." for part in instance.split(".") if part)
@@ -146,7 +150,7 @@ class _Module:
         if value and not is_unresolved(value):
             return value
         # Unnamed in a called module: each call makes its own resource.
-        return f"{self.instance}.{block.name}" if self.instance else block.name
+        return ".".join(part for part in (self.qualifier, self.instance, block.name) if part)
 
     def arn_of(self, block: _Block) -> str:
         name = self.name_of(block)
@@ -644,6 +648,7 @@ class _Repository:
         self.folders, self.texts = folders, texts
         self.out = Definitions()
         self.read: set[str] = set()
+        self.qualifiers: dict[str, str] = {}
 
     def convert(self) -> Definitions:
         called = {
@@ -651,13 +656,35 @@ class _Repository:
             for folder, files in self.folders.items()
             for _, body in _Module(files).calls
         }
-        for folder in self.folders:
-            if folder not in called:
-                self.instantiate(folder, None, "", ())
+        roots = [folder for folder in self.folders if folder not in called]
+        self.qualifiers = self._qualifiers(roots)
+        for folder in roots:
+            self.instantiate(folder, None, "", ())
         for folder in self.folders:  # called only from a cycle: read as it stands
             if folder not in self.read:
                 self.instantiate(folder, None, "", ())
         return self.out
+
+    def _qualifiers(self, roots: list[str]) -> dict[str, str]:
+        """Root folders that repeat another's resource addresses -> their path, as a name part."""
+        seen: dict[tuple[str, str], int] = {}
+        addresses = {}
+        for folder in roots:
+            addresses[folder] = {(b.kind, b.name) for b in _Module(self.folders[folder]).blocks}
+            for address in addresses[folder]:
+                seen[address] = seen.get(address, 0) + 1
+        repeating = [f for f in roots if any(seen[a] > 1 for a in addresses[f])]
+        if len(repeating) < 2:
+            return {}
+        try:
+            common = posixpath.commonpath(repeating)
+        except ValueError:  # absolute and relative folders mixed
+            common = ""
+        qualifiers = {}
+        for folder in repeating:
+            relative = posixpath.relpath(folder, common) if common else folder
+            qualifiers[folder] = "root" if relative in (".", "") else relative.replace("/", "-")
+        return qualifiers
 
     def instantiate(
         self,
@@ -667,7 +694,8 @@ class _Repository:
         callers: tuple[str, ...],
     ) -> None:
         self.read.add(folder)
-        module = _Module(self.folders[folder], self.texts, folder, arguments, instance)
+        qualifier = self.qualifiers.get(callers[0] if callers else folder, "")
+        module = _Module(self.folders[folder], self.texts, folder, arguments, instance, qualifier)
         self.out.extend(_Converter(module).convert())
         if len(callers) >= MAX_MODULE_DEPTH:
             return
