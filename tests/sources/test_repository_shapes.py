@@ -256,3 +256,15 @@ def test_terraform_0_11_template_file_buildspec_is_linked(tmp_path: Path) -> Non
     assert linked.buildspec is not None and linked.buildspec.template_variables == {
         "repository_url": 5
     }
+
+
+def test_policy_templates_are_read_when_they_parse_and_never_a_syntax_error(tmp_path: Path) -> None:
+    (tmp_path / "push.json.tpl").write_text(
+        '{"Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "${repository_arn}"}]}'
+    )
+    (tmp_path / "deploy.json.tpl").write_text(
+        '{"Statement": [{"Effect": "Allow", "Action": "ecs:*", "Resource": ${jsonencode(arns)}}]}'
+    )
+    model = build_model(repository_files([str(tmp_path)]))
+    assert [p.item.name for p in model.definitions.policies] == ["push"]
+    assert model.syntax_errors == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 TERRAFORM_SUFFIXES = (".tf",)
-STRUCTURED_SUFFIXES = (".json", ".yml", ".yaml", ".template")
+STRUCTURED_SUFFIXES = (".json", ".yml", ".yaml", ".template", ".json.tpl")
 # AWS resources, and what a module's resources read: module calls, variables, locals.
 _TERRAFORM_AWS = re.compile(
     r'^\s*(?:(?:resource|data)\s+"aws_|module\s+"|variable\s+"|locals\s*\{)', re.MULTILINE
@@ -35,11 +35,11 @@ def is_infrastructure(path: str, text: str) -> bool:
         return bool(_TERRAFORM_AWS.search(text))
     if "AWSTemplateFormatVersion" in text or _CFN_TYPE.search(text):
         return True
-    if path.lower().endswith(".json"):
+    if path.lower().endswith((".json", ".json.tpl")):
         return (
             ('"actionTypeId"' in text and '"stages"' in text)
             or '"planned_values"' in text
             or ('"serviceRole"' in text and '"environment"' in text)
-            or ('"Statement"' in text and '"Version"' in text)
+            or '"Statement"' in text
         )
     return False

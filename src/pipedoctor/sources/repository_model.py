@@ -39,6 +39,7 @@ from pipedoctor.sources.pipeline_json import definitions_from_pipeline_json, is_
 from pipedoctor.sources.policy_json import definitions_from_policy_json, is_policy_document
 from pipedoctor.sources.project_json import definitions_from_project_json, is_project_json
 from pipedoctor.sources.repository import (
+    TEMPLATE_SUFFIXES,
     in_cdk_output,
     is_buildspec,
     is_buildspec_template,
@@ -161,8 +162,9 @@ def _definitions(files: list[RepoFile], model: RepositoryModel) -> None:
                 continue
             doc = _parse_structured(repo_file.path, repo_file.text)
         except ParseError as error:
-            model.syntax_errors.append((repo_file.path, error))
-            continue
+            if not repo_file.path.lower().endswith(TEMPLATE_SUFFIXES):
+                model.syntax_errors.append((repo_file.path, error))
+            continue  # a template's placeholders need not be valid JSON: best effort
         if is_template(doc.data):
             found = definitions_from_template(repo_file.path, doc)
             if in_cdk_output(repo_file.path):
