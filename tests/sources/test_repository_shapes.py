@@ -4,6 +4,7 @@ files, and Terraform modules called from the same repository."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -268,3 +269,44 @@ def test_policy_templates_are_read_when_they_parse_and_never_a_syntax_error(tmp_
     model = build_model(repository_files([str(tmp_path)]))
     assert [p.item.name for p in model.definitions.policies] == ["push"]
     assert model.syntax_errors == []
+
+
+def test_cdk_pipelines_assembly_asset_metadata_and_publish_commands(tmp_path: Path) -> None:
+    """A CDK Pipelines stage assembly: assets live in the top cdk.out, named from the stage's
+    manifest as `../asset.<hash>`; the publishing project's `cdk-assets publish` builds them."""
+    digest = "ab" * 32
+    out = tmp_path / "cdk.out"
+    (out / f"asset.{digest}").mkdir(parents=True)
+    (out / f"asset.{digest}" / "build.Dockerfile").write_text("FROM golang:1.22\n")
+    (out / "assembly-Prod").mkdir()
+    source = {"directory": f"../asset.{digest}", "dockerFile": "build.Dockerfile"}
+    assets = {"dockerImages": {digest: {"source": source, "destinations": {}}}}
+    (out / "assembly-Prod" / "ProdApp.assets.json").write_text(json.dumps(assets))
+    publish = f'cdk-assets --path "assembly-Prod/ProdApp.assets.json" publish "{digest}:current"'
+    spec = {"version": "0.2", "phases": {"build": {"commands": [publish]}}}
+    template = {
+        "Resources": {
+            "Publish": {
+                "Type": "AWS::CodeBuild::Project",
+                "Properties": {
+                    "Source": {"Type": "NO_SOURCE", "BuildSpec": json.dumps(spec)},
+                    "Environment": {"Image": "aws/codebuild/standard:7.0", "PrivilegedMode": True},
+                },
+            },
+            "Runner": {
+                "Type": "AWS::CodeBuild::Project",
+                "Metadata": {"aws:asset:path": f"../asset.{digest}"},
+                "Properties": {
+                    "Source": {"Type": "NO_SOURCE"},
+                    "Environment": {"Image": {"Ref": "RunnerImage"}},
+                },
+            },
+        }
+    }
+    (out / "assembly-Prod" / "ProdApp.template.json").write_text(json.dumps(template, indent=1))
+    model = build_model(repository_files([str(tmp_path)]))
+    dockerfile = f"{out.as_posix()}/asset.{digest}/build.Dockerfile"
+    projects = {p.defined.logical_id: p for p in model.projects}
+    assert set(projects) == {"Publish", "Runner"}
+    assert projects["Publish"].dockerfiles == [dockerfile]
+    assert model.image_dockerfiles[projects["Runner"].project.arn] == [dockerfile]

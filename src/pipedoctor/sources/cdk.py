@@ -73,7 +73,7 @@ class CdkAssets:
                 if path not in texts or not is_dockerfile(path):
                     continue
                 source = self._source(path, texts[path])
-                self.by_folder[posixpath.join(assembly, folder)] = source
+                self.by_folder[posixpath.normpath(posixpath.join(assembly, folder))] = source
                 for asset_name in names:
                     if asset_name:
                         self.by_name[asset_name] = source

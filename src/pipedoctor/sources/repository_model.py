@@ -237,7 +237,7 @@ def _link_buildspec(
 ) -> None:
     defined = linked.defined
     spec = defined.item.source.buildspec
-    if "\n" in spec:
+    if "\n" in spec or "phases" in spec:  # inline (a one-line JSON one too), not a path
         anchor = defined.inline_buildspec_anchor or defined.line("buildspec")
         linked.buildspec = read_buildspec(defined.path, spec, defined.inline_buildspec_line, anchor)
         return
