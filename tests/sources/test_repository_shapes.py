@@ -310,3 +310,11 @@ def test_cdk_pipelines_assembly_asset_metadata_and_publish_commands(tmp_path: Pa
     assert set(projects) == {"Publish", "Runner"}
     assert projects["Publish"].dockerfiles == [dockerfile]
     assert model.image_dockerfiles[projects["Runner"].project.arn] == [dockerfile]
+
+
+def test_a_template_named_like_a_buildspec_is_read_as_a_template(tmp_path: Path) -> None:
+    (tmp_path / "buildspec.yml").write_text(
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - {{ build_command }} --verbose\n"
+    )
+    (facts,) = build_model(repository_files([str(tmp_path)])).buildspec_files.values()
+    assert facts.error is None and facts.template_variables == {"build_command": 5}

@@ -323,6 +323,15 @@ def _link_cdk_assets(model: RepositoryModel, files: list[RepoFile]) -> None:
         model.image_dockerfiles[arn] = list(dict.fromkeys(paths))
 
 
+def _read_buildspec_file(repo_file: RepoFile) -> BuildspecFacts:
+    """A buildspec; one that is a template under a buildspec's name is read as a template."""
+    facts = read_buildspec(repo_file.path, repo_file.text)
+    if facts.error is not None and ("{{" in repo_file.text or "%{" in repo_file.text):
+        templated = read_buildspec_template(repo_file.path, repo_file.text)
+        return templated if templated.error is None else facts
+    return facts
+
+
 def build_model(files: list[RepoFile]) -> RepositoryModel:
     """The linked model of one repository's files (link across repositories by building one
     model per repository)."""
@@ -330,7 +339,7 @@ def build_model(files: list[RepoFile]) -> RepositoryModel:
     _definitions(files, model)
     for repo_file in files:
         if is_buildspec(repo_file.path):
-            model.buildspec_files[repo_file.path] = read_buildspec(repo_file.path, repo_file.text)
+            model.buildspec_files[repo_file.path] = _read_buildspec_file(repo_file)
         elif is_buildspec_template(repo_file.path):
             model.buildspec_files[repo_file.path] = read_buildspec_template(
                 repo_file.path, repo_file.text
