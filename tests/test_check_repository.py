@@ -132,3 +132,21 @@ def test_corpus_folders_together_find_what_each_finds_alone(corpus: Path, run_cl
     assert comparable(findings(run_cli, *folders, "--exit-zero")[1]) == alone
     assert comparable(findings(run_cli, *reversed(folders), "--exit-zero")[1]) == alone
     assert len(alone) >= 60  # the Docker Hub bases and the admin CI roles of the templates
+
+
+def test_files_named_one_by_one_are_linked_within_their_work_tree(tmp_path: Path, run_cli) -> None:
+    """pre-commit passes changed files one by one: a template and the buildspec it runs, from one
+    repository, are still linked; the same files from two work trees are not."""
+    template = (REPOSITORIES / "create_project" / "codebuild" / "project.json").read_text()
+    buildspec = (REPOSITORIES / "create_project" / "buildspec.yml").read_text()
+    for tree in ("one", "two"):
+        (tmp_path / tree / ".git").mkdir(parents=True)
+    (tmp_path / "one" / "project.json").write_text(template)
+    (tmp_path / "one" / "buildspec.yml").write_text(buildspec)
+    (tmp_path / "two" / "buildspec.yml").write_text(buildspec)
+    one = [str(tmp_path / "one" / "project.json"), str(tmp_path / "one" / "buildspec.yml")]
+    _, found = findings(run_cli, *one, "--exit-zero")
+    assert [f["rule"] for f in found] == ["static-docker-without-privileged-mode"]
+    apart = [str(tmp_path / "one" / "project.json"), str(tmp_path / "two" / "buildspec.yml")]
+    _, found = findings(run_cli, *apart, "--exit-zero")
+    assert found == []

@@ -22,7 +22,8 @@ will fail or grants too much. Repository files are Dockerfiles, buildspecs, Clou
 templates (and the CDK's cdk.out), Terraform (.tf with local modules, `terraform show -json`
 plans), get-pipeline and create-project JSON, buildspec templates and IAM policy documents, linked
 to each other (project -> buildspec -> Dockerfile, project -> role, pipeline action -> project).
-Each PATH is one repository, linked on its own. With no arguments it scans the current folder."""
+Each folder PATH is one repository, linked on its own (files named one by one go with the other
+files of their git work tree). With no arguments it scans the current folder."""
 
 
 def register(subparsers: Any) -> None:
@@ -82,8 +83,8 @@ def _prefixes(values: list[str]) -> list[str]:
 
 
 def _per_repository(snapshot: Any, files: list[list[Any]]) -> list[Any]:
-    """One snapshot per PATH (each repository linked on its own, never to another's files),
-    each with what `--snapshot`/`--pipeline` brought."""
+    """One snapshot per repository (linked on its own, never to another's files), each with
+    what `--snapshot`/`--pipeline` brought."""
     import copy
 
     if not files:
@@ -115,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     from pipedoctor.model import Snapshot, load
     from pipedoctor.model.snapshot import write_atomically
     from pipedoctor.settings import load_settings, selected
-    from pipedoctor.sources.repository import repository_files
+    from pipedoctor.sources.repository import repositories, repository_files
     from pipedoctor.sources.repository_model import (
         add_definitions_to_snapshot,
         point_at_definitions,
@@ -134,7 +135,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         snapshot = Snapshot(origin="repository")
     roots = args.paths or ([] if args.snapshot or args.pipeline else ["."])
-    files = [repository_files([root]) for root in roots]  # read all first: a bad PATH stops early
+    # Read all first: a bad PATH stops before any output.
+    files = [repository_files(group) for group in repositories(roots)]
     settings = load_settings(explicit=args.config)
     select = _prefixes(args.select) or settings.select
     ignore = _prefixes(args.ignore) or settings.ignore

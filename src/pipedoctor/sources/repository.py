@@ -131,3 +131,23 @@ def repository_files(paths: list[str]) -> list[RepoFile]:
                 found.append(RepoFile(path=posix, text=text))
     _read_cdk_copies_once(found)
     return found
+
+
+def _work_tree(path: Path) -> str:
+    """The git work tree a file is in ("" when none)."""
+    for folder in path.resolve().parents:
+        if (folder / ".git").exists():
+            return str(folder)
+    return ""
+
+
+def repositories(paths: list[str]) -> list[list[str]]:
+    """The PATHs grouped by repository, in the order given: each folder is a repository of its
+    own; files named one by one (as pre-commit passes them) go with the other files of the same
+    git work tree."""
+    groups: dict[str, list[str]] = {}
+    for name in paths:
+        path = Path(name)
+        key = f"file:{_work_tree(path)}" if path.is_file() else f"folder:{len(groups)}:{name}"
+        groups.setdefault(key, []).append(name)
+    return list(groups.values())
