@@ -197,6 +197,8 @@ def test_local_modules_are_read_per_call_with_their_arguments() -> None:
     assert {relative(p.buildspec_file) for p in projects.values()} == {
         "terraform_modules/modules/ci/buildspec.yml"
     }
+    # The root's pipeline names the project through the module's output.
+    assert [ref.where for ref in api.actions] == ["Build/Api"] and web.actions == []
 
 
 def test_module_cycles_and_remote_sources_do_not_hang(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ locals, `data.aws_iam_policy_document` and repository files read with `file(...)
 `templatefile(...)` or `data.template_file` are resolved; anything else stays `${...}` and the
 fields holding it are marked unknown. A module the repository calls (`module "x" { source =
 "./modules/y" }`) is read once per call, with the call's literal arguments as its variables and
-its addresses under `module.x.`.
+its addresses under `module.x.`; the caller sees its outputs (`module.x.project_name`).
 """
 
 from __future__ import annotations
@@ -110,6 +110,8 @@ class _Module:
         self.instance = instance  # "" for a root module, "ci" or "ci.build" for called ones
         self.prefix = "".join(f"module.{part}." for part in instance.split(".") if part)
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.output_values: dict[str, Any] = {}  # output name -> its expression
+        self.outputs: dict[str, dict[str, Any]] = {}  # called module -> its resolved outputs
         self.resources: dict[tuple[str, str], _Block] = {}  # for references: the first so named
         self.blocks: list[_Block] = []  # every resource (a scanned folder may repeat an address)
         self.data: dict[tuple[str, str], _Block] = {}
@@ -136,6 +138,10 @@ class _Module:
                 labels = block.get(LABELS) or []
                 if labels:
                     self.calls.append((str(labels[0]), block))
+            for block in _blocks(body.get("output")):
+                labels = block.get(LABELS) or []
+                if labels and "value" in block:
+                    self.output_values[str(labels[0])] = block["value"]
         self.variables.update(arguments or {})
         self._depth = 0
 
@@ -184,6 +190,8 @@ class _Module:
         if kind == "local":
             value = self.locals.get(name)
             return self.render(value) if value is not None else None
+        if kind == "module":
+            return self.outputs.get(name, {}).get(attribute) if attribute else None
         if kind.startswith("data."):
             data_kind = kind.removeprefix("data.")
             if data_kind == "aws_caller_identity" and attribute == "account_id":
@@ -692,14 +700,13 @@ class _Repository:
         arguments: dict[str, Any] | None,
         instance: str,
         callers: tuple[str, ...],
-    ) -> None:
+    ) -> dict[str, Any]:
+        """Read one instance of the folder's module (the modules it calls first, so that
+        `module.x.output` resolves); its outputs."""
         self.read.add(folder)
         qualifier = self.qualifiers.get(callers[0] if callers else folder, "")
         module = _Module(self.folders[folder], self.texts, folder, arguments, instance, qualifier)
-        self.out.extend(_Converter(module).convert())
-        if len(callers) >= MAX_MODULE_DEPTH:
-            return
-        for name, body in module.calls:
+        for name, body in module.calls if len(callers) < MAX_MODULE_DEPTH else []:
             target = _local_source(folder, body)
             if target not in self.folders or target in callers or target == folder:
                 continue
@@ -709,7 +716,13 @@ class _Repository:
                     rendered = module.render(value)
                     values[key] = None if _has_unresolved(rendered) else rendered
             child = f"{instance}.{name}" if instance else name
-            self.instantiate(target, values, child, (*callers, folder))
+            module.outputs[name] = self.instantiate(target, values, child, (*callers, folder))
+        self.out.extend(_Converter(module).convert())
+        return {
+            output: module.render(value)
+            for output, value in module.output_values.items()
+            if not _has_unresolved(module.render(value))
+        }
 
 
 def definitions_from_modules(

@@ -31,3 +31,7 @@ resource "aws_codebuild_project" "app" {
     type = "CODEPIPELINE"
   }
 }
+
+output "project_name" {
+  value = aws_codebuild_project.app.name
+}
