@@ -320,3 +320,34 @@ def test_a_template_named_like_a_buildspec_is_read_as_a_template(tmp_path: Path)
     )
     (facts,) = build_model(repository_files([str(tmp_path)])).buildspec_files.values()
     assert facts.error is None and facts.template_variables == {"build_command": 5}
+
+
+def test_a_buildspec_path_with_a_variable_is_unknown_not_ambiguous(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    for stage in ("plan", "apply"):
+        (tmp_path / "templates" / f"buildspec_{stage}.yml").write_text("version: 0.2\n")
+    (tmp_path / "main.tf").write_text(
+        'variable "stages" {}\nresource "aws_codebuild_project" "p" {\n  count = 2\n  name = "p"\n'
+        '  source {\n    type = "CODEPIPELINE"\n'
+        '    buildspec = "./templates/buildspec_${var.stages[count.index]}.yml"\n  }\n}\n'
+    )
+    (linked,) = build_model(repository_files([str(tmp_path)])).projects
+    assert linked.buildspec_file == "" and linked.buildspec_candidates == []
+
+
+def test_module_calls_are_read_after_the_calls_whose_outputs_they_use(tmp_path: Path) -> None:
+    (tmp_path / "role").mkdir()
+    (tmp_path / "build").mkdir()
+    (tmp_path / "main.tf").write_text(
+        'module "build" {\n  source = "./build"\n  role_arn = module.role.arn\n}\n'
+        'module "role" {\n  source = "./role"\n}\n'
+    )
+    (tmp_path / "role" / "main.tf").write_text(
+        'resource "aws_iam_role" "r" {\n  name = "ci"\n}\noutput "arn" {\n  value = aws_iam_role.r.arn\n}\n'
+    )
+    (tmp_path / "build" / "main.tf").write_text(
+        'variable "role_arn" {}\nresource "aws_codebuild_project" "p" {\n  name = "p"\n'
+        "  service_role = var.role_arn\n}\n"
+    )
+    (linked,) = build_model(repository_files([str(tmp_path)])).projects
+    assert linked.role is not None and linked.role.logical_id == "module.role.aws_iam_role.r"

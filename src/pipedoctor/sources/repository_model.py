@@ -245,7 +245,8 @@ def _link_buildspec(
         return
     found = _find_files(spec or DEFAULT_BUILDSPEC, defined.path, yaml_paths, root)
     if len(found) > 1:
-        linked.buildspec_candidates = found
+        if "${" not in spec:  # a `${...}` path names one file per value: unknown, not ambiguous
+            linked.buildspec_candidates = found
     elif found:
         linked.buildspec_file = found[0]
         linked.buildspec = model.buildspec_files.get(linked.buildspec_file)

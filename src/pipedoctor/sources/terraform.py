@@ -647,6 +647,36 @@ def _has_unresolved(value: Any) -> bool:
     return isinstance(value, str) and "${" in value
 
 
+_MODULE_REFERENCE = re.compile(r"\bmodule\.([A-Za-z0-9_-]+)")
+
+
+def _in_dependency_order(
+    calls: list[tuple[str, dict[str, Any]]],
+) -> list[tuple[str, dict[str, Any]]]:
+    """Module calls, each after the calls whose outputs its arguments use (as written when
+    they depend on each other in a circle)."""
+    pending = list(calls)
+    ordered: list[tuple[str, dict[str, Any]]] = []
+    names = {name for name, _ in calls}
+    while pending:
+        waiting = {name for name, _ in pending}
+        ready = next(
+            (
+                call
+                for call in pending
+                if not (
+                    set(_MODULE_REFERENCE.findall(json.dumps(call[1], default=str))) - {call[0]}
+                )
+                & waiting
+                & names
+            ),
+            pending[0],
+        )
+        pending.remove(ready)
+        ordered.append(ready)
+    return ordered
+
+
 class _Repository:
     """Every Terraform folder of one repository; called modules read through their calls."""
 
@@ -706,7 +736,9 @@ class _Repository:
         self.read.add(folder)
         qualifier = self.qualifiers.get(callers[0] if callers else folder, "")
         module = _Module(self.folders[folder], self.texts, folder, arguments, instance, qualifier)
-        for name, body in module.calls if len(callers) < MAX_MODULE_DEPTH else []:
+        for name, body in (
+            _in_dependency_order(module.calls) if len(callers) < MAX_MODULE_DEPTH else []
+        ):
             target = _local_source(folder, body)
             if target not in self.folders or target in callers or target == folder:
                 continue
