@@ -64,7 +64,7 @@ def test_cdk_assets_link_to_their_dockerfiles_and_copies_are_read_once() -> None
 def test_templatefile_buildspec_is_linked_and_read_with_unknown_variables() -> None:
     model = model_of("templated_buildspec")
     (project,) = model.projects
-    assert relative(project.buildspec_file) == "templated_buildspec/infra/buildspec.yml.tpl"
+    assert relative(project.buildspec_file) == "templated_buildspec/infra/buildspec.yml.tftpl"
     facts = project.buildspec
     assert facts is not None and facts.error is None
     assert [(c.line, c.text) for c in facts.commands] == [
@@ -231,7 +231,7 @@ def test_module_cycles_and_remote_sources_do_not_hang(tmp_path: Path) -> None:
             "cdk.out/manifest.json",
             '{"artifacts": {"s": {"metadata": {"/s": {"type": "aws:cdk:asset"}}}}}',
         ),
-        ("buildspec.yml.tpl", "version: 0.2\nphases: {{ phases }}\n  build: %{ for x in y }\n"),
+        ("buildspec.yml.tftpl", "version: 0.2\nphases: {{ phases }}\n  build: %{ for x in y }\n"),
         ("main.tf", 'module "m" {\n  source = 3\n}\nmodule {\n}\n'),
     ],
 )
@@ -265,7 +265,7 @@ def test_policy_templates_are_read_when_they_parse_and_never_a_syntax_error(tmp_
     (tmp_path / "push.json.tpl").write_text(
         '{"Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "${repository_arn}"}]}'
     )
-    (tmp_path / "deploy.json.tpl").write_text(
+    (tmp_path / "deploy.json.tftpl").write_text(
         '{"Statement": [{"Effect": "Allow", "Action": "ecs:*", "Resource": ${jsonencode(arns)}}]}'
     )
     model = build_model(repository_files([str(tmp_path)]))

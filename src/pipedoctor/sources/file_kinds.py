@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 TERRAFORM_SUFFIXES = (".tf",)
-STRUCTURED_SUFFIXES = (".json", ".yml", ".yaml", ".template", ".json.tpl")
+JSON_SUFFIXES = (".json", ".json.tpl", ".json.tftpl")
+STRUCTURED_SUFFIXES = (*JSON_SUFFIXES, ".yml", ".yaml", ".template")
 # AWS resources, and what a module's resources read: module calls, variables, locals.
 _TERRAFORM_AWS = re.compile(
     r'^\s*(?:(?:resource|data)\s+"aws_|module\s+"|variable\s+"|locals\s*\{)', re.MULTILINE
@@ -35,7 +36,7 @@ def is_infrastructure(path: str, text: str) -> bool:
         return bool(_TERRAFORM_AWS.search(text))
     if "AWSTemplateFormatVersion" in text or _CFN_TYPE.search(text):
         return True
-    if path.lower().endswith((".json", ".json.tpl")):
+    if path.lower().endswith(JSON_SUFFIXES):
         return (
             ('"actionTypeId"' in text and '"stages"' in text)
             or '"planned_values"' in text

@@ -16,7 +16,7 @@ CDK_OUTPUT = "cdk.out"
 MAX_FILE_BYTES = 5 << 20
 # Names that mention Dockerfile but are not one (docs, scripts, configs about it).
 NOT_DOCKERFILE_SUFFIXES = (".md", ".txt", ".json", ".yml", ".yaml", ".sh", ".py", ".dockerignore")
-TEMPLATE_SUFFIXES = (".tpl", ".tmpl", ".j2", ".jinja", ".jinja2")
+TEMPLATE_SUFFIXES = (".tpl", ".tftpl", ".tmpl", ".j2", ".jinja", ".jinja2")
 # A CDK asset's Dockerfile that is a byte-for-byte copy of a Dockerfile of the repository is read
 # once, through its source: the copy's text is replaced by this line and the source's path.
 CDK_COPY_MARKER = "# pipedoctor: CDK asset copy of "
@@ -37,10 +37,10 @@ def is_buildspec(path: str) -> bool:
 
 
 def is_buildspec_template(path: str) -> bool:
-    """buildspec.yml.tpl, buildspec.tpl, buildspec.yaml.j2 ...: a buildspec rendered by Terraform's
-    `templatefile`, Jinja or envsubst before CodeBuild sees it."""
+    """buildspec.yml.tpl, buildspec.yml.tftpl, buildspec.yaml.j2, buildspec.yml.template ...: a
+    buildspec rendered by Terraform's `templatefile`, Jinja or envsubst before CodeBuild sees it."""
     name = path.rsplit("/", 1)[-1].lower()
-    return name.endswith(TEMPLATE_SUFFIXES) and "buildspec" in name
+    return name.endswith((*TEMPLATE_SUFFIXES, ".template")) and "buildspec" in name
 
 
 def in_cdk_output(path: str) -> bool:

@@ -15,7 +15,7 @@ resource "aws_codebuild_project" "app" {
 
   source {
     type      = "CODEPIPELINE"
-    buildspec = templatefile("${path.module}/buildspec.yml.tpl", { repository_url = "x", tag = "y" })
+    buildspec = templatefile("${path.module}/buildspec.yml.tftpl", { repository_url = "x", tag = "y" })
   }
 
   artifacts {
