@@ -146,8 +146,14 @@ def _parse_structured(path: str, text: str) -> LocatedDoc:
         raise
 
 
-def _definitions(files: list[RepoFile], model: RepositoryModel) -> None:
+# A synthesized resource and the asset folder its `aws:asset:path` metadata names.
+AssetUse = tuple[Defined[Any], str]
+
+
+def _definitions(files: list[RepoFile], model: RepositoryModel) -> list[AssetUse]:
+    """Read every definition into the model; the CDK asset folders resources name."""
     modules: dict[str, list[tuple[str, LocatedDoc]]] = {}
+    asset_uses: list[AssetUse] = []
     for repo_file in files:
         if (
             is_buildspec(repo_file.path)
@@ -169,7 +175,7 @@ def _definitions(files: list[RepoFile], model: RepositoryModel) -> None:
             found = definitions_from_template(repo_file.path, doc)
             if in_cdk_output(repo_file.path):
                 _mark_generated(found)
-                _asset_metadata(repo_file.path, doc, found, model)
+                asset_uses += _asset_metadata(doc, found)
             model.definitions.extend(found)
         elif is_plan(doc.data):
             model.definitions.extend(
@@ -184,6 +190,7 @@ def _definitions(files: list[RepoFile], model: RepositoryModel) -> None:
     if modules:
         texts = {f.path: f.text for f in files}
         model.definitions.extend(definitions_from_modules(modules, texts))
+    return asset_uses
 
 
 def _mark_generated(found: Definitions) -> None:
@@ -192,15 +199,17 @@ def _mark_generated(found: Definitions) -> None:
             defined.generated = True
 
 
-def _asset_metadata(path: str, doc: LocatedDoc, found: Definitions, model: RepositoryModel) -> None:
+def _asset_metadata(doc: LocatedDoc, found: Definitions) -> list[AssetUse]:
     """`aws:asset:path` metadata: the resource runs the image of that asset folder."""
     resources = doc.data.get("Resources") if isinstance(doc.data, dict) else None
+    uses: list[AssetUse] = []
     for defined in [*found.projects, *found.task_definitions]:
         body = resources.get(defined.logical_id) if isinstance(resources, dict) else None
         metadata = body.get("Metadata") if isinstance(body, dict) else None
         asset = metadata.get("aws:asset:path") if isinstance(metadata, dict) else None
         if isinstance(asset, str):
-            model.image_dockerfiles.setdefault(defined.item.arn, []).append(asset)
+            uses.append((defined, asset))
+    return uses
 
 
 def _common_prefix_length(a: str, b: str) -> int:
@@ -291,20 +300,13 @@ def _root(files: list[RepoFile]) -> str:
         return ""
 
 
-def _link_cdk_assets(model: RepositoryModel, files: list[RepoFile]) -> None:
+def _link_cdk_assets(
+    model: RepositoryModel, files: list[RepoFile], asset_uses: list[AssetUse]
+) -> None:
     assets = CdkAssets(files)
-    for arn, folders in list(model.image_dockerfiles.items()):
-        places = [
-            defined.path
-            for defined in [*model.definitions.projects, *model.definitions.task_definitions]
-            if defined.item.arn == arn
-        ]
-        model.image_dockerfiles[arn] = [
-            found
-            for folder in folders
-            for path in places
-            if (found := assets.at_path(path, folder))
-        ]
+    for defined, folder in asset_uses:
+        if found := assets.at_path(defined.path, folder):
+            model.image_dockerfiles.setdefault(defined.item.arn, []).append(found)
     for linked in model.projects:
         if not linked.defined.generated:
             continue
@@ -337,7 +339,7 @@ def build_model(files: list[RepoFile]) -> RepositoryModel:
     """The linked model of one repository's files (link across repositories by building one
     model per repository)."""
     model = RepositoryModel()
-    _definitions(files, model)
+    asset_uses = _definitions(files, model)
     for repo_file in files:
         if is_buildspec(repo_file.path):
             model.buildspec_files[repo_file.path] = _read_buildspec_file(repo_file)
@@ -359,7 +361,7 @@ def build_model(files: list[RepoFile]) -> RepositoryModel:
         _link_buildspec(linked, model, buildspec_paths, root)
         _link_dockerfiles(linked, dockerfiles, root)
         model.projects.append(linked)
-    _link_cdk_assets(model, files)
+    _link_cdk_assets(model, files, asset_uses)
     for pipeline in model.definitions.pipelines:
         for stage, action in pipeline.item.actions():
             if action.provider != "CodeBuild":
