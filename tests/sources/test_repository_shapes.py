@@ -152,6 +152,7 @@ def test_policy_files_are_read_with_statement_lines_and_linked_to_roles() -> Non
         "Resource": "*",
     }
     assert role.item.trust_policy["Statement"][0]["Action"] == "sts:AssumeRole"
+    assert "policies" not in role.unknown
     assert (
         relative(role.at("policy:build:statement:1")) == "policy_files/infra/policies/build.json:10"
     )
@@ -351,3 +352,18 @@ def test_module_calls_are_read_after_the_calls_whose_outputs_they_use(tmp_path: 
     )
     (linked,) = build_model(repository_files([str(tmp_path)])).projects
     assert linked.role is not None and linked.role.logical_id == "module.role.aws_iam_role.r"
+
+
+def test_a_policy_template_with_placeholders_leaves_the_policies_unknown(tmp_path: Path) -> None:
+    (tmp_path / "push.json.tftpl").write_text(
+        '{"Statement": [{"Effect": "Allow", "Action": "ecr:PutImage", "Resource": "${repo_arn}"},\n'
+        ' {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${aws:username}"}]}'
+    )
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_role" "r" {\n  name = "r"\n  inline_policy {\n    name = "push"\n'
+        '    policy = templatefile("push.json.tftpl", { repo_arn = var.repo })\n  }\n}\n'
+    )
+    (role,) = build_model(repository_files([str(tmp_path)])).definitions.roles
+    assert role.item.inline_policies["push"]["Statement"][0]["Action"] == "ecr:PutImage"
+    assert "policies" in role.unknown
+    assert role.at("policy:push:statement:1") == f"{tmp_path.as_posix()}/push.json.tftpl:2"

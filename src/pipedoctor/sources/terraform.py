@@ -355,8 +355,12 @@ class _Converter:
         return Defined(item, block.path, address, {"resource": block.line()})
 
     def note_policy_file(self, defined: Defined[Role], key: str, value: Any) -> None:
-        if (read := self.m.policy_file(value)) is not None:
-            note_statements(defined, key, *read)
+        if (read := self.m.policy_file(value)) is None:
+            return
+        note_statements(defined, key, *read)
+        templated = "templatefile(" in str(value) or "template_file." in str(value)
+        if templated and _TEMPLATE_VARIABLE.search(json.dumps(read[1].data)):
+            defined.unknown.add("policies")  # filled in by Terraform with values not known here
 
     def project(self, block: _Block) -> None:
         m, body = self.m, block.body
@@ -647,6 +651,8 @@ def _has_unresolved(value: Any) -> bool:
     return isinstance(value, str) and "${" in value
 
 
+# A template's `${name}` (not an IAM policy variable such as `${aws:username}`).
+_TEMPLATE_VARIABLE = re.compile(r"\$\{(?![a-z0-9-]+:)[^}]*\}")
 _MODULE_REFERENCE = re.compile(r"\bmodule\.([A-Za-z0-9_-]+)")
 
 
