@@ -11,7 +11,7 @@ import pytest
 
 from pipedoctor.collect import builds
 from pipedoctor.sources import codebuild_api
-from pipedoctor.sources.repository import CDK_COPY_MARKER, repository_files
+from pipedoctor.sources.repository import CDK_COPY_MARKER, repositories, repository_files
 from pipedoctor.sources.repository_model import RepositoryModel, build_model
 
 REPOSITORIES = Path(__file__).parent / "repositories"
@@ -367,3 +367,13 @@ def test_a_policy_template_with_placeholders_leaves_the_policies_unknown(tmp_pat
     assert role.item.inline_policies["push"]["Statement"][0]["Action"] == "ecr:PutImage"
     assert "policies" in role.unknown
     assert role.at("policy:push:statement:1") == f"{tmp_path.as_posix()}/push.json.tftpl:2"
+
+
+def test_paths_group_into_repositories(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b" / ".git").mkdir(parents=True)
+    for name in ("b/x.yml", "b/y.yml", "loose.yml"):
+        (tmp_path / name).write_text("")
+    a, b, loose = str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "loose.yml")
+    x, y = str(tmp_path / "b" / "x.yml"), str(tmp_path / "b" / "y.yml")
+    assert repositories([a, x, loose, a, f"{a}/.", y, b]) == [[a], [x, y], [loose], [b]]

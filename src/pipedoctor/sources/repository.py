@@ -148,6 +148,8 @@ def repositories(paths: list[str]) -> list[list[str]]:
     groups: dict[str, list[str]] = {}
     for name in paths:
         path = Path(name)
-        key = f"file:{_work_tree(path)}" if path.is_file() else f"folder:{len(groups)}:{name}"
-        groups.setdefault(key, []).append(name)
+        if path.is_file():
+            groups.setdefault(f"file:{_work_tree(path)}", []).append(name)
+        else:  # a folder named twice is read once
+            groups.setdefault(f"folder:{path.resolve()}", [name])
     return list(groups.values())
