@@ -377,3 +377,16 @@ def test_paths_group_into_repositories(tmp_path: Path) -> None:
     a, b, loose = str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "loose.yml")
     x, y = str(tmp_path / "b" / "x.yml"), str(tmp_path / "b" / "y.yml")
     assert repositories([a, x, loose, a, f"{a}/.", y, b]) == [[a], [x, y], [loose], [b]]
+
+
+def test_environments_calling_one_module_make_distinct_unnamed_roles(tmp_path: Path) -> None:
+    (tmp_path / "modules" / "ci").mkdir(parents=True)
+    (tmp_path / "modules" / "ci" / "main.tf").write_text('resource "aws_iam_role" "build" {}\n')
+    for env in ("dev", "prod"):
+        (tmp_path / "envs" / env).mkdir(parents=True)
+        (tmp_path / "envs" / env / "main.tf").write_text(
+            'module "ci" {\n  source = "../../modules/ci"\n}\n'
+        )
+    roles = build_model(repository_files([str(tmp_path)])).definitions.roles
+    assert sorted(r.item.name for r in roles) == ["dev.ci.build", "prod.ci.build"]
+    assert len({r.item.arn for r in roles}) == 2

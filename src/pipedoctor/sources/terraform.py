@@ -711,10 +711,10 @@ class _Repository:
 
     def _qualifiers(self, roots: list[str]) -> dict[str, str]:
         """Root folders that repeat another's resource addresses -> their path, as a name part."""
-        seen: dict[tuple[str, str], int] = {}
+        seen: dict[str, int] = {}
         addresses = {}
         for folder in roots:
-            addresses[folder] = {(b.kind, b.name) for b in _Module(self.folders[folder]).blocks}
+            addresses[folder] = self._addresses(folder, "", ())
             for address in addresses[folder]:
                 seen[address] = seen.get(address, 0) + 1
         repeating = [f for f in roots if any(seen[a] > 1 for a in addresses[f])]
@@ -729,6 +729,16 @@ class _Repository:
             relative = posixpath.relpath(folder, common) if common else folder
             qualifiers[folder] = "root" if relative in (".", "") else relative.replace("/", "-")
         return qualifiers
+
+    def _addresses(self, folder: str, prefix: str, callers: tuple[str, ...]) -> set[str]:
+        """Every resource address a root folder makes, its modules' included."""
+        module = _Module(self.folders[folder])
+        found = {f"{prefix}{block.kind}.{block.name}" for block in module.blocks}
+        for name, body in module.calls if len(callers) < MAX_MODULE_DEPTH else []:
+            target = _local_source(folder, body)
+            if target in self.folders and target not in callers and target != folder:
+                found |= self._addresses(target, f"{prefix}module.{name}.", (*callers, folder))
+        return found
 
     def instantiate(
         self,
