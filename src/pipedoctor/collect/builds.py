@@ -7,15 +7,8 @@ from typing import Any
 from pipedoctor import redact
 from pipedoctor.collect.reader import Reader
 from pipedoctor.collect.values import chunks, iso
-from pipedoctor.model import (
-    Build,
-    BuildEnvironment,
-    BuildPhase,
-    EnvironmentVariable,
-    PhaseContext,
-    Project,
-    ProjectSource,
-)
+from pipedoctor.model import Build, BuildPhase, PhaseContext, Project
+from pipedoctor.sources.codebuild_api import project_from_api, variables_from_api
 
 BATCH_LIMIT = 100
 
@@ -32,19 +25,8 @@ def projects(reader: Reader, client: Any, names: list[str], region: str) -> list
     found: list[Project] = []
     for batch in chunks(sorted(set(names)), BATCH_LIMIT):
         response = reader.call(client, "batch_get_projects", resource=",".join(batch), names=batch)
-        found += [_project(raw, region) for raw in (response or {}).get("projects", [])]
+        found += [project_from_api(raw, region) for raw in (response or {}).get("projects", [])]
     return found
-
-
-def _variables(raw: list[dict[str, Any]]) -> list[EnvironmentVariable]:
-    return [
-        EnvironmentVariable(
-            name=v["name"],
-            value=redact.plaintext_value(v["name"], v.get("value", ""), v.get("type", "PLAINTEXT")),
-            type=v.get("type", "PLAINTEXT"),
-        )
-        for v in raw
-    ]
 
 
 def _build(raw: dict[str, Any], region: str) -> Build:
@@ -74,41 +56,9 @@ def _build(raw: dict[str, Any], region: str) -> Build:
             )
             for phase in raw.get("phases", [])
         ],
-        environment_variables=_variables(
+        environment_variables=variables_from_api(
             raw.get("environment", {}).get("environmentVariables", [])
         ),
         log_group=logs.get("groupName", ""),
         log_stream=logs.get("streamName", ""),
-    )
-
-
-def _project(raw: dict[str, Any], region: str) -> Project:
-    source = raw.get("source", {})
-    environment = raw.get("environment", {})
-    cloudwatch = raw.get("logsConfig", {}).get("cloudWatchLogs", {})
-    return Project(
-        name=raw["name"],
-        arn=raw.get("arn", ""),
-        service_role=raw.get("serviceRole", ""),
-        region=region,
-        source=ProjectSource(
-            type=source.get("type", "NO_SOURCE"),
-            location=source.get("location", ""),
-            buildspec=source.get("buildspec", ""),
-            git_clone_depth=source.get("gitCloneDepth"),
-            auth_type=source.get("auth", {}).get("type", ""),
-            auth_resource=source.get("auth", {}).get("resource", ""),
-        ),
-        environment=BuildEnvironment(
-            type=environment.get("type", "LINUX_CONTAINER"),
-            image=environment.get("image", ""),
-            compute_type=environment.get("computeType", ""),
-            privileged_mode=bool(environment.get("privilegedMode", False)),
-            image_pull_credentials_type=environment.get("imagePullCredentialsType", "CODEBUILD"),
-            variables=_variables(environment.get("environmentVariables", [])),
-        ),
-        log_group=cloudwatch.get("groupName", ""),
-        logs_enabled=cloudwatch.get("status", "ENABLED") == "ENABLED",
-        encryption_key=raw.get("encryptionKey", ""),
-        vpc_id=raw.get("vpcConfig", {}).get("vpcId", ""),
     )

@@ -19,9 +19,11 @@ from pipedoctor.errors import UserError
 DESCRIPTION = """Analyse repository files, a snapshot or a live pipeline, and exit 1 when a finding
 reaches --fail-on. Reports the diagnosis of every failed action and build, and configuration that
 will fail or grants too much. Repository files are Dockerfiles, buildspecs, CloudFormation
-templates, Terraform (.tf and `terraform show -json` plans) and get-pipeline JSON, linked to each
-other (project -> buildspec -> Dockerfile, project -> role, pipeline action -> project). With no
-arguments it scans the current folder."""
+templates (and the CDK's cdk.out), Terraform (.tf with local modules, `terraform show -json`
+plans), get-pipeline and create-project JSON, buildspec templates and IAM policy documents, linked
+to each other (project -> buildspec -> Dockerfile, project -> role, pipeline action -> project).
+Each folder PATH is one repository, linked on its own (files named one by one go with the other
+files of their git work tree). With no arguments it scans the current folder."""
 
 
 def register(subparsers: Any) -> None:
@@ -113,6 +115,32 @@ def _prefixes(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def _per_repository(snapshot: Any, files: list[list[Any]]) -> list[Any]:
+    """One snapshot per repository (linked on its own, never to another's files), each with
+    what `--snapshot`/`--pipeline` brought."""
+    import copy
+
+    if not files:
+        return [snapshot]
+    found = []
+    for repository_files in files:
+        copied = copy.deepcopy(snapshot) if len(files) > 1 else snapshot
+        copied.repo_files += repository_files
+        found.append(copied)
+    return found
+
+
+def _without_repeats(sections: list[Any]) -> list[Any]:
+    """A snapshot's own findings, reported once however many PATHs were given."""
+    seen, kept = set(), []
+    for section in sections:
+        key = (section.title, tuple((f.key, f.location) for f in section.findings))
+        if key not in seen:
+            seen.add(key)
+            kept.append(section)
+    return kept
+
+
 def run(args: argparse.Namespace) -> int:
     from pipedoctor.analysis import analyse_snapshot
     from pipedoctor.baseline import baseline_text, load_baseline
@@ -121,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
     from pipedoctor.model import Snapshot, load
     from pipedoctor.model.snapshot import write_atomically
     from pipedoctor.settings import load_settings, selected
-    from pipedoctor.sources.repository import repository_files
+    from pipedoctor.sources.repository import repositories, repository_files
     from pipedoctor.sources.repository_model import (
         add_definitions_to_snapshot,
         point_at_definitions,
@@ -139,9 +167,9 @@ def run(args: argparse.Namespace) -> int:
         snapshot, _ = collect_snapshot(options, args.profile)
     else:
         snapshot = Snapshot(origin="repository")
-    if args.paths or not (args.snapshot or args.pipeline):
-        snapshot.repo_files += repository_files(args.paths or ["."])
-    repository = add_definitions_to_snapshot(snapshot) if snapshot.repo_files else None
+    roots = args.paths or ([] if args.snapshot or args.pipeline else ["."])
+    # Read all first: a bad PATH stops before any output.
+    files = [repository_files(group) for group in repositories(roots)]
     settings = load_settings(explicit=args.config)
     select = _prefixes(args.select) or settings.select
     ignore = _prefixes(args.ignore) or settings.ignore
@@ -150,12 +178,21 @@ def run(args: argparse.Namespace) -> int:
         for r in load_rules(settings.rules_dirs + args.rules_dir)
         if selected(r.id, select, ignore)
     ]
-    sections = analyse_snapshot(snapshot, rules)
-    if repository is not None:
-        point_at_definitions([f for section in sections for f in section.findings], repository)
+    sections = []
+    for repository_snapshot in _per_repository(snapshot, files):
+        repository = (
+            add_definitions_to_snapshot(repository_snapshot)
+            if repository_snapshot.repo_files
+            else None
+        )
+        found = analyse_snapshot(repository_snapshot, rules)
+        if repository is not None:
+            point_at_definitions([f for section in found for f in section.findings], repository)
+        sections += found
+    sections = _without_repeats(sections)
     if args.diff or args.fix:
         findings = [f for section in sections for f in section.findings]
-        fixed = _apply_fixes(findings, snapshot.repo_files, args)
+        fixed = _apply_fixes(findings, [f for group in files for f in group], args)
         if args.diff:
             return 1 if fixed else 0
         if fixed:

@@ -191,12 +191,15 @@ def writes_on_any_resource(grant: Grant, skip_services: set[str]) -> dict[str, l
 
 def grant_location(snapshot: Snapshot, grant: Grant) -> tuple[str, Defined[Role] | None]:
     """`path:line` of the statement (or its policy) when a repository file defines the role."""
-    defined = repository_model(snapshot).role(grant.role.arn)
+    # Several files may define a role of that name: the one the snapshot took it from.
+    candidates = repository_model(snapshot).role_candidates(grant.role.arn)
+    defined = next((d for d in candidates if d.item is grant.role), candidates[0] if candidates else None)
     if defined is None:
         return f"role {grant.role.name}", None
-    key = f"managed:{grant.label}" if not grant.label.startswith("inline:") else f"policy:{grant.policy_name}"
-    statement_key = f"statement:{grant.label}:{grant.index}"
-    return defined.at(statement_key if statement_key in defined.lines else key), defined
+    key = f"policy:{grant.policy_name}" if grant.label.startswith("inline:") else f"managed:{grant.label}"
+    statement = f"{key}:statement:{grant.index}"
+    known = statement in defined.lines or statement in defined.elsewhere
+    return defined.at(statement if known else key), defined
 
 
 def _policy_words(grant: Grant) -> str:

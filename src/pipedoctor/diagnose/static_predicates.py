@@ -968,9 +968,37 @@ def definition_syntax_error(snapshot: Snapshot, params: dict[str, Any]) -> Itera
         )
 
 
+def ambiguous_link(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
+    """A project with several equally close candidate buildspecs or service roles."""
+    for linked in _model(snapshot).projects:
+        defined = linked.defined
+        for kind, key, candidates in (
+            ("buildspec", "buildspec", list(linked.buildspec_candidates)),
+            ("service role", "service_role", [role.at() for role in linked.role_candidates]),
+        ):
+            if len(candidates) < 2:
+                continue
+            yield Hit(
+                facts={
+                    "project.name": defined.item.name,
+                    "file": defined.path,
+                    "line": defined.line(key),
+                    "link.kind": kind,
+                    "link.count": len(candidates),
+                    "link.candidates": ", ".join(candidates),
+                },
+                location=defined.at(key),
+                resource=f"{defined.item.arn}#{key}",
+                evidence=[
+                    f"{defined.at(key)}: {defined.item.name} could use {c}" for c in candidates
+                ],
+            )
+
+
 STATIC_PREDICATES = {
     "privileged_mode_needed": privileged_mode_needed,
     "privileged_mode_unneeded": privileged_mode_unneeded,
+    "ambiguous_link": ambiguous_link,
     "docker_without_privileged_mode": docker_without_privileged_mode,
     "custom_image_without_dockerd": custom_image_without_dockerd,
     "reserved_env_var_prefix": reserved_env_var_prefix,

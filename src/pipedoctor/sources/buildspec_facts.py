@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipedoctor.sources.buildspec import PHASES
+from pipedoctor.sources.buildspec_template import render_buildspec_template
 from pipedoctor.sources.located import LocatedDoc, load_located_json, load_located_yaml
 from pipedoctor.textparse import ParseError
 
@@ -32,6 +33,8 @@ class BuildspecFacts:
     artifacts_line: int = 1
     artifacts_base_directory: str = ""
     shell: str = ""
+    # Variables of a buildspec template, filled in before CodeBuild reads it: defined, unknown.
+    template_variables: dict[str, int] = field(default_factory=dict)
     error: ParseError | None = None
     error_line: int = 1
 
@@ -69,6 +72,7 @@ def read_buildspec(
             (first_line + (error.line or 1) - 1) if first_line is not None else anchor
         )
         return facts
+
     data = doc.data if isinstance(doc.data, dict) else {}
     line = _Lines(doc, first_line, anchor)
     env = data.get("env") if isinstance(data.get("env"), dict) else {}
@@ -111,4 +115,14 @@ def read_buildspec(
         for identifier, body in secondary.items():
             if isinstance(body, dict):
                 facts.secondary_artifact_files[str(identifier)] = _strings(body.get("files"))
+    return facts
+
+
+def read_buildspec_template(path: str, text: str) -> BuildspecFacts:
+    """A buildspec template read as the buildspec it renders to, its variables left unknown."""
+    rendered, variables = render_buildspec_template(text)
+    facts = read_buildspec(path, rendered)
+    facts.template_variables = variables
+    for name, line in variables.items():
+        facts.env_variables.setdefault(name, line)
     return facts

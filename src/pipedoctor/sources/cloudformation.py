@@ -371,7 +371,7 @@ class _TemplateReader:
                     logical_id, "Properties", "Policies", index
                 )
                 self._statement_lines(
-                    defined, f"inline:{policy_name}", role.inline_policies[policy_name],
+                    defined, f"policy:{policy_name}", role.inline_policies[policy_name],
                     (logical_id, "Properties", "Policies", index, "PolicyDocument"),
                 )
         for index, raw in enumerate(props.get("ManagedPolicyArns") or []):
@@ -382,7 +382,7 @@ class _TemplateReader:
                 logical_id, "Properties", "ManagedPolicyArns", index
             )
             if own is not None:
-                self._statement_lines(defined, arn, own, (raw["Ref"], "Properties", "PolicyDocument"))
+                self._statement_lines(defined, f"managed:{arn}", own, (raw["Ref"], "Properties", "PolicyDocument"))
         if "PermissionsBoundary" in props:
             boundary = props["PermissionsBoundary"]
             role.permissions_boundary = managed_policy(r.text(boundary), self._own_policy_document(boundary))
@@ -390,13 +390,13 @@ class _TemplateReader:
         self.out.roles.append(defined)
 
     def _statement_lines(
-        self, defined: Defined[Role], label: str, document: dict[str, Any], path: tuple[Any, ...]
+        self, defined: Defined[Role], key: str, document: dict[str, Any], path: tuple[Any, ...]
     ) -> None:
-        """`statement:LABEL:N` -> the line of the policy's statement N, for findings about it."""
+        """`KEY:statement:N` -> the line of the policy's statement N, for findings about it."""
         statements = document.get("Statement")
         if isinstance(statements, list):
             for index in range(len(statements)):
-                defined.lines[f"statement:{label}:{index}"] = self.line(*path, "Statement", index)
+                defined.lines[f"{key}:statement:{index}"] = self.line(*path, "Statement", index)
 
     def _own_policy_document(self, reference: Any) -> dict[str, Any] | None:
         if isinstance(reference, dict) and isinstance(reference.get("Ref"), str):
@@ -425,15 +425,15 @@ class _TemplateReader:
                 if defined is None:
                     continue
                 if kind == "AWS::IAM::ManagedPolicy":
-                    label = r.arn_of(logical_id)
-                    defined.item.attached_policies.append(managed_policy(label, document))
-                    defined.lines[f"managed:{label}"] = self.line(logical_id)
+                    arn = r.arn_of(logical_id)
+                    key = f"managed:{arn}"
+                    defined.item.attached_policies.append(managed_policy(arn, document))
                 else:
                     policy_name = r.text(props.get("PolicyName")) or logical_id
-                    label = f"inline:{policy_name}"
+                    key = f"policy:{policy_name}"
                     defined.item.inline_policies[policy_name] = document
-                    defined.lines[f"policy:{policy_name}"] = self.line(logical_id)
-                self._statement_lines(defined, label, document, (logical_id, "Properties", "PolicyDocument"))
+                defined.lines[key] = self.line(logical_id)
+                self._statement_lines(defined, key, document, (logical_id, "Properties", "PolicyDocument"))
 
     def repository(self, logical_id: str, props: dict[str, Any]) -> None:
         r = self.resolver

@@ -40,11 +40,17 @@ class Defined(Generic[T]):
     # Projects with an inline buildspec: the file line of its first line (None: not mappable).
     inline_buildspec_line: int | None = None
     inline_buildspec_anchor: int | None = None
+    # Keys whose place is in another file (a policy document read with `file(...)`): `path:line`.
+    elsewhere: dict[str, str] = field(default_factory=dict)
+    # Generated from other code (CDK output): findings here say where to change it instead.
+    generated: bool = False
 
     def line(self, key: str = "resource") -> int:
         return self.lines.get(key) or self.lines.get("resource") or 1
 
     def at(self, key: str = "resource") -> str:
+        if key not in self.lines and key in self.elsewhere:
+            return self.elsewhere[key]
         return f"{self.path}:{self.line(key)}"
 
 
@@ -56,6 +62,8 @@ class Definitions:
     repositories: list[Defined[EcrRepository]] = field(default_factory=list)
     task_definitions: list[Defined[TaskDefinition]] = field(default_factory=list)
     connections: list[Defined[Connection]] = field(default_factory=list)
+    # Policy documents kept as their own files.
+    policies: list[Defined[ManagedPolicy]] = field(default_factory=list)
 
     def extend(self, other: Definitions) -> None:
         for name in (
@@ -65,6 +73,7 @@ class Definitions:
             "repositories",
             "task_definitions",
             "connections",
+            "policies",
         ):
             getattr(self, name).extend(getattr(other, name))
 

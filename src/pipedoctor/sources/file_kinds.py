@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 
 TERRAFORM_SUFFIXES = (".tf",)
-STRUCTURED_SUFFIXES = (".json", ".yml", ".yaml", ".template")
-_TERRAFORM_AWS = re.compile(r'^\s*(?:resource|data)\s+"aws_', re.MULTILINE)
+JSON_SUFFIXES = (".json", ".json.tpl", ".json.tftpl")
+STRUCTURED_SUFFIXES = (*JSON_SUFFIXES, ".yml", ".yaml", ".template")
+# AWS resources, and what a module's resources read: module calls, variables, locals.
+_TERRAFORM_AWS = re.compile(
+    r'^\s*(?:(?:resource|data)\s+"aws_|module\s+"|variable\s+"|locals\s*\{)', re.MULTILINE
+)
 _CFN_TYPE = re.compile(r"""["']?Type["']?\s*:\s*["']?AWS::""")
 # Paths that are never infrastructure even when they mention it (dependency locks, build output).
 _IGNORED_NAMES = {
@@ -24,13 +28,19 @@ def is_infrastructure_candidate(path: str) -> bool:
 
 
 def is_infrastructure(path: str, text: str) -> bool:
-    """Terraform with AWS resources, a CloudFormation template, a pipeline JSON or a plan."""
+    """Terraform with AWS resources, a CloudFormation template, a pipeline JSON, a plan, a
+    `create-project` JSON or an IAM policy document."""
     if not is_infrastructure_candidate(path):
         return False
     if path.lower().endswith(TERRAFORM_SUFFIXES):
         return bool(_TERRAFORM_AWS.search(text))
     if "AWSTemplateFormatVersion" in text or _CFN_TYPE.search(text):
         return True
-    if path.lower().endswith(".json"):
-        return ('"actionTypeId"' in text and '"stages"' in text) or '"planned_values"' in text
+    if path.lower().endswith(JSON_SUFFIXES):
+        return (
+            ('"actionTypeId"' in text and '"stages"' in text)
+            or '"planned_values"' in text
+            or ('"serviceRole"' in text and '"environment"' in text)
+            or '"Statement"' in text
+        )
     return False

@@ -2,13 +2,17 @@
 roles, ECR repositories, ECS task definitions and connections, with their lines.
 
 References between resources of the module (`aws_iam_role.build.arn`), variable defaults, literal
-locals and `data.aws_iam_policy_document` are resolved; anything else stays `${...}` and the
-fields holding it are marked unknown.
+locals, `data.aws_iam_policy_document` and repository files read with `file(...)`,
+`templatefile(...)` or `data.template_file` are resolved; anything else stays `${...}` and the
+fields holding it are marked unknown. A module the repository calls (`module "x" { source =
+"./modules/y" }`) is read once per call, with the call's literal arguments as its variables and
+its addresses under `module.x.`; the caller sees its outputs (`module.x.project_name`).
 """
 
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -41,7 +45,8 @@ from pipedoctor.sources.definitions import (
     role_arn,
 )
 from pipedoctor.sources.hcl import LABELS
-from pipedoctor.sources.located import LocatedDoc
+from pipedoctor.sources.located import LocatedDoc, load_located_json
+from pipedoctor.sources.policy_json import note_statements
 from pipedoctor.textparse import ParseError, parse_json
 
 _INTERPOLATION = re.compile(r"(?<!\$)\$\{([^{}]*)\}")
@@ -49,7 +54,12 @@ _REFERENCE = re.compile(
     r"^\s*(?P<kind>data\.[a-z0-9_]+|[a-z][a-z0-9_]*)\.(?P<name>[A-Za-z0-9_-]+)(?:\[[^\]]*\])?"
     r"(?:\.(?P<attribute>[a-z_]+))?\s*$"
 )
-_FILE_CALL = re.compile(r'^\$\{\s*(?:file|templatefile)\(\s*"(?:\$\{path\.module\}/)?([^"$]+)"')
+_FILE_CALL = re.compile(
+    r'^\$\{\s*(?:file|templatefile)\(\s*"(?:\$\{path\.(?:module|root|cwd)\}/)?([^"$]+)"'
+)
+# Module call arguments that are not the module's variables.
+_META_ARGUMENTS = {LABELS, "source", "version", "providers", "count", "for_each", "depends_on"}
+MAX_MODULE_DEPTH = 8
 _CONNECTION_SERVICE = {
     "aws_codestarconnections_connection": "codestar-connections",
     "aws_codeconnections_connection": "codeconnections",
@@ -81,9 +91,28 @@ def _blocks(value: Any) -> list[dict[str, Any]]:
 
 
 class _Module:
-    """The resources, variables and locals of one module (the .tf files of one folder)."""
+    """The resources, variables and locals of one module (the .tf files of one folder), as one
+    call instantiates it: `arguments` (None: not known) override the variables' defaults."""
 
-    def __init__(self, files: list[tuple[str, LocatedDoc]]) -> None:
+    def __init__(
+        self,
+        files: list[tuple[str, LocatedDoc]],
+        texts: dict[str, str] | None = None,
+        directory: str = "",
+        arguments: dict[str, Any] | None = None,
+        instance: str = "",
+        qualifier: str = "",
+    ) -> None:
+        self.texts = texts or {}
+        # Unnamed resources get names from their address; a root folder whose addresses another
+        # root folder repeats (envs/dev, envs/prod) also puts its folder in them.
+        self.qualifier = qualifier
+        self.directory = directory
+        self.instance = instance  # "" for a root module, "ci" or "ci.build" for called ones
+        self.prefix = "".join(f"module.{part}." for part in instance.split(".") if part)
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.output_values: dict[str, Any] = {}  # output name -> its expression
+        self.outputs: dict[str, dict[str, Any]] = {}  # called module -> its resolved outputs
         self.resources: dict[tuple[str, str], _Block] = {}  # for references: the first so named
         self.blocks: list[_Block] = []  # every resource (a scanned folder may repeat an address)
         self.data: dict[tuple[str, str], _Block] = {}
@@ -106,6 +135,15 @@ class _Module:
                     self.variables[labels[0]] = block["default"]
             for block in _blocks(body.get("locals")):
                 self.locals.update({k: v for k, v in block.items() if k != LABELS})
+            for block in _blocks(body.get("module")):
+                labels = block.get(LABELS) or []
+                if labels:
+                    self.calls.append((str(labels[0]), block))
+            for block in _blocks(body.get("output")):
+                labels = block.get(LABELS) or []
+                if labels and "value" in block:
+                    self.output_values[str(labels[0])] = block["value"]
+        self.variables.update(arguments or {})
         self._depth = 0
 
     # -- references ----------------------------------------------------------------------
@@ -116,7 +154,10 @@ class _Module:
         value = self.text(block.body.get(key)) if key in block.body else ""
         if not value and block.kind == "aws_iam_role":
             value = self.text(block.body.get("name_prefix"))
-        return value if value and not is_unresolved(value) else block.name
+        if value and not is_unresolved(value):
+            return value
+        # Unnamed in a called module: each call makes its own resource.
+        return ".".join(part for part in (self.qualifier, self.instance, block.name) if part)
 
     def arn_of(self, block: _Block) -> str:
         name = self.name_of(block)
@@ -150,6 +191,8 @@ class _Module:
         if kind == "local":
             value = self.locals.get(name)
             return self.render(value) if value is not None else None
+        if kind == "module":
+            return self.outputs.get(name, {}).get(attribute) if attribute else None
         if kind.startswith("data."):
             data_kind = kind.removeprefix("data.")
             if data_kind == "aws_caller_identity" and attribute == "account_id":
@@ -161,6 +204,9 @@ class _Module:
             block = self.data.get((data_kind, name))
             if block is not None and data_kind == "aws_iam_policy_document" and attribute == "json":
                 return json.dumps(self.policy_document(block))
+            if block is not None and data_kind == "template_file" and attribute == "rendered":
+                path = self.file_of(block.body.get("template"))
+                return self.texts.get(path) if path else None
             return None
         block = self.resources.get((kind, name))
         if block is None:
@@ -207,8 +253,36 @@ class _Module:
             return json.dumps(rendered)
         return "" if rendered is None else str(rendered)
 
+    def file_of(self, value: Any) -> str:
+        """The repository file an argument reads (`file("x")`, `templatefile("x", ...)`,
+        `data.template_file.t.rendered`), "" when it reads none."""
+        if not isinstance(value, str):
+            return ""
+        if match := _FILE_CALL.match(value):
+            return posixpath.normpath(posixpath.join(self.directory, match.group(1)))
+        whole = _INTERPOLATION.fullmatch(value)
+        reference = _REFERENCE.match(whole.group(1)) if whole else None
+        if reference and reference.group("kind") == "data.template_file":
+            block = self.data.get(("template_file", reference.group("name")))
+            return self.file_of(block.body.get("template")) if block else ""
+        return ""
+
+    def policy_file(self, value: Any) -> tuple[str, LocatedDoc] | None:
+        """The policy document file an argument reads, parsed with lines."""
+        path = self.file_of(value)
+        if not path or path not in self.texts:
+            return None
+        try:
+            return path, load_located_json(self.texts[path])
+        except ParseError:
+            return None
+
     def policy(self, value: Any) -> dict[str, Any] | None:
-        """A policy argument (JSON string, jsonencode, policy document reference) as a document."""
+        """A policy argument (JSON string, jsonencode, policy document reference, a file read with
+        `file(...)`) as a document."""
+        if (read := self.policy_file(value)) is not None:
+            document = read[1].data
+            return document if isinstance(document, dict) else None
         text = self.text(value).strip()
         if not text.startswith("{"):
             return None
@@ -278,7 +352,16 @@ class _Converter:
         return self.out
 
     def defined(self, item: Any, block: _Block) -> Defined[Any]:
-        return Defined(item, block.path, f"{block.kind}.{block.name}", {"resource": block.line()})
+        address = f"{self.m.prefix}{block.kind}.{block.name}"
+        return Defined(item, block.path, address, {"resource": block.line()})
+
+    def note_policy_file(self, defined: Defined[Role], key: str, value: Any) -> None:
+        if (read := self.m.policy_file(value)) is None:
+            return
+        note_statements(defined, key, *read)
+        templated = "templatefile(" in str(value) or "template_file." in str(value)
+        if templated and _TEMPLATE_VARIABLE.search(json.dumps(read[1].data)):
+            defined.unknown.add("policies")  # filled in by Terraform with values not known here
 
     def project(self, block: _Block) -> None:
         m, body = self.m, block.body
@@ -299,8 +382,8 @@ class _Converter:
             )
         raw_spec = source.get("buildspec", "")
         buildspec = m.text(raw_spec)
-        if isinstance(raw_spec, str) and (file_call := _FILE_CALL.match(raw_spec)):
-            buildspec = file_call.group(1)  # file("buildspec.yml"): the repository file
+        if spec_file := m.file_of(raw_spec):
+            buildspec = spec_file  # file("buildspec.yml"), a template of it: the repository file
         project = Project(
             name=m.name_of(block),
             arn=m.arn_of(block),
@@ -422,6 +505,7 @@ class _Converter:
             document = m.policy(raw.get("policy"))
             role.inline_policies[name] = document or {}
             defined.lines[f"policy:{name}"] = block.line("inline_policy", index)
+            self.note_policy_file(defined, f"policy:{name}", raw.get("policy"))
             if document is None:
                 defined.unknown.add("policies")
         arns = m.render(body.get("managed_policy_arns") or [])
@@ -435,12 +519,16 @@ class _Converter:
             defined.lines["permissions_boundary"] = block.line("permissions_boundary")
         self.out.roles.append(defined)
 
-    def _managed(self, defined: Defined[Role], arn: str) -> ManagedPolicy:
-        """The policy `arn` names, with the document of the repository's own aws_iam_policy."""
-        own = next(
+    def _own_policy(self, arn: str) -> _Block | None:
+        """The repository's own aws_iam_policy block that `arn` names."""
+        return next(
             (b for b in self.m.blocks if b.kind == "aws_iam_policy" and self.m.arn_of(b) == arn),
             None,
         )
+
+    def _managed(self, defined: Defined[Role], arn: str) -> ManagedPolicy:
+        """The policy `arn` names, with the document of the repository's own aws_iam_policy."""
+        own = self._own_policy(arn)
         document = self.m.policy(own.body.get("policy")) if own else None
         if own is not None and document is None or is_unresolved(arn):
             defined.unknown.add("policies")
@@ -449,6 +537,8 @@ class _Converter:
     def _attach(self, defined: Defined[Role], arn: str, line: int) -> None:
         defined.item.attached_policies.append(self._managed(defined, arn))
         defined.lines[f"managed:{arn}"] = line
+        if (own := self._own_policy(arn)) is not None:
+            self.note_policy_file(defined, f"managed:{arn}", own.body.get("policy"))
 
     def attach_policies(self) -> None:
         roles = {}
@@ -464,6 +554,7 @@ class _Converter:
                     document = self.m.policy(body.get("policy"))
                     target.item.inline_policies[name] = document or {}
                     target.lines[f"policy:{name}"] = block.line()
+                    self.note_policy_file(target, f"policy:{name}", body.get("policy"))
                     if document is None:
                         target.unknown.add("policies")
             elif block.kind in ("aws_iam_role_policy_attachment", "aws_iam_policy_attachment"):
@@ -556,6 +647,151 @@ def _line_in_heredoc(block: _Block, text: str, needle: str, default: int) -> int
 def definitions_from_module(files: list[tuple[str, LocatedDoc]]) -> Definitions:
     """One module's .tf files (path, parsed HCL)."""
     return _Converter(_Module(files)).convert()
+
+
+def _local_source(directory: str, body: dict[str, Any]) -> str:
+    source = body.get("source")
+    if not isinstance(source, str) or not source.startswith(("./", "../")):
+        return ""  # a registry or git module: not in the repository
+    return posixpath.normpath(posixpath.join(directory, source))
+
+
+def _has_unresolved(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_unresolved(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_unresolved(item) for item in value)
+    return isinstance(value, str) and "${" in value
+
+
+# A template's `${name}` (not an IAM policy variable such as `${aws:username}`).
+_TEMPLATE_VARIABLE = re.compile(r"\$\{(?![a-z0-9-]+:)[^}]*\}")
+_MODULE_REFERENCE = re.compile(r"\bmodule\.([A-Za-z0-9_-]+)")
+
+
+def _in_dependency_order(
+    calls: list[tuple[str, dict[str, Any]]],
+) -> list[tuple[str, dict[str, Any]]]:
+    """Module calls, each after the calls whose outputs its arguments use (as written when
+    they depend on each other in a circle)."""
+    pending = list(calls)
+    ordered: list[tuple[str, dict[str, Any]]] = []
+    names = {name for name, _ in calls}
+    while pending:
+        waiting = {name for name, _ in pending}
+        ready = next(
+            (
+                call
+                for call in pending
+                if not (
+                    set(_MODULE_REFERENCE.findall(json.dumps(call[1], default=str))) - {call[0]}
+                )
+                & waiting
+                & names
+            ),
+            pending[0],
+        )
+        pending.remove(ready)
+        ordered.append(ready)
+    return ordered
+
+
+class _Repository:
+    """Every Terraform folder of one repository; called modules read through their calls."""
+
+    def __init__(
+        self, folders: dict[str, list[tuple[str, LocatedDoc]]], texts: dict[str, str]
+    ) -> None:
+        self.folders, self.texts = folders, texts
+        self.out = Definitions()
+        self.read: set[str] = set()
+        self.qualifiers: dict[str, str] = {}
+
+    def convert(self) -> Definitions:
+        called = {
+            _local_source(folder, body)
+            for folder, files in self.folders.items()
+            for _, body in _Module(files).calls
+        }
+        roots = [folder for folder in self.folders if folder not in called]
+        self.qualifiers = self._qualifiers(roots)
+        for folder in roots:
+            self.instantiate(folder, None, "", ())
+        for folder in self.folders:  # called only from a cycle: read as it stands
+            if folder not in self.read:
+                self.instantiate(folder, None, "", ())
+        return self.out
+
+    def _qualifiers(self, roots: list[str]) -> dict[str, str]:
+        """Root folders that repeat another's resource addresses -> their path, as a name part."""
+        seen: dict[str, int] = {}
+        addresses = {}
+        for folder in roots:
+            addresses[folder] = self._addresses(folder, "", ())
+            for address in addresses[folder]:
+                seen[address] = seen.get(address, 0) + 1
+        repeating = [f for f in roots if any(seen[a] > 1 for a in addresses[f])]
+        if len(repeating) < 2:
+            return {}
+        try:
+            common = posixpath.commonpath(repeating)
+        except ValueError:  # absolute and relative folders mixed
+            common = ""
+        qualifiers = {}
+        for folder in repeating:
+            relative = posixpath.relpath(folder, common) if common else folder
+            qualifiers[folder] = "root" if relative in (".", "") else relative.replace("/", "-")
+        return qualifiers
+
+    def _addresses(self, folder: str, prefix: str, callers: tuple[str, ...]) -> set[str]:
+        """Every resource address a root folder makes, its modules' included."""
+        module = _Module(self.folders[folder])
+        found = {f"{prefix}{block.kind}.{block.name}" for block in module.blocks}
+        for name, body in module.calls if len(callers) < MAX_MODULE_DEPTH else []:
+            target = _local_source(folder, body)
+            if target in self.folders and target not in callers and target != folder:
+                found |= self._addresses(target, f"{prefix}module.{name}.", (*callers, folder))
+        return found
+
+    def instantiate(
+        self,
+        folder: str,
+        arguments: dict[str, Any] | None,
+        instance: str,
+        callers: tuple[str, ...],
+    ) -> dict[str, Any]:
+        """Read one instance of the folder's module (the modules it calls first, so that
+        `module.x.output` resolves); its outputs."""
+        self.read.add(folder)
+        qualifier = self.qualifiers.get(callers[0] if callers else folder, "")
+        module = _Module(self.folders[folder], self.texts, folder, arguments, instance, qualifier)
+        for name, body in (
+            _in_dependency_order(module.calls) if len(callers) < MAX_MODULE_DEPTH else []
+        ):
+            target = _local_source(folder, body)
+            if target not in self.folders or target in callers or target == folder:
+                continue
+            values = {}
+            for key, value in body.items():
+                if key not in _META_ARGUMENTS:
+                    rendered = module.render(value)
+                    values[key] = None if _has_unresolved(rendered) else rendered
+            child = f"{instance}.{name}" if instance else name
+            module.outputs[name] = self.instantiate(target, values, child, (*callers, folder))
+        self.out.extend(_Converter(module).convert())
+        return {
+            output: module.render(value)
+            for output, value in module.output_values.items()
+            if not _has_unresolved(module.render(value))
+        }
+
+
+def definitions_from_modules(
+    folders: dict[str, list[tuple[str, LocatedDoc]]], texts: dict[str, str]
+) -> Definitions:
+    """The Terraform of one repository: folder -> its .tf files (path, parsed HCL); `texts` are
+    the repository's files, for `file(...)`."""
+    return _Repository(folders, texts).convert()
 
 
 def _plan_resources(module: Any) -> list[dict[str, Any]]:
