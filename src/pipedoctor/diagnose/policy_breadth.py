@@ -272,6 +272,11 @@ def service_wildcard_grant(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
                 )
 
 
+def _some(names: list[str], shown: int = 5) -> str:
+    rest = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {rest} more" if rest > 0 else "")
+
+
 def write_beyond_use_grant(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """Statements that let a CI role write to resources of a service that the pipeline never names
     (`s3:PutObject` on `*`), beyond the whole-service grants reported on their own."""
@@ -287,7 +292,7 @@ def write_beyond_use_grant(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
                 facts = _facts(grant, user)
                 facts.update({
                     "service": service,
-                    "write.actions": ", ".join(sorted(actions)),
+                    "write.actions": _some(sorted(actions)),
                     "write.count": len(actions),
                     "replacement.statements": replacement.statements,
                     "replacement.summary": replacement.summary,
