@@ -141,3 +141,87 @@ def test_fix_gives_the_tag_variable_a_fallback_and_the_finding_goes(tmp_path: Pa
     assert commands[1] == SEED_BUILDSPEC.split("    commands:\n", 1)[1].splitlines()[0]  # the old first command
     assert sum("docker login" in line for line in commands) == 1  # the login fix applied in the same run
     assert "static-tag-variable-without-tag-trigger" not in rules_found(run_cli)
+
+
+CFN_FULL_CLONE = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  # the build role: ECR only
+  BuildRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: build
+      Policies:
+        - PolicyName: ecr
+          PolicyDocument:
+            Statement:
+              - {Effect: Allow, Action: ['ecr:GetAuthorizationToken'], Resource: '*'}
+  Build:
+    Type: AWS::CodeBuild::Project
+    Properties:
+      Name: app
+      ServiceRole: !GetAtt BuildRole.Arn
+      Environment: {Image: aws/codebuild/standard:7.0, Type: LINUX_CONTAINER}
+      Source: {Type: CODEPIPELINE, BuildSpec: "version: 0.2\\nphases:\\n  build:\\n    commands:\\n      - make\\n"}
+  Pipeline:
+    Type: AWS::CodePipeline::Pipeline
+    Properties:
+      RoleArn: arn:aws:iam::111122223333:role/pipeline
+      Stages:
+        - Name: Source
+          Actions:
+            - Name: Src
+              ActionTypeId: {Category: Source, Owner: AWS, Provider: CodeStarSourceConnection, Version: '1'}
+              Configuration:
+                ConnectionArn: arn:aws:codeconnections:eu-west-1:111122223333:connection/abc
+                FullRepositoryId: team/app
+                BranchName: main
+                OutputArtifactFormat: CODEBUILD_CLONE_REF
+              OutputArtifacts: [{Name: src}]
+        - Name: Build
+          Actions:
+            - Name: Build
+              ActionTypeId: {Category: Build, Owner: AWS, Provider: CodeBuild, Version: '1'}
+              Configuration: {ProjectName: !Ref Build}
+              InputArtifacts: [{Name: src}]
+"""
+
+
+def test_unsafe_fix_adds_use_connection_beside_the_role_in_terraform_and_cloudformation(tmp_path: Path, run_cli, monkeypatch) -> None:
+    from tests.check.test_policy_breadth import TERRAFORM_SEED
+
+    for name, text in (("main.tf", TERRAFORM_SEED), ("ci.yml", CFN_FULL_CLONE)):
+        folder = tmp_path / name.split(".")[0]
+        folder.mkdir()
+        (folder / name).write_text(text)
+        monkeypatch.chdir(folder)
+        assert "static-full-clone-role-missing-use-connection" in rules_found(run_cli)
+        code, out, _ = run_cli("check", ".", "--diff")  # safe fixes only: nothing to change here
+        assert (code, out) == (0, "")
+        code, out, _ = run_cli("check", ".", "--diff", "--unsafe-fixes")
+        assert code == 1 and "arn:aws:codeconnections:eu-west-1:111122223333:connection/abc" in out
+        run_cli("check", ".", "--fix", "--unsafe-fixes", "--exit-zero")
+        written = (folder / name).read_text()
+        assert written.startswith(text.rstrip("\n").rsplit("\n", 1)[0]) or "# the build role: ECR only" in written
+        assert "static-full-clone-role-missing-use-connection" not in rules_found(run_cli)
+        assert run_cli("check", ".", "--diff", "--unsafe-fixes")[:2] == (0, "")
+
+
+def test_a_json_template_gets_the_policy_as_json_and_cdk_output_is_never_edited() -> None:
+    from pipedoctor.model import Role
+    from pipedoctor.sources.definitions import Defined
+    from pipedoctor.sources.policy_edits import statement_edit
+
+    text = '{\n  "Resources": {\n    "BuildRole": {\n      "Type": "AWS::IAM::Role"\n    }\n  }\n}\n'
+    role = Defined(Role("build", "arn:aws:iam::000000000000:role/build"), "t.json", "BuildRole", {"resource": 3})
+    grant = {"Effect": "Allow", "Action": "codeconnections:UseConnection", "Resource": "arn:aws:codeconnections:eu-west-1:1:connection/a"}
+    edit = statement_edit(role, text, grant, "use-source-connection")
+    assert edit is not None and not edit.safe
+    lines = text.splitlines(keepends=True)
+    lines[2] = lines[2].replace(edit.old, edit.new, 1)
+    template = json.loads("".join(lines))
+    added = template["Resources"]["BuildRoleUseSourceConnection"]
+    assert added["Properties"]["Roles"] == [{"Ref": "BuildRole"}]
+    assert added["Properties"]["PolicyDocument"]["Statement"] == [grant]
+    role.generated = True
+    assert statement_edit(role, text, grant, "use-source-connection") is None

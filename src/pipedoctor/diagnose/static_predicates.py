@@ -18,6 +18,7 @@ from pipedoctor.sources.buildspec_facts import BuildspecFacts, Command
 from pipedoctor.sources.codebuild_images import unsupported_runtime
 from pipedoctor.sources.definitions import UNKNOWN_ACCOUNT, UNKNOWN_REGION, Defined, is_unresolved
 from pipedoctor.sources.images import parse_image
+from pipedoctor.sources.policy_edits import statement_edit
 from pipedoctor.sources.repository_model import LinkedProject, RepositoryModel, repository_model
 from pipedoctor.sources.shell import (
     assigned_variables,
@@ -506,7 +507,11 @@ def full_clone_missing_permission(snapshot: Snapshot, params: dict[str, Any]) ->
                 if _allowed(role, actions, resource):
                     continue
                 unknown = _unknown_documents(role)
+                grant = {"Effect": "Allow", "Action": actions, "Resource": resource}
+                role_file = next((f.text for f in snapshot.repo_files if f.path == linked.role.path), "")
+                edit = statement_edit(linked.role, role_file, grant, "use-source-connection") if role_file else None
                 yield Hit(
+                    edits=[edit] if edit else [],
                     unverified=[
                         f"{arn} is attached to {role.name} but its document is not known offline: "
                         f"if it allows {' or '.join(actions)} on {resource}, the clone works"
