@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 MAX_YAML_ALIASES = 100  # real buildspecs and templates use a handful of anchors at most
 
@@ -27,18 +29,30 @@ class ParseError(ValueError):
         return f"{where}: {self.args[0]}" if where else str(self.args[0])
 
 
-class AliasLimitedLoader(yaml.SafeLoader):
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._aliases = 0
+@cache
+def yaml_loaders() -> tuple[type, type]:
+    """(the alias-counting Python loader, the fast loader for text without anchors).
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_YAML_ALIASES:
-                mark = self.peek_event().start_mark
-                raise ParseError(f"more than {MAX_YAML_ALIASES} YAML aliases", mark.line + 1, mark.column + 1)
-        return super().compose_node(parent, index)
+    PyYAML is imported on the first YAML file only: a repository without one never pays for it.
+    Without an anchor (`&`) there can be no alias, so the C loader is safe to use there."""
+    import yaml
+
+    class AliasLimitedLoader(yaml.SafeLoader):
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self._aliases = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                self._aliases += 1
+                if self._aliases > MAX_YAML_ALIASES:
+                    mark = self.peek_event().start_mark
+                    raise ParseError(
+                        f"more than {MAX_YAML_ALIASES} YAML aliases", mark.line + 1, mark.column + 1
+                    )
+            return super().compose_node(parent, index)
+
+    return AliasLimitedLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 # `\ud800` is valid JSON (and YAML) syntax for half a character that no file can be written with.
@@ -72,12 +86,10 @@ def parse_json(text: str) -> Any:
         raise ParseError(str(error).split(";")[0]) from None
 
 
-# Without an anchor (`&`) there can be no alias, so the fast C loader is safe to use.
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def yaml_parse_error(error: yaml.YAMLError, text: str) -> ParseError:
     """Any PyYAML error as a ParseError with line and column when PyYAML knows where it was."""
+    import yaml
+
     if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
@@ -95,7 +107,10 @@ def yaml_parse_error(error: yaml.YAMLError, text: str) -> ParseError:
 
 
 def parse_yaml(text: str) -> Any:
-    loader = AliasLimitedLoader if "&" in text else _FAST_LOADER
+    import yaml
+
+    alias_limited, fast = yaml_loaders()
+    loader = alias_limited if "&" in text else fast
     try:
         data = yaml.load(text, Loader=loader)
         return without_surrogates(data) if may_hold_surrogates(text) else data

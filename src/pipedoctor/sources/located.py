@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from pipedoctor.textparse import (
-    AliasLimitedLoader,
     ParseError,
     may_hold_surrogates,
     parse_json,
     without_surrogates,
+    yaml_loaders,
     yaml_parse_error,
 )
+
+if TYPE_CHECKING:
+    import yaml
 
 Path_ = tuple[Any, ...]
 MAX_EXPANDED_NODES = 1_000_000
@@ -44,14 +45,6 @@ class LocatedDoc:
             if found is not None:
                 return found
         return default
-
-
-class _TemplateLoader(AliasLimitedLoader):
-    """Composes nodes only; `_Builder` turns them into data, so any `!Tag` is accepted."""
-
-
-# Without an anchor there can be no alias bomb, so the C parser is safe (and ~10x faster).
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _short_tag_key(tag: str) -> str:
@@ -81,6 +74,8 @@ class _Builder:
         return self._plain(node, path)
 
     def _plain(self, node: yaml.Node, path: Path_) -> Any:
+        import yaml
+
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
@@ -118,6 +113,8 @@ class _Builder:
 
 def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
     """Nodes a walk of the data visits, counting shared (aliased) parts each time they appear."""
+    import yaml
+
     if id(node) not in sizes:
         sizes[id(node)] = 1  # cycles count once
         if isinstance(node, yaml.MappingNode):
@@ -131,11 +128,16 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
 
 
 def load_located_yaml(text: str) -> LocatedDoc:
-    """The first YAML document with lines; raises ParseError (never a crash) on invalid input."""
+    """The first YAML document with lines; raises ParseError (never a crash) on invalid input.
+
+    Nodes are composed only and `_Builder` turns them into data, so any `!Tag` is accepted."""
+    import yaml
+
+    alias_limited, fast = yaml_loaders()
     loader = None
     try:
         # Constructing the loader already reads the text: a forbidden character fails here.
-        loader = _TemplateLoader(text) if "&" in text else _FAST_LOADER(text)
+        loader = alias_limited(text) if "&" in text else fast(text)
         node = loader.get_single_node()
         # Aliases are shared, not copied, but whoever walks the data walks every copy.
         if node is not None and "&" in text and _expanded_size(node, {}) > MAX_EXPANDED_NODES:
