@@ -11,7 +11,6 @@ from typing import Any
 
 from pipedoctor.diagnose.evidence import role_decision
 from pipedoctor.diagnose.predicates import Hit
-from pipedoctor.iam.matching import glob_to_regex
 from pipedoctor.model import Pipeline, Role, Snapshot
 from pipedoctor.sources.buildspec_facts import BuildspecFacts, Command
 from pipedoctor.sources.codebuild_images import unsupported_runtime
@@ -347,6 +346,9 @@ def _statement_actions(statement: dict[str, Any]) -> list[str]:
 
 def _undetermined(defined: Defined[Role], actions: list[str]) -> bool:
     """Policies the reader could not resolve may grant `actions`: no conclusion then."""
+    # Imported here: a repository without roles never loads the IAM package.
+    from pipedoctor.iam.matching import glob_to_regex
+
     role = defined.item
     if "policies" in defined.unknown or any(not p.document for p in role.attached_policies):
         return True
