@@ -75,6 +75,7 @@ def without_surrogates(value: Any) -> Any:
 
 
 def parse_json(text: str) -> Any:
+    text = text.removeprefix("\ufeff")  # a byte order mark from a Windows editor: still JSON
     try:
         data = json.loads(text)
         return without_surrogates(data) if may_hold_surrogates(text) else data

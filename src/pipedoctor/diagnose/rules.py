@@ -88,16 +88,8 @@ def _line_of(text: str, path: list[Any]) -> int:
     return node.start_mark.line + 1
 
 
-def load_rule_file(path: Path, known_causes: set[str] | None, validate: bool = True) -> Rule:
-    """The rule in `path`; `validate` checks it against the schema first."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise RuleError(f"{path}: cannot read rule file: {error}") from None
-    return _rule_from_text(path, text, known_causes, validate)
-
-
 def _rule_from_text(path: Path, text: str, known_causes: set[str] | None, validate: bool) -> Rule:
+    """The rule in `text` (read from `path`); `validate` checks it against the schema first."""
     try:
         data = parse_yaml(text)
     except ParseError as error:
@@ -168,8 +160,10 @@ def _bundled_rules(validate: bool) -> list[Rule]:
     if not directory.is_dir():
         raise RuleError(f"{directory}: rules directory does not exist")
     files = _rule_files(directory)
-    causes = Path(__file__).parent / "causes.yaml"  # a rule is valid only with a known cause
-    key = rule_cache.content_key({**files, causes: causes.read_bytes()})
+    try:
+        key = rule_cache.content_key({**files, **_loader_files()})
+    except OSError:  # no source beside the bytecode: load without the cache
+        return _checked_rules(files, validate)
     if not validate:
         cached = rule_cache.read(directory, key)
         if cached is not None:
@@ -177,6 +171,23 @@ def _bundled_rules(validate: bool) -> list[Rule]:
     rules = _checked_rules(files, validate)
     rule_cache.write(directory, key, rules)
     return rules
+
+
+# What decides how a rule file loads and whether it is valid: a change to any of them, in a
+# checkout, makes the cached rules stale like a change to the rule files does.
+LOADER_FILES = (
+    "causes.yaml",
+    "rules.py",
+    "rule_cache.py",
+    "patterns.py",
+    "predicates.py",
+    "static_predicates.py",
+)
+
+
+def _loader_files() -> dict[Path, bytes]:
+    here = Path(__file__).parent
+    return {here / name: (here / name).read_bytes() for name in LOADER_FILES}
 
 
 def _rule_files(directory: Path) -> dict[Path, bytes]:
