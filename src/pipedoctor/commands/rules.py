@@ -62,7 +62,7 @@ def _show(rule: Any) -> str:
 def run(args: argparse.Namespace) -> int:
     from pipedoctor.diagnose import load_rules
 
-    rules = load_rules(args.rules_dir)
+    rules = load_rules(args.rules_dir, validate_bundled=args.rules_command == "validate")
     if args.rules_command == "list":
         for rule in rules:
             print(f"{rule.id:48} {rule.severity:8} {rule.kind:9} {rule.cause}")

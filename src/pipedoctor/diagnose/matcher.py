@@ -40,21 +40,30 @@ class RuleMatcher:
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = [rule for rule in rules if rule.kind == "diagnosis"]
         self._entries: list[tuple[Rule, Pattern, bool]] = []  # (rule, pattern, is_exclude)
-        self._set = re2.Set.SearchSet(re2_options())
         for rule in self.rules:
             for pattern, is_exclude in [(p, False) for p in rule.match] + [(p, True) for p in rule.exclude]:
-                self._set.Add(flagged_source(pattern.source))
                 self._entries.append((rule, pattern, is_exclude))
-        try:
-            self._set.Compile()
-        except re2.error:
-            raise RuleError("the rules' patterns are too large to compile together (RE2 memory limit)") from None
+        self._set: re2.Set | None = None  # compiled on the first text: a repository check has none
+
+    def _compiled_set(self) -> re2.Set:
+        if self._set is None:
+            patterns = re2.Set.SearchSet(re2_options())
+            for _, pattern, _ in self._entries:
+                patterns.Add(flagged_source(pattern.source))
+            try:
+                patterns.Compile()
+            except re2.error:
+                raise RuleError(
+                    "the rules' patterns are too large to compile together (RE2 memory limit)"
+                ) from None
+            self._set = patterns
+        return self._set
 
     def scan(self, block: str | bytes, surface: str, state: ScanState) -> None:
         """Record the rules `block` matches; bytes are scanned as UTF-8 without decoding first."""
         if not block:
             return
-        hits = self._set.Match(block)
+        hits = self._compiled_set().Match(block)
         if not hits:
             return
         text = block.decode("utf-8", errors="replace") if isinstance(block, bytes) else block

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import re2
@@ -18,10 +18,18 @@ class PatternError(ValueError):
     pass
 
 
-@dataclass(frozen=True)
+@dataclass
 class Pattern:
+    """An RE2 pattern; one read from the rule cache is compiled on first use only."""
+
     source: str
-    regex: Any
+    compiled: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def regex(self) -> Any:
+        if self.compiled is None:
+            self.compiled = re2.compile(flagged_source(self.source), _OPTIONS)
+        return self.compiled
 
 
 def re2_options() -> re2.Options:
@@ -35,7 +43,7 @@ def flagged_source(source: str) -> str:
 
 def compile_pattern(source: str) -> Pattern:
     try:
-        return Pattern(source=source, regex=re2.compile(flagged_source(source), _OPTIONS))
+        return Pattern(source=source, compiled=re2.compile(flagged_source(source), _OPTIONS))
     except re2.error as error:
         detail = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
         raise PatternError(

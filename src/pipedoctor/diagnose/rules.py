@@ -1,16 +1,19 @@
-"""Loading and validating rule files (rules/*.yaml): schema, patterns, cause ids."""
+"""Loading and validating rule files (rules/*.yaml): schema, patterns, cause ids.
+
+The bundled rules are validated against the schema by `rules validate` and the tests, not at
+every start; once loaded they are cached in the user cache folder under the sha256 of their
+files (`rule_cache`). Rule folders given by the user are validated every time they are loaded.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from pipedoctor.diagnose import rule_cache
 from pipedoctor.diagnose.patterns import Pattern, PatternError, compile_pattern
 from pipedoctor.errors import UserError
 from pipedoctor.textparse import ParseError, parse_yaml
@@ -51,6 +54,8 @@ def bundled_rules_dir() -> Path:
     checkout = Path(__file__).resolve().parents[3] / "rules"
     if checkout.is_dir():
         return checkout
+    from importlib import resources
+
     return Path(str(resources.files("pipedoctor") / "_bundled_rules"))
 
 
@@ -66,6 +71,8 @@ def _line_of(text: str, path: list[Any]) -> int:
     """1-based line of the YAML node at `path` (keys and indexes), or of its nearest parent.
 
     Composed again only when an error needs a line, so valid rules are parsed once."""
+    import yaml
+
     node = yaml.compose(text, Loader=yaml.SafeLoader)
     for step in path:
         if isinstance(node, yaml.MappingNode):
@@ -82,11 +89,8 @@ def _line_of(text: str, path: list[Any]) -> int:
     return node.start_mark.line + 1
 
 
-def load_rule_file(path: Path, known_causes: set[str] | None) -> Rule:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise RuleError(f"{path}: cannot read rule file: {error}") from None
+def _rule_from_text(path: Path, text: str, known_causes: set[str] | None, validate: bool) -> Rule:
+    """The rule in `text` (read from `path`); `validate` checks it against the schema first."""
     try:
         data = parse_yaml(text)
     except ParseError as error:
@@ -94,7 +98,11 @@ def load_rule_file(path: Path, known_causes: set[str] | None) -> Rule:
         raise RuleError(f"{path}{line}: invalid YAML: {error.args[0]}") from None
     if not isinstance(data, dict):
         raise RuleError(f"{path}:1: a rule file holds one mapping")
-    errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    errors = (
+        sorted(_schema_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+        if validate
+        else []
+    )
     if errors:
         first = errors[0]
         where = list(first.absolute_path)
@@ -148,19 +156,79 @@ def load_rule_file(path: Path, known_causes: set[str] | None) -> Rule:
     )
 
 
-def load_rules(extra_dirs: list[Path] | None = None) -> list[Rule]:
-    """Bundled rules, then each extra directory in order; a later rule with the same id wins."""
+def _bundled_rules(validate: bool) -> list[Rule]:
+    """The bundled rules, from the cache when their files are unchanged since it was written."""
+    directory = bundled_rules_dir()
+    if not directory.is_dir():
+        raise RuleError(f"{directory}: rules directory does not exist")
+    files = _rule_files(directory)
+    try:
+        key = rule_cache.content_key({**files, **_loader_files()})
+    except OSError:  # no source beside the bytecode: load without the cache
+        return _checked_rules(files, validate)
+    if not validate:
+        cached = rule_cache.read(directory, key)
+        if cached is not None:
+            return cached
+    rules = _checked_rules(files, validate)
+    rule_cache.write(directory, key, rules)
+    return rules
+
+
+# What decides how a rule file loads and whether it is valid: a change to any of them, in a
+# checkout, makes the cached rules stale like a change to the rule files does.
+LOADER_FILES = (
+    "causes.yaml",
+    "rules.py",
+    "rule_cache.py",
+    "patterns.py",
+    "predicates.py",
+    "static_predicates.py",
+)
+
+
+def _loader_files() -> dict[Path, bytes]:
+    here = Path(__file__).parent
+    return {here / name: (here / name).read_bytes() for name in LOADER_FILES}
+
+
+def _rule_files(directory: Path) -> dict[Path, bytes]:
+    files = {}
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            files[path] = path.read_bytes()
+        except OSError as error:
+            raise RuleError(f"{path}: cannot read rule file: {error}") from None
+    return files
+
+
+def _checked_rules(files: dict[Path, bytes], validate: bool) -> list[Rule]:
     from pipedoctor.diagnose.causes import known_cause_ids
     from pipedoctor.diagnose.predicates import PREDICATES
 
     causes = known_cause_ids()
-    by_id: dict[str, Rule] = {}
-    for directory in [bundled_rules_dir(), *(extra_dirs or [])]:
+    rules = []
+    for path, raw in files.items():
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise RuleError(f"{path}: cannot read rule file: {error}") from None
+        rule = _rule_from_text(path, text, causes, validate)
+        if rule.predicate and rule.predicate not in PREDICATES:
+            raise RuleError(f"{path}:1: unknown predicate {rule.predicate!r}")
+        rules.append(rule)
+    return rules
+
+
+def load_rules(extra_dirs: list[Path] | None = None, validate_bundled: bool = False) -> list[Rule]:
+    """Bundled rules, then each extra directory in order; a later rule with the same id wins.
+
+    Rules in `extra_dirs` are always validated against the schema; the bundled ones only when
+    `validate_bundled` (they are validated by the tests and `rules validate`)."""
+    by_id = {rule.id: rule for rule in _bundled_rules(validate_bundled)}
+    for directory in extra_dirs or []:
         if not directory.is_dir():
             raise RuleError(f"{directory}: rules directory does not exist")
-        for path in sorted(directory.glob("*.yaml")):
-            rule = load_rule_file(path, causes)
-            if rule.predicate and rule.predicate not in PREDICATES:
-                raise RuleError(f"{path}:1: unknown predicate {rule.predicate!r}")
+        for rule in _checked_rules(_rule_files(directory), validate=True):
             by_id[rule.id] = rule
     return sorted(by_id.values(), key=lambda r: r.id)

@@ -11,7 +11,6 @@ from typing import Any
 
 from pipedoctor.diagnose.evidence import role_decision
 from pipedoctor.diagnose.hit import Hit
-from pipedoctor.iam.matching import glob_to_regex
 from pipedoctor.model import Pipeline, Role, Snapshot
 from pipedoctor.model.findings import TextEdit
 from pipedoctor.sources.buildspec_facts import BuildspecFacts, Command
@@ -440,6 +439,9 @@ def _unknown_documents(role: Role) -> list[str]:
 def _undetermined(defined: Defined[Role], actions: list[str]) -> bool:
     """Policies the reader could not resolve may grant `actions`: no conclusion then. (Attached
     policies with no known document are left to the caller, which says so in the finding.)"""
+    # Imported here: a repository without roles never loads the IAM package.
+    from pipedoctor.iam.matching import glob_to_regex
+
     role = defined.item
     if "policies" in defined.unknown:
         return True

@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+from pipedoctor.textparse import (
+    ParseError,
+    may_hold_surrogates,
+    parse_json,
+    without_surrogates,
+    yaml_loaders,
+    yaml_parse_error,
+)
 
-from pipedoctor.textparse import AliasLimitedLoader, ParseError, parse_json
+if TYPE_CHECKING:
+    import yaml
 
 Path_ = tuple[Any, ...]
 MAX_EXPANDED_NODES = 1_000_000
@@ -39,22 +47,15 @@ class LocatedDoc:
         return default
 
 
-class _TemplateLoader(AliasLimitedLoader):
-    """Composes nodes only; `_Builder` turns them into data, so any `!Tag` is accepted."""
-
-
-# Without an anchor there can be no alias bomb, so the C parser is safe (and ~10x faster).
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _short_tag_key(tag: str) -> str:
     name = tag.lstrip("!")
     return name if name in ("Ref", "Condition") else f"Fn::{name}"
 
 
 class _Builder:
-    def __init__(self, loader: Any) -> None:
+    def __init__(self, loader: Any, surrogates: bool = False) -> None:
         self.loader = loader
+        self.surrogates = surrogates  # the text may escape half characters (`"\\ud800"`)
         self.doc = LocatedDoc(data=None)
         self.built: dict[int, Any] = {}  # an aliased node is built once and shared
 
@@ -73,6 +74,8 @@ class _Builder:
         return self._plain(node, path)
 
     def _plain(self, node: yaml.Node, path: Path_) -> Any:
+        import yaml
+
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
@@ -99,6 +102,8 @@ class _Builder:
         if node.tag and not node.tag.startswith(_STANDARD_TAG):
             return node.value  # a short tag's operand: keep it as written
         value = self.loader.construct_object(node, deep=True)
+        if self.surrogates and isinstance(value, str):
+            value = without_surrogates(value)
         if isinstance(value, datetime.date | datetime.datetime):
             return str(node.value)  # `Version: 2012-10-17` is a string to IAM
         if isinstance(value, bytes):
@@ -106,18 +111,10 @@ class _Builder:
         return value
 
 
-def _yaml_error(error: yaml.YAMLError) -> ParseError:
-    if isinstance(error, yaml.MarkedYAMLError):
-        mark = error.problem_mark or error.context_mark
-        problem = error.problem or error.context or "invalid YAML"
-        return ParseError(
-            problem, mark.line + 1 if mark else None, mark.column + 1 if mark else None
-        )
-    return ParseError(str(error).splitlines()[0] if str(error) else "invalid YAML")
-
-
 def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
     """Nodes a walk of the data visits, counting shared (aliased) parts each time they appear."""
+    import yaml
+
     if id(node) not in sizes:
         sizes[id(node)] = 1  # cycles count once
         if isinstance(node, yaml.MappingNode):
@@ -131,26 +128,34 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
 
 
 def load_located_yaml(text: str) -> LocatedDoc:
-    """The first YAML document with lines; raises ParseError (never a crash) on invalid input."""
-    loader = _TemplateLoader(text) if "&" in text else _FAST_LOADER(text)
+    """The first YAML document with lines; raises ParseError (never a crash) on invalid input.
+
+    Nodes are composed only and `_Builder` turns them into data, so any `!Tag` is accepted."""
+    import yaml
+
+    alias_limited, fast = yaml_loaders()
+    loader = None
     try:
+        # Constructing the loader already reads the text: a forbidden character fails here.
+        loader = alias_limited(text) if "&" in text else fast(text)
         node = loader.get_single_node()
         # Aliases are shared, not copied, but whoever walks the data walks every copy.
         if node is not None and "&" in text and _expanded_size(node, {}) > MAX_EXPANDED_NODES:
             raise ParseError("YAML aliases expand to too many nodes", 1, 1)
-        builder = _Builder(loader)
+        builder = _Builder(loader, may_hold_surrogates(text))
         builder.doc.data = builder.build(node, ()) if node is not None else None
         return builder.doc
     except ParseError:
         raise
     except yaml.YAMLError as error:
-        raise _yaml_error(error) from None
+        raise yaml_parse_error(error, text) from None
     except RecursionError:
         raise ParseError("nested too deeply") from None
     except (ValueError, TypeError) as error:  # constructor errors on odd scalars
         raise ParseError(str(error) or "invalid YAML") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_located_json(text: str) -> LocatedDoc:
