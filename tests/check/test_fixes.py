@@ -225,3 +225,83 @@ def test_a_json_template_gets_the_policy_as_json_and_cdk_output_is_never_edited(
     assert added["Properties"]["PolicyDocument"]["Statement"] == [grant]
     role.generated = True
     assert statement_edit(role, text, grant, "use-source-connection") is None
+
+
+SEED_BUILDSPEC_PUSHING = """\
+version: 0.2
+phases:
+  pre_build:
+    commands:
+      - aws ecr get-login-password --region $AWS_DEFAULT_REGION | docker login --username AWS --password-stdin ${REPOSITORY_URI%%/*}
+  build:
+    commands:
+      - docker build -t $REPOSITORY_URI:latest .
+      - docker push $REPOSITORY_URI:latest
+"""
+
+
+def write_terraform_seed(folder: Path) -> None:
+    """The seed's set-up in Terraform: full-clone GitHub source, a build role holding only
+    AmazonEC2ContainerRegistryFullAccess, a Dockerfile FROM node:21-alpine3.19."""
+    from tests.check.test_policy_breadth import TERRAFORM_SEED
+
+    terraform = TERRAFORM_SEED.replace(
+        '  source { type = "CODEPIPELINE" }',
+        '  source {\n    type      = "CODEPIPELINE"\n    buildspec = "buildspec.yml"\n  }',
+    ).replace(
+        "    privileged_mode = true\n  }",
+        "    privileged_mode = true\n    environment_variable {\n      name  = \"REPOSITORY_URI\"\n"
+        "      value = aws_ecr_repository.myapp.repository_url\n    }\n  }",
+    )
+    terraform += '\nresource "aws_ecr_repository" "myapp" {\n  name = "myapp"\n}\n'
+    (folder / "main.tf").write_text(terraform)
+    (folder / "buildspec.yml").write_text(SEED_BUILDSPEC_PUSHING)
+    (folder / "Dockerfile").write_text("FROM node:21-alpine3.19\nWORKDIR /app\nCOPY . .\nRUN npm ci\n")
+
+
+def test_the_terraform_seed_is_fixed_by_diff_then_fix_and_stays_fixed(tmp_path: Path, run_cli, monkeypatch) -> None:
+    write_terraform_seed(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    seed_rules = {"dockerfile-docker-hub-base-image", "ci-role-service-wildcard-policy", "static-full-clone-role-missing-use-connection"}
+    assert seed_rules <= set(rules_found(run_cli))
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    code, diff, _ = run_cli("check", ".", "--diff", "--unsafe-fixes")
+    assert code == 1 and {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
+    assert "+  policy_arn = aws_iam_policy.build_ecr_scoped.arn" in diff
+    assert "Resource = aws_ecr_repository.myapp.arn" in diff  # a reference, not a made-up ARN
+    run_cli("check", ".", "--fix", "--unsafe-fixes", "--exit-zero")
+    assert not seed_rules & set(rules_found(run_cli))
+    after = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    assert run_cli("check", ".", "--fix", "--unsafe-fixes", "--exit-zero")[0] == 0
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == after
+
+
+def test_cloudformation_full_access_is_replaced_by_a_managed_policy_beside_the_role(tmp_path: Path, run_cli, monkeypatch) -> None:
+    from tests.check.test_static_checks import write_repository
+
+    write_repository(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    run_cli("check", ".", "--fix", "--unsafe-fixes", "--exit-zero")
+    template = (tmp_path / "infra" / "ci.yml").read_text()
+    assert "        - !Ref BuildRoleEcrScoped\n" in template and "AmazonEC2ContainerRegistryFullAccess" not in template
+    assert "ci-role-service-wildcard-policy" not in rules_found(run_cli)
+
+
+def test_a_replacement_that_cannot_be_proven_is_not_written(tmp_path: Path, run_cli, monkeypatch) -> None:
+    from tests.check.test_policy_breadth import CFN_ADMIN
+
+    # The pipeline role's needs on its artifact bucket are object patterns (bucket/*): not
+    # provable request by request, so --fix leaves AmazonS3FullAccess and says why.
+    template = CFN_ADMIN.replace(
+        "      Policies:\n        - PolicyName: pipeline\n          PolicyDocument:\n            Statement:\n"
+        "              - Effect: Allow\n                Action: ['s3:*']\n                Resource: '*'\n",
+        "      ManagedPolicyArns:\n        - arn:aws:iam::aws:policy/AmazonS3FullAccess\n",
+    )
+    (tmp_path / "ci.yml").write_text(template)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli("check", ".", "--format", "json", "--exit-zero")
+    assert code == 0
+    s3 = next(d for d in json.loads(out)["diagnoses"] if d["rule"] == "ci-role-service-wildcard-policy" and "every s3 action" in d["message"])
+    assert any("--fix does not write the replacement" in line and "a pattern" in line for line in s3["evidence"])
+    run_cli("check", ".", "--fix", "--unsafe-fixes", "--exit-zero")
+    assert "arn:aws:iam::aws:policy/AmazonS3FullAccess" in (tmp_path / "ci.yml").read_text()

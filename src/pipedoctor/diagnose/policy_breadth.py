@@ -18,7 +18,9 @@ from pipedoctor.diagnose.evidence import role_decision
 from pipedoctor.diagnose.hit import Hit
 from pipedoctor.iam.managed_policies import is_aws_managed
 from pipedoctor.model import Role, Snapshot
+from pipedoctor.model.findings import TextEdit
 from pipedoctor.sources.definitions import UNKNOWN_ACCOUNT, UNKNOWN_REGION, Defined
+from pipedoctor.sources.policy_edits import managed_replacement_edits, with_references
 from pipedoctor.sources.repository_model import repository_model
 
 PROBE_NAME = "pipedoctor-probe"
@@ -221,6 +223,27 @@ def _facts(grant: Grant, user: str) -> dict[str, Any]:
     }
 
 
+def _replacement_edits(
+    snapshot: Snapshot, grant: Grant, defined: Defined[Role] | None, service: str, statements: list[dict[str, Any]]
+) -> tuple[list[TextEdit], str]:
+    """The edits that swap a whole-service managed policy for the scoped one, and why there are
+    none: only a policy attached by ARN in a repository file, only when the scoped statements
+    grant nothing the role does not have today."""
+    from pipedoctor.diagnose.scoped_replacement import unproven_request
+
+    key = f"managed:{grant.label}"
+    if defined is None or grant.label.startswith("inline:") or key not in defined.lines or not statements:
+        return [], ""
+    if (request := unproven_request(grant.role, statements)) is not None:
+        return [], f"--fix does not write the replacement: it could allow {request}"
+    model = repository_model(snapshot).definitions
+    written = with_references(statements, defined, [*model.repositories, *model.connections, *model.roles])
+    if written is None:
+        return [], "--fix does not write the replacement: a resource it names has no ARN known here"
+    text = next((f.text for f in snapshot.repo_files if f.path == defined.path), "")
+    return managed_replacement_edits(defined, text, defined.lines[key], grant.label, written, f"{service}-scoped"), ""
+
+
 def admin_equivalent_grant(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """Statements that let a CI role do anything or give itself anything."""
     for role, user in ci_roles(snapshot):
@@ -250,11 +273,12 @@ def service_wildcard_grant(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
     for role, user in ci_roles(snapshot):
         for grant in grants(role):
             for service, probe in service_wildcards(grant):
-                location, _ = grant_location(snapshot, grant)
+                location, defined = grant_location(snapshot, grant)
                 facts = _facts(grant, user)
                 facts["service"] = service
                 replacement = replacement_for(snapshot, role, service)
                 reached = _known_resources_reached(snapshot, role, service, replacement.resources)
+                edits, note = _replacement_edits(snapshot, grant, defined, service, replacement.statements)
                 facts["replacement.statements"] = replacement.statements
                 facts["replacement.summary"] = replacement.summary
                 yield Hit(
@@ -268,7 +292,9 @@ def service_wildcard_grant(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
                             f"a resource the pipeline never names: {service}:* reaches every {service} resource"
                         ),
                         *reached,
+                        *([note] if note else []),
                     ],
+                    edits=edits,
                 )
 
 

@@ -36,3 +36,23 @@ def replacement_for(snapshot: Snapshot, role: Role, service: str) -> Replacement
         synthesize(needs)["Statement"],
         resources,
     )
+
+
+def unproven_request(role: Role, statements: list[dict[str, Any]]) -> str | None:
+    """None when every request `statements` allow is one the role's policies allow today, so the
+    replacement grants nothing new; else the first request that could not be shown to be."""
+    from pipedoctor.diagnose.evidence import role_decision
+    from pipedoctor.iam import load_catalog
+
+    catalog = load_catalog()
+    for statement in statements:
+        patterns = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        for pattern in patterns:
+            for action in catalog.expand(pattern) if "*" in pattern else [pattern]:
+                for resource in resources:
+                    if ("*" in resource and resource != "*") or (resource == "*" and catalog.supports_resource_level(action)):
+                        return f"{action} on {resource} (a pattern: not proven request by request)"
+                    if not role_decision(role, action, resource, identity_side_only=True).allowed:
+                        return f"{action} on {resource}, which the role is not allowed today"
+    return None
