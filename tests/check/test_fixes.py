@@ -11,6 +11,7 @@ import jsonschema
 from pipedoctor.fixes import plan_fixes
 from pipedoctor.model import RepoFile
 from pipedoctor.model.findings import TextEdit
+from tests.conftest import REPO_ROOT
 
 DOCKERFILE = (
     "# syntax=docker/dockerfile:1\r\n"
@@ -305,3 +306,18 @@ def test_a_replacement_that_cannot_be_proven_is_not_written(tmp_path: Path, run_
     assert any("--fix does not write the replacement" in line and "a pattern" in line for line in s3["evidence"])
     run_cli("check", ".", "--fix", "--unsafe-fixes", "--exit-zero")
     assert "arn:aws:iam::aws:policy/AmazonS3FullAccess" in (tmp_path / "ci.yml").read_text()
+
+
+def test_fix_writes_the_connection_prefix_the_pipeline_uses(tmp_path: Path, run_cli, monkeypatch) -> None:
+    import yaml
+
+    rule = yaml.safe_load((REPO_ROOT / "rules" / "static-connection-arn-prefix-mismatch.yaml").read_text())
+    template = next(case for case in rule["tests"] if case["expect"] == "match")["snapshot"]["repo_files"][0]["text"]
+    (tmp_path / "ci.yml").write_text(template)
+    monkeypatch.chdir(tmp_path)
+    assert "static-connection-arn-prefix-mismatch" in rules_found(run_cli)
+    code, out, _ = run_cli("check", ".", "--diff")
+    assert code == 1 and out.count("\n-") == 1  # one line changes
+    assert "+                Resource: arn:aws:codeconnections:eu-west-1:111122223333:connection/abc" in out
+    run_cli("check", ".", "--fix", "--exit-zero")
+    assert "static-connection-arn-prefix-mismatch" not in rules_found(run_cli)

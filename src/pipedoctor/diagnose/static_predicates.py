@@ -544,6 +544,21 @@ def _swap_connection_prefix(arn: str) -> str:
     return arn.replace(":codeconnections:", ":codestar-connections:", 1)
 
 
+def _prefix_edits(snapshot: Snapshot, defined: Defined[Role], arn: str, other: str) -> list[TextEdit]:
+    """The edit that writes the connection's own service prefix where the role's file grants the
+    other one: the one line naming `other` (or, failing that, the other prefix), else none."""
+    text = next((f.text for f in snapshot.repo_files if f.path == defined.path), "")
+    lines = text.splitlines()
+    for old, new in ((other, arn), (":".join(other.split(":")[:3]) + ":", ":".join(arn.split(":")[:3]) + ":")):
+        found = [number for number, line in enumerate(lines, 1) if old in line]
+        if len(found) == 1:
+            line = found[0]
+            return [TextEdit(defined.path, line, old, new, lines[line - 1].index(old) + 1)]
+        if found:
+            return []  # several places grant it: which one is meant is not for a fix to guess
+    return []
+
+
 def connection_prefix_mismatch(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """A role allowed UseConnection on the connection's ARN under the other service prefix only."""
     model = _model(snapshot)
@@ -585,6 +600,7 @@ def connection_prefix_mismatch(snapshot: Snapshot, params: dict[str, Any]) -> It
                         f"{pipeline.at(f'config:{stage.name}/{source.name}:ConnectionArn')}: the connection is {arn}",
                         f"IAM: {role.name} may use {other} but not {arn}",
                     ],
+                    edits=_prefix_edits(snapshot, defined, arn, other),
                 )
 
 
