@@ -30,14 +30,14 @@ def test_select_and_ignore_by_prefix(repo: Path, run_cli) -> None:
     assert rules_found(run_cli)[1] == {"dockerfile-docker-hub-base-image", "buildspec-invalid-yaml"}
     assert rules_found(run_cli, "--select", "dockerfile-")[1] == {"dockerfile-docker-hub-base-image"}
     code, found = rules_found(run_cli, "--ignore", "buildspec,ci-role")
-    assert found == {"dockerfile-docker-hub-base-image"} and code == 0  # medium < default fail-on high
+    assert found == {"dockerfile-docker-hub-base-image"} and code == 1  # high: fails at the default fail-on
 
 
 def test_pyproject_settings_apply_and_cli_overrides_them(repo: Path, run_cli) -> None:
     (repo / "pyproject.toml").write_text('[tool.pipedoctor]\nignore = ["buildspec"]\nfail-on = "medium"\n')
     code, found = rules_found(run_cli)
-    assert found == {"dockerfile-docker-hub-base-image"} and code == 1  # medium now fails
-    assert rules_found(run_cli, "--fail-on", "high")[0] == 0
+    assert found == {"dockerfile-docker-hub-base-image"} and code == 1
+    assert rules_found(run_cli, "--fail-on", "critical")[0] == 0  # the command line wins
 
 
 def test_dot_pipedoctor_toml_wins_over_pyproject(repo: Path, run_cli) -> None:
@@ -60,7 +60,7 @@ def test_baseline_suppresses_accepted_findings_only(repo: Path, run_cli) -> None
     data["accepted"] = [e for e in data["accepted"] if e["rule"] == "buildspec-invalid-yaml"]
     baseline.write_text(json.dumps(data))
     code, found = rules_found(run_cli, "--baseline", str(baseline))
-    assert found == {"dockerfile-docker-hub-base-image"} and code == 0
+    assert found == {"dockerfile-docker-hub-base-image"} and code == 1
     (repo / "Dockerfile").write_text("# moved down a line\n" + DOCKERFILE)  # still the same finding
     data["accepted"] = json.loads(baseline.read_text())["accepted"] + [
         {"key": "dockerfile-docker-hub-base-image|Dockerfile:library/python:3.12-slim", "reason": "pinned"}

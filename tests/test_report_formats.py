@@ -33,7 +33,7 @@ def test_sarif_is_valid_against_the_official_schema(demo_file: Path, run_cli, co
         assert result["partialFingerprints"]["pipedoctorRuleResource/v1"]
     severities = {r["id"]: float(r["properties"]["security-severity"]) for r in run["tool"]["driver"]["rules"]}
     assert severities["codebuild-role-missing-use-connection"] >= 7.0  # high
-    assert 4.0 <= severities["dockerfile-docker-hub-base-image"] < 7.0  # medium
+    assert severities["dockerfile-docker-hub-base-image"] >= 7.0  # high: the pull fails CodeBuild builds
 
 
 def test_one_run_writes_several_formats(demo_file: Path, tmp_path: Path, run_cli) -> None:

@@ -47,8 +47,12 @@ def test_live_collected_failure_is_diagnosed_and_proven(
     assert use_connection["policy_fix"]["Statement"][0]["Action"] == [
         f"{CONNECTION_ARN.split(':')[2]}:UseConnection"
     ]
-    full_access = by_cause["ci-role-full-access-policy"]
-    assert full_access["resource"] == CODEBUILD_ROLE_ARN
+    (full_access,) = [
+        d
+        for d in report["diagnoses"]
+        if d["cause"] == "ci-role-full-access-policy" and d["resource"].startswith(CODEBUILD_ROLE_ARN + "#")
+    ]
+    assert full_access["resource"].endswith("#ecr")
     assert any("does not push to" in line for line in full_access["evidence"])
     assert report["collection_errors"] == []
 

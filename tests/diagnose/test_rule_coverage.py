@@ -9,7 +9,7 @@ from pipedoctor.diagnose.causes import known_cause_ids
 from pipedoctor.diagnose.rule_tests import run_rule_tests
 
 # Causes that are configuration findings, not failure texts.
-POSTURE_ONLY = {"ci-role-full-access-policy"}
+POSTURE_ONLY = {"ci-role-full-access-policy", "codebuild-privileged-mode-unneeded"}
 
 
 @pytest.fixture(scope="module")
