@@ -158,7 +158,10 @@ resource "aws_codebuild_project" "app" {
     image        = "aws/codebuild/standard:7.0"
     type         = "LINUX_CONTAINER"
   }
-  source { type = "NO_SOURCE" }
+  source {
+    type      = "NO_SOURCE"
+    buildspec = "version: 0.2\\nphases:\\n  build:\\n    commands:\\n      - go test ./...\\n"
+  }
 }
 """
 
@@ -204,7 +207,7 @@ def test_terraform_inline_ecr_star_is_found_in_the_tf_file(tmp_path, run_cli, mo
     found = check(run_cli, tmp_path, {"main.tf": TERRAFORM_INLINE}, monkeypatch)
     (finding,) = by_rule(found, "ci-role-service-wildcard-policy")
     assert finding["location"].startswith("main.tf:") and "every ecr action" in finding["message"]
-    assert "no use of ecr" in finding["message"]  # the project pushes nothing: the grant can go
+    assert "shows no use of ecr" in finding["message"] and "the grant can go" in finding["message"]  # it pushes nothing
 
 
 def test_the_seed_setup_in_terraform_finds_use_connection_through_the_managed_policy(tmp_path, run_cli, monkeypatch) -> None:
@@ -255,3 +258,55 @@ def test_aws_managed_documents_are_known_offline_with_their_source() -> None:
     assert aws_managed_document("arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy") is not None
     assert is_aws_managed("arn:aws-cn:iam::aws:policy/AdministratorAccess")
     assert known_as_of().startswith("moto ")
+
+
+ASSUME = """\
+resource "aws_iam_role" "build" {
+  name = "build"
+}
+
+resource "aws_iam_role_policy" "assume" {
+  role = aws_iam_role.build.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Resource = RESOURCE }]
+  })
+}
+
+resource "aws_codebuild_project" "app" {
+  name         = "app"
+  service_role = aws_iam_role.build.arn
+  artifacts { type = "NO_ARTIFACTS" }
+  environment {
+    compute_type = "BUILD_GENERAL1_SMALL"
+    image        = "aws/codebuild/standard:7.0"
+    type         = "LINUX_CONTAINER"
+  }
+  source { type = "NO_SOURCE" }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("resource", "admin"),
+    [('"*"', True), ('"arn:aws:iam::*:role/*"', True), ('"arn:aws:iam::111122223333:role/deploy"', False)],
+)
+def test_assume_role_on_any_role_is_admin_equivalent(tmp_path, run_cli, monkeypatch, resource: str, admin: bool) -> None:
+    # AssumeRole needs the target's trust policy too: the probe must not be refused for lack of one
+    found = by_rule(check(run_cli, tmp_path, {"main.tf": ASSUME.replace("RESOURCE", resource)}, monkeypatch), "ci-role-admin-equivalent-policy")
+    assert bool(found) == admin
+    if admin:
+        assert "sts:AssumeRole" in found[0]["message"] and found[0]["location"].startswith("main.tf:")
+
+
+def test_power_user_access_is_found_by_what_it_allows(tmp_path, run_cli, monkeypatch) -> None:
+    power = ASSUME.replace(
+        'resource "aws_iam_role_policy" "assume"',
+        'resource "aws_iam_role_policy_attachment" "power" {\n'
+        '  role       = aws_iam_role.build.name\n'
+        '  policy_arn = "arn:aws:iam::aws:policy/PowerUserAccess"\n'
+        "}\n\n"
+        'resource "aws_iam_role_policy" "assume"',
+    ).replace("RESOURCE", '"arn:aws:iam::111122223333:role/deploy"')
+    (admin,) = by_rule(check(run_cli, tmp_path, {"main.tf": power}, monkeypatch), "ci-role-admin-equivalent-policy")
+    assert "PowerUserAccess" in admin["message"] and "sts:AssumeRole" in admin["message"]

@@ -94,16 +94,27 @@ def probe_resource(action: str, account: str) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), PROBE_NAME), formats[0])
 
 
+def _probe_trust(action: str, account: str) -> dict[str, Any] | None:
+    """AssumeRole also needs the target's trust policy: the probe role trusts the account, so the
+    decision is the caller's own policies' (a role trusting its account delegates to them)."""
+    if action.lower() != "sts:assumerole":
+        return None
+    principal = {"AWS": f"arn:aws:iam::{account}:root"}
+    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": action}]}
+
+
 def _statement_allows(grant: Grant, action: str, resource: str) -> bool:
     from pipedoctor.iam import PolicySet, Request, evaluate
 
     account = _account(grant.role)
     request = Request(action=action, resource=resource, principal_arn=grant.role.arn, principal_account=account, resource_account=account)
-    return evaluate(request, PolicySet(identity=[grant.document()])).allowed
+    policies = PolicySet(identity=[grant.document()], resource_policy=_probe_trust(action, account))
+    return evaluate(request, policies).allowed
 
 
 def _role_allows(role: Role, action: str, resource: str) -> bool:
-    return role_decision(role, action, resource, identity_side_only=True).allowed
+    trust = _probe_trust(action, _account(role))
+    return role_decision(role, action, resource, resource_policy=trust, identity_side_only=True).allowed
 
 
 def escalations(grant: Grant) -> list[tuple[str, str]]:
