@@ -321,3 +321,25 @@ def test_fix_writes_the_connection_prefix_the_pipeline_uses(tmp_path: Path, run_
     assert "+                Resource: arn:aws:codeconnections:eu-west-1:111122223333:connection/abc" in out
     run_cli("check", ".", "--fix", "--exit-zero")
     assert "static-connection-arn-prefix-mismatch" not in rules_found(run_cli)
+
+
+def test_fix_lists_the_deploy_file_the_build_writes_in_the_artifacts(tmp_path: Path, run_cli, monkeypatch) -> None:
+    from tests.check.test_static_checks import BUILDSPEC as SEED_BUILDSPEC
+    from tests.check.test_static_checks import write_repository
+
+    write_repository(tmp_path)
+    writes = SEED_BUILDSPEC.replace(
+        "      - docker push $REPOSITORY_URI:$TAG\n",
+        "      - docker push $REPOSITORY_URI:$TAG\n      - printf '[{\"name\":\"app\"}]' > imagedefinitions.json\n",
+    )
+    for artifacts, expected in (
+        ("artifacts:\n  files: [out/**/*]\n", "artifacts:\n  files: [imagedefinitions.json, out/**/*]\n"),
+        ("artifacts:\n  files:\n    - out/**/*\n", "artifacts:\n  files:\n    - imagedefinitions.json\n    - out/**/*\n"),
+    ):
+        buildspec = writes.replace("artifacts:\n  files: [out/**/*]\n", artifacts)
+        (tmp_path / "ci" / "buildspec.yml").write_text(buildspec)
+        monkeypatch.chdir(tmp_path)
+        assert "static-deploy-file-not-in-build-artifact" in rules_found(run_cli)
+        run_cli("check", ".", "--fix", "--exit-zero")
+        assert (tmp_path / "ci" / "buildspec.yml").read_text().endswith(expected)
+        assert "static-deploy-file-not-in-build-artifact" not in rules_found(run_cli)

@@ -878,6 +878,39 @@ def _writes(facts: BuildspecFacts, name: str) -> bool:
     return any(name.lower() in command.text.lower() for command in facts.commands)
 
 
+_FILES_KEY = re.compile(r"^(?P<indent>\s*)files\s*:\s*(?P<rest>.*)$")
+
+
+def _artifact_file_edits(snapshot: Snapshot, facts: BuildspecFacts, required: str) -> list[TextEdit]:
+    """The edit that lists `required` first in the buildspec's `artifacts.files`, when the build
+    writes it at the top of its working folder and the list is written one way or the other."""
+    if facts.artifacts_base_directory or not _writes(facts, required):
+        return []
+    text = next((f.text for f in snapshot.repo_files if f.path == facts.path), "")
+    lines = text.splitlines()
+    if not 0 < facts.artifacts_line <= len(lines):
+        return []
+    heading = lines[facts.artifacts_line - 1]
+    artifacts_indent = len(heading) - len(heading.lstrip())
+    for number in range(facts.artifacts_line + 1, len(lines) + 1):
+        line = lines[number - 1]
+        if line.strip() and len(line) - len(line.lstrip()) <= artifacts_indent:
+            return []  # past the artifacts section
+        found = _FILES_KEY.match(line)
+        if found is None:
+            continue
+        rest = found["rest"]
+        if rest.startswith("["):
+            return [TextEdit(facts.path, number, "[", f"[{required}, ", line.index("[") + 1)]
+        following = lines[number] if number < len(lines) else ""
+        item = _LIST_ITEM.match(following)
+        if not rest and item is not None:
+            old = f"- {item['command']}"
+            return [TextEdit(facts.path, number + 1, old, f"- {required}\n{item['indent']}{old}", len(item["indent"]) + 1)]
+        return []
+    return []
+
+
 def deploy_file_not_in_artifact(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """A deploy action reads a file the producing build's artifact does not contain."""
     wrong_image_file = params.get("wrong_image_file", False)
@@ -914,6 +947,7 @@ def deploy_file_not_in_artifact(snapshot: Snapshot, params: dict[str, Any]) -> I
                 f"{pipeline.at(f'action:{where}')}: {where} reads {required} from {artifact}",
                 f"{location}: {linked.project.name}'s artifact holds {', '.join(files) or 'no files'}",
             ],
+            edits=_artifact_file_edits(snapshot, facts, required) if not wrong_image_file else [],
         )
 
 
