@@ -97,3 +97,11 @@ ROLE = _key(
     tooltip="the role's permissions and least-privilege policy",
 )
 NEXT_TAB = _key(VIEW, "t", "next_tab", "next tab", "next-tab")
+FIX = _key(
+    ACT,
+    "x",
+    "fix",
+    "fix",
+    "fix",
+    tooltip="show the diff of the finding's fix in the repository files, and apply it",
+)

@@ -57,7 +57,7 @@ def _heading(title: str) -> Text:
 
 
 class DiagnosisScreen(PipedoctorScreen):
-    BINDINGS: ClassVar[list[BindingType]] = [bindings.LOG, bindings.ROLE]
+    BINDINGS: ClassVar[list[BindingType]] = [bindings.LOG, bindings.ROLE, bindings.FIX]
     AUTO_FOCUS = "#detail"
 
     def __init__(self, key: str) -> None:
@@ -169,6 +169,34 @@ class DiagnosisScreen(PipedoctorScreen):
             self.pd_app.set_status("this diagnosis names no role in the snapshot", error=True)
             return
         self.app.push_screen(RoleScreen(roles[0].arn))
+
+
+    def action_fix(self) -> None:
+        from pipedoctor.fixes import plan_fixes, write_fixes
+        from pipedoctor.tui.screens.fix import FixScreen
+
+        finding = self.finding
+        if finding is None or not finding.edits:
+            self.pd_app.set_status("this finding has no fix pipedoctor can write", error=True)
+            return
+        files = self.view.snapshot.repo_files
+        plan = plan_fixes(finding.edits, files, ["."])
+        if not plan.new_texts:
+            why = "; ".join(f"{edit.path}: {reason}" for edit, reason in plan.refused) or "nothing to change"
+            self.pd_app.set_status(f"not fixing: {why}", error=True)
+            return
+
+        def applied(confirmed: bool | None) -> None:
+            if not confirmed:
+                self.pd_app.set_status("fix not applied")
+                return
+            write_fixes(plan)
+            self.pd_app.set_status(
+                f"fixed {', '.join(sorted(plan.new_texts))}; r reads the files again"
+            )
+
+        diff = plan.diff({f.path: f.text for f in files})
+        self.app.push_screen(FixScreen(diff, any(not edit.safe for edit in finding.edits)), applied)
 
 
 def _urls(finding: Finding) -> list[str]:
