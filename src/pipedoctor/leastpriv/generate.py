@@ -9,6 +9,7 @@ from pipedoctor.errors import UserError
 from pipedoctor.leastpriv.config_needs import required_needs
 from pipedoctor.leastpriv.denials import denied_needs
 from pipedoctor.leastpriv.diff import PolicyDiff, diff_policies
+from pipedoctor.leastpriv.kept_denies import with_kept_denies
 from pipedoctor.leastpriv.proof import Proof, prove
 from pipedoctor.leastpriv.synthesize import policy_size, synthesize
 from pipedoctor.leastpriv.usage import Need, Skipped, UsageRecord
@@ -50,9 +51,13 @@ class Generated:
             lines.append(
                 f"proof: all {len(self.needs)} needs replay Allowed against the new policy"
             )
-        if self.proof.new_access:
-            lines.append("proof FAILED: the new policy allows what the current policies did not:")
-            lines += [f"  - {action} on {resource}" for action, resource in self.proof.new_access]
+        if not self.proof.compared:
+            lines.append("proof: no comparison was made: the role's current policies are not known")
+        elif self.proof.new_access:
+            lines.append(
+                "proof FAILED: the new policy allows what the current policies did not, e.g.:"
+            )
+            lines += [f"  - {example.describe()}" for example in self.proof.new_access]
         else:
             additions = " except these needed additions:" if self.proof.explicit_additions else ""
             lines.append(
@@ -67,6 +72,12 @@ class Generated:
             "so only this role's side is proven"
             for n in self.proof.identity_side_only
         ]
+        lines += [
+            f"  ~ {n.action} on {n.resource}: partly denied by a Deny of the current policies, "
+            "kept in the new policy"
+            for n in self.proof.kept_deny_blocks
+        ]
+        lines += [f"  ? {note}" for note in self.proof.undecided]
         for skipped in self.skipped:
             lines.append(f"skipped {skipped.count} input(s): {skipped.reason}")
         return "\n".join(lines) + "\n"
@@ -106,7 +117,7 @@ def generate_policy(
     for record in usage or []:
         if _same_role(record.principal_arn, role):
             needs.append(replace(record.need(), principal_arn=role.arn))
-    document = synthesize(needs)
+    document = with_kept_denies(synthesize(needs), role)
     return Generated(
         role=role,
         needs=needs,
