@@ -98,16 +98,80 @@ def _generated(args: argparse.Namespace) -> Any:
     return generate_policy(snapshot, role, usage, skipped)
 
 
+# AWS error codes that mean the input names something that does not exist (exit 2, not 3).
+INPUT_ERROR_CODES = frozenset(
+    {
+        "NoSuchBucket",
+        "NoSuchKey",
+        "InvalidBucketName",
+        "InvalidRequestException",
+        "EntityNotFoundException",
+        "MetadataException",
+        "InvalidLookupAttributesException",
+        "InvalidTimeRangeException",
+    }
+)
+
+
+def _aws_failure(what: str, error: Exception) -> UserError:
+    """One line for a failed AWS call: exit 2 when the input named something missing, else 3."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from pipedoctor.collect.identity import unavailable
+
+    if isinstance(error, ClientError):
+        detail = error.response.get("Error", {})
+        code = str(detail.get("Code", "Error"))
+        exit_code = ExitCode.USAGE if code in INPUT_ERROR_CODES else ExitCode.AWS_UNAVAILABLE
+        return UserError(f"{what}: {code}: {detail.get('Message', '')}".rstrip(": "), exit_code)
+    if isinstance(error, BotoCoreError):
+        return UserError(f"{what}: {unavailable(error)}", ExitCode.AWS_UNAVAILABLE)
+    raise error
+
+
+def _trail_usage(
+    args: argparse.Namespace, snapshot: Any, principal: str
+) -> tuple[list[Any], list[Any]]:
+    """Usage from --cloudtrail folders, files and s3:// prefixes (downloaded first)."""
+    import tempfile
+    from pathlib import Path
+
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from pipedoctor.leastpriv.cloudtrail import usage_from_cloudtrail
+
+    for given in args.cloudtrail:
+        if not given.startswith("s3://") and not Path(given).exists():
+            raise UserError(f"--cloudtrail {given}: no such file or folder")
+    with tempfile.TemporaryDirectory(prefix="pipedoctor-trail-") as scratch:
+        local: list[str] = []
+        for index, given in enumerate(args.cloudtrail):
+            if not given.startswith("s3://"):
+                local.append(given)
+                continue
+            from pipedoctor.collect.trail_files import download_trail_files
+
+            target = Path(scratch) / f"s3-{index}"
+            try:
+                files = download_trail_files(_client("s3", args, snapshot), given, target)
+            except (ClientError, BotoCoreError) as error:
+                raise _aws_failure(f"--cloudtrail {given}", error) from None
+            local.append(str(target))
+            if not files:
+                raise UserError(f"--cloudtrail {given}: no CloudTrail log file under it")
+        return usage_from_cloudtrail(local, principal=principal, days=args.days)
+
+
 def _observed_usage(
     args: argparse.Namespace, snapshot: Any, role: Any
 ) -> tuple[list[Any], list[Any]]:
     """Usage from every source asked for: log files, event history, Athena."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     usage: list[Any] = []
     skipped: list[Any] = []
     if args.cloudtrail:
-        from pipedoctor.leastpriv.cloudtrail import usage_from_cloudtrail
-
-        found = usage_from_cloudtrail(args.cloudtrail, principal=role.name, days=args.days)
+        found = _trail_usage(args, snapshot, role.name)
         usage, skipped = usage + found[0], skipped + found[1]
     if args.lookup_events:
         from pipedoctor.leastpriv.lookup_events import (
@@ -115,14 +179,17 @@ def _observed_usage(
             usage_from_lookup_events,
         )
 
-        builds = [b.id for b in snapshot.builds if b.service_role == role.arn]
+        builds = [b.id for b in snapshot.builds if b.service_role == role.arn] if snapshot else []
         client = _client("cloudtrail", args, snapshot)
-        found = usage_from_lookup_events(
-            client,
-            role.arn,
-            days=args.days or 90,
-            session_names=codebuild_session_names(builds) or None,
-        )
+        try:
+            found = usage_from_lookup_events(
+                client,
+                role.arn,
+                days=args.days or 90,
+                session_names=codebuild_session_names(builds) or None,
+            )
+        except (ClientError, BotoCoreError) as error:
+            raise _aws_failure("--lookup-events: CloudTrail LookupEvents", error) from None
         usage, skipped = usage + found[0], skipped + found[1]
     if args.athena_database or args.athena_table:
         from pipedoctor.leastpriv.athena import AthenaError, AthenaTable, usage_from_athena
@@ -138,6 +205,8 @@ def _observed_usage(
             )
         except AthenaError as error:
             raise UserError(f"athena: {error}") from None
+        except (ClientError, BotoCoreError) as error:
+            raise _aws_failure("athena", error) from None
         usage, skipped = usage + found[0], skipped + found[1]
     return usage, skipped
 

@@ -1,4 +1,4 @@
-"""Live CloudTrail reads: the LookupEvents API, and log files in a trail's S3 bucket.
+"""Live CloudTrail reads: the LookupEvents API.
 
 `usage_from_lookup_events(client, role_arn)` pages through the last `days` (at most 90: all that
 LookupEvents keeps) of management events. LookupEvents takes a single lookup attribute, so:
@@ -7,7 +7,7 @@ given the session names a role used (`AWSCodeBuild-<build uuid>` for CodeBuild, 
 when its principal is the role. Each `CloudTrailEvent` goes through the same mapping as log files.
 LookupEvents is throttled to 2 requests/s per account and region: botocore's retries absorb that.
 
-boto3 is imported inside functions only: the analysis stays importable without the SDK.
+The client is passed in: this module never imports the SDK.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from pipedoctor.leastpriv.cloudtrail import (
@@ -72,27 +71,3 @@ def _groups(
                 skips.add("not a CloudTrail record", 1, event.get("EventId"))
                 continue
             yield group
-
-
-def download_s3_logs(url: str, target: Path, client: Any = None) -> list[Path]:
-    """Downloads the log files under `s3://bucket/prefix` into `target`; returns the local paths."""
-    from pipedoctor.leastpriv.cloudtrail import LOG_SUFFIXES
-
-    if client is None:
-        import boto3
-
-        client = boto3.client("s3")
-    bucket, _, prefix = url.removeprefix("s3://").partition("/")
-    paths: list[Path] = []
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for item in page.get("Contents", []):
-            key = item["Key"]
-            if not key.endswith(LOG_SUFFIXES):
-                continue
-            local = target / key
-            if target.resolve() not in local.resolve().parents:
-                continue  # a key like "../x" must not escape the scratch folder
-            local.parent.mkdir(parents=True, exist_ok=True)
-            client.download_file(bucket, key, str(local))
-            paths.append(local)
-    return paths
