@@ -13,13 +13,21 @@ configuration requires (ECR push to the repositories the buildspec pushes, the p
 the artifact bucket and key, UseConnection for full-clone sources, Parameter Store and Secrets
 Manager variables, VPC and report groups), what build logs show denied, and what CloudTrail shows
 used. Resources are ARNs wherever the action supports it. stdout is the policy alone; the proof
-(every need replays Allowed; nothing allowed that the current policies did not, except listed
-needs) and the diff go to stderr. Exit 1 when the proof fails."""
+(every need allowed; no request allowed that the current policies denied, decided exactly, with a
+counterexample when it fails) and the diff go to stderr. Exit 1 when the proof fails.
+
+CloudTrail alone: --role ARN with --cloudtrail, --lookup-events or --athena-table and no
+snapshot; the current policies come from --authorization-details FILE, else IAM when credentials
+allow, else none (the policy is then proven sufficient only). Calls AWS denied are listed, and
+granted only with --include-denied."""
 
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--role", required=True, metavar="NAME|ARN", help="the role to write the policy for"
+        "--role",
+        required=True,
+        metavar="NAME|ARN",
+        help="the role to write the policy for (its ARN when there is no snapshot)",
     )
     parser.add_argument(
         "--snapshot", metavar="FILE", help="snapshot holding the role and its pipeline"
@@ -52,6 +60,17 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
         "--athena-output", metavar="s3://BUCKET/PREFIX", help="Athena results location"
     )
     parser.add_argument("--days", type=int, metavar="N", help="only usage from the last N days")
+    parser.add_argument(
+        "--authorization-details",
+        metavar="FILE",
+        help="without a snapshot: the role's current policies from `aws iam "
+        "get-account-authorization-details` output (default: read from IAM when credentials allow)",
+    )
+    parser.add_argument(
+        "--include-denied",
+        action="store_true",
+        help="also grant the calls CloudTrail shows AWS denied (listed as requested, denied)",
+    )
     parser.add_argument("--endpoint-url", help=argparse.SUPPRESS)
 
 
@@ -82,20 +101,100 @@ def _generated(args: argparse.Namespace) -> Any:
     from pipedoctor.leastpriv.generate import find_role, generate_policy
     from pipedoctor.model import load
 
-    if bool(args.snapshot) == bool(args.pipeline):
-        raise UserError("give --snapshot FILE or --pipeline NAME (one of them)")
-    if args.snapshot:
-        snapshot = load(args.snapshot)
-    else:
-        from pipedoctor.collect import CollectOptions
-        from pipedoctor.commands.collect import collect_snapshot
+    if args.snapshot and args.pipeline:
+        raise UserError("give --snapshot FILE or --pipeline NAME, not both")
+    current_known, notes = True, []
+    if args.snapshot or args.pipeline:
+        if args.authorization_details:
+            raise UserError("--authorization-details is for a role without --snapshot/--pipeline")
+        if args.snapshot:
+            snapshot = load(args.snapshot)
+        else:
+            from pipedoctor.collect import CollectOptions
+            from pipedoctor.commands.collect import collect_snapshot
 
-        snapshot, _ = collect_snapshot(
-            CollectOptions(regions=args.region or [], pipelines=args.pipeline), args.profile
-        )
-    role = find_role(snapshot, args.role)
+            snapshot, _ = collect_snapshot(
+                CollectOptions(regions=args.region or [], pipelines=args.pipeline), args.profile
+            )
+        role = find_role(snapshot, args.role)
+    else:
+        if not (args.cloudtrail or args.lookup_events or args.athena_table):
+            raise UserError(
+                "give --snapshot FILE, --pipeline NAME, or the role's ARN with --cloudtrail, "
+                "--lookup-events or --athena-table"
+            )
+        role, current_known, notes = _current_role(args)
+        snapshot = _trail_only_snapshot(args, role)
     usage, skipped = _observed_usage(args, snapshot, role)
-    return generate_policy(snapshot, role, usage, skipped)
+    return generate_policy(
+        snapshot,
+        role,
+        usage,
+        skipped,
+        include_denied=args.include_denied,
+        current_known=current_known,
+        notes=notes,
+    )
+
+
+def _trail_only_snapshot(args: argparse.Namespace, role: Any) -> Any:
+    from pipedoctor.model import Snapshot
+
+    parts = role.arn.split(":")
+    return Snapshot(
+        account_id=parts[4], partition=parts[1], regions=args.region or [], roles=[role]
+    )
+
+
+def _current_role(args: argparse.Namespace) -> tuple[Any, bool, list[str]]:
+    """The role with its current policies, whether they are fully known, and from where: the
+    --authorization-details file, else IAM when credentials allow, else none."""
+    from pipedoctor.leastpriv.current_policies import (
+        role_from_arn,
+        role_from_authorization_details,
+    )
+
+    bare = role_from_arn(args.role)
+    if args.authorization_details:
+        try:
+            with open(args.authorization_details, encoding="utf-8") as stream:
+                text = stream.read()
+        except OSError as error:
+            raise UserError(f"cannot read {args.authorization_details}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise UserError(f"{args.authorization_details} is not UTF-8 text") from None
+        role, missing = role_from_authorization_details(text, args.authorization_details, bare.arn)
+        if missing:
+            return (
+                role,
+                False,
+                [f"{args.authorization_details} lacks the documents of {', '.join(missing)}"],
+            )
+        return role, True, [f"current policies from {args.authorization_details}"]
+    return _live_role(args, bare)
+
+
+def _live_role(args: argparse.Namespace, bare: Any) -> tuple[Any, bool, list[str]]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from pipedoctor.collect import make_session
+    from pipedoctor.collect.iam import role as read_role
+    from pipedoctor.collect.reader import Reader
+
+    region = (args.region or [None])[0]
+    try:
+        session = make_session(args.profile, region=region, endpoint_url=args.endpoint_url)
+        if session.get_credentials() is None:
+            return bare, False, ["no AWS credentials: the role's current policies are unknown"]
+        client = session.client("iam", endpoint_url=args.endpoint_url)
+    except (BotoCoreError, ClientError) as error:
+        return bare, False, [f"cannot use AWS ({error}): the role's current policies are unknown"]
+    reader = Reader()
+    found = read_role(reader, client, bare.arn)
+    if found is None or reader.errors:
+        problem = reader.errors[0].describe() if reader.errors else "no answer"
+        return found or bare, False, [f"could not read the role from IAM ({problem})"]
+    return found, True, ["current policies read from IAM"]
 
 
 # AWS error codes that mean the input names something that does not exist (exit 2, not 3).

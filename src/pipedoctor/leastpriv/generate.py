@@ -24,6 +24,9 @@ class Generated:
     proof: Proof
     diff: PolicyDiff
     skipped: list[Skipped] = field(default_factory=list)
+    # CloudTrail calls AWS denied: listed, granted only when asked (include_denied).
+    requested_denied: list[UsageRecord] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # where the current policies came from
 
     def report(self) -> str:
         """The proof and notes, for stderr."""
@@ -38,7 +41,9 @@ class Generated:
                 f"policy for {self.role.arn}: {statements} statements, {size} characters; "
                 f"from {len(self.needs)} needs ({sources or 'none'})"
             ),
-            f"diff: {self.diff.summary()}",
+            f"diff: {self.diff.summary()}"
+            if self.proof.compared
+            else "diff: none (the current policies are not known)",
         ]
         if self.proof.insufficient:
             lines.append(
@@ -52,7 +57,10 @@ class Generated:
                 f"proof: all {len(self.needs)} needs replay Allowed against the new policy"
             )
         if not self.proof.compared:
-            lines.append("proof: no comparison was made: the role's current policies are not known")
+            lines.append(
+                "proof: no comparison was made: the role's current policies are not known "
+                "(give --authorization-details FILE or credentials that can read IAM)"
+            )
         elif self.proof.new_access:
             lines.append(
                 "proof FAILED: the new policy allows what the current policies did not, e.g.:"
@@ -78,6 +86,16 @@ class Generated:
             for n in self.proof.kept_deny_blocks
         ]
         lines += [f"  ? {note}" for note in self.proof.undecided]
+        if self.requested_denied:
+            lines.append(
+                f"requested, denied ({len(self.requested_denied)}): CloudTrail shows AWS refused "
+                "these calls; not granted (--include-denied grants them):"
+            )
+            lines += [
+                f"  ! {r.action} on {r.resource} ({r.count} denied call(s), last {r.last_seen})"
+                for r in self.requested_denied
+            ]
+        lines += [f"note: {note}" for note in self.notes]
         for skipped in self.skipped:
             lines.append(f"skipped {skipped.count} input(s): {skipped.reason}")
         return "\n".join(lines) + "\n"
@@ -112,17 +130,30 @@ def generate_policy(
     role: Role,
     usage: list[UsageRecord] | None = None,
     skipped: list[Skipped] | None = None,
+    include_denied: bool = False,
+    current_known: bool = True,
+    notes: list[str] | None = None,
 ) -> Generated:
+    """`current_known` False: the role's current policies are unknown, so the proof shows only
+    that the policy is sufficient. Denied CloudTrail calls become needs only with
+    `include_denied` (denials in build logs always do)."""
     needs = required_needs(snapshot, role.arn) + denied_needs(snapshot, role.arn)
+    requested_denied: list[UsageRecord] = []
     for record in usage or []:
-        if _same_role(record.principal_arn, role):
-            needs.append(replace(record.need(), principal_arn=role.arn))
+        if not _same_role(record.principal_arn, role):
+            continue
+        if record.denied and not include_denied:
+            requested_denied.append(record)
+            continue
+        needs.append(replace(record.need(), principal_arn=role.arn))
     document = with_kept_denies(synthesize(needs), role)
     return Generated(
         role=role,
         needs=needs,
         document=document,
-        proof=prove(role, document, needs, _resource_policies(snapshot)),
+        proof=prove(role, document, needs, _resource_policies(snapshot), current_known),
         diff=diff_policies(role, document),
         skipped=list(skipped or []),
+        requested_denied=sorted(requested_denied, key=lambda r: (r.action, r.resource)),
+        notes=list(notes or []),
     )
