@@ -126,4 +126,14 @@ def test_corpus_roles_from_cloudtrail_alone(corpus: Path, run_cli, no_credential
     code, out, err = run_cli("policy", "generate", "--role", attacker, "--cloudtrail", str(logs))
     assert code == 0, err
     assert granted(out) == {}  # every call it made was denied: nothing granted
-    assert "requested, denied (1)" in err and "ec2:GetPasswordData" in err
+    denied = [line for line in err.splitlines() if line.startswith("  ! ")]
+    assert "requested, denied (30)" in err and len(denied) == 30
+    assert all(line.startswith("  ! ec2:GetPasswordData on arn:aws:ec2:") and ":instance/i-" in line for line in denied)
+    user = "arn:aws:iam::494659789341:role/test-role"  # the Bedrock detonation's role
+    code, out, err = run_cli("policy", "generate", "--role", user, "--cloudtrail", str(logs))
+    assert code == 0, err
+    assert granted(out)["bedrock:InvokeModel"] == {
+        "arn:aws:bedrock:megov-northeast-1r::foundation-model/anthropic.claude-3-sonnet-20240229-v1:0"
+    }
+    left = next(line for line in err.splitlines() if line.startswith('left at "*" (they take no resource)'))
+    assert "bedrock:PutUseCaseForModelAccess" in left and "bedrock:InvokeModel" not in left

@@ -178,8 +178,11 @@ def usage_from_groups(
                 )
             else:
                 record.count += group.count
-                record.first_seen = min(record.first_seen, group.first_seen)
-                record.last_seen = max(record.last_seen, group.last_seen)
+                # A record without eventTime has no time: it neither starts nor ends the span.
+                times = [t for t in (record.first_seen, group.first_seen) if t]
+                record.first_seen = min(times, default=record.first_seen)
+                times = [t for t in (record.last_seen, group.last_seen) if t]
+                record.last_seen = max(times, default=record.last_seen)
     records = sorted(
         merged.values(), key=lambda r: (r.principal_arn, r.action, r.resource, r.denied)
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pipedoctor.errors import UserError
+from pipedoctor.iam import load_catalog
 from pipedoctor.leastpriv.config_needs import required_needs
 from pipedoctor.leastpriv.denials import denied_needs
 from pipedoctor.leastpriv.diff import PolicyDiff, diff_policies
@@ -95,10 +96,35 @@ class Generated:
                 f"  ! {r.action} on {r.resource} ({r.count} denied call(s), last {r.last_seen})"
                 for r in self.requested_denied
             ]
+        lines += self._wildcard_lines()
         lines += [f"note: {note}" for note in self.notes]
         for skipped in self.skipped:
             lines.append(f"skipped {skipped.count} input(s): {skipped.reason}")
         return "\n".join(lines) + "\n"
+
+
+    def _wildcard_lines(self) -> list[str]:
+        """Which actions are granted on "*", and why: no resource to name, or none named."""
+        catalog = load_catalog()
+        on_star = sorted(
+            {
+                action
+                for statement in self.document["Statement"]
+                if statement["Effect"] == "Allow" and statement["Resource"] == "*"
+                for action in statement["Action"]
+            }
+        )
+        takes_none = [a for a in on_star if not catalog.supports_resource_level(a)]
+        unnamed = [a for a in on_star if catalog.supports_resource_level(a)]
+        lines = []
+        if takes_none:
+            lines.append(f'left at "*" (they take no resource): {", ".join(takes_none)}')
+        if unnamed:
+            lines.append(
+                f'left at "*" although they take a resource (no input named it): '
+                f"{', '.join(unnamed)}"
+            )
+        return lines
 
 
 def _same_role(usage_principal: str, role: Role) -> bool:

@@ -13,6 +13,9 @@ patterns apart, so a search needs no other symbol: `alphabet()` gives that finit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pipedoctor.iam.matching import arn_match, has_wildcard
 
 LITERAL, ONE, ONE_IN_SEGMENT, STAR, STAR_IN_SEGMENT = range(5)
 Token = tuple[int, str]  # (kind, character for LITERAL else "")
@@ -154,3 +157,38 @@ class PatternAutomaton:
         target = self._intern(self._closure(reached)) if reached else 0
         self._moves[key] = target
         return target
+
+
+def _literal_prefix(pattern: str) -> str:
+    cut = min((i for i in (pattern.find("*"), pattern.find("?")) if i >= 0), default=len(pattern))
+    return pattern[:cut]
+
+
+@lru_cache(maxsize=65536)
+def covers(outer: str, inner: str) -> bool:
+    """True when every resource the pattern `inner` matches, `outer` matches too."""
+    if not has_wildcard(inner):
+        return arn_match(outer, inner)  # the evaluator's own matching
+    if not has_wildcard(outer):
+        return False  # a wildcard matches more than one string
+    head_outer, head_inner = _literal_prefix(outer), _literal_prefix(inner)
+    shorter = min(len(head_outer), len(head_inner))
+    if head_outer[:shorter] != head_inner[:shorter]:
+        return False  # they differ where both are literal
+    small, large = (
+        PatternAutomaton([pattern_tokens(inner)]),
+        PatternAutomaton([pattern_tokens(outer)]),
+    )
+    symbols, _ = alphabet(small.token_lists + large.token_lists)
+    seen = {(small.start, large.start)}
+    pending = [(small.start, large.start)]
+    while pending:
+        state_small, state_large = pending.pop()
+        if small.accepts(state_small) and not large.accepts(state_large):
+            return False
+        for char in symbols:
+            following = (small.step(state_small, char), large.step(state_large, char))
+            if following[0] != 0 and following not in seen:
+                seen.add(following)
+                pending.append(following)
+    return True

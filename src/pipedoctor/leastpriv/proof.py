@@ -15,7 +15,7 @@ from pipedoctor.iam import PolicySet, Request, evaluate
 from pipedoctor.iam.matching import has_wildcard
 from pipedoctor.leastpriv.compare import AccessSide, Counterexample, compare
 from pipedoctor.leastpriv.kept_denies import without_kept_denies
-from pipedoctor.leastpriv.synthesize import policy_resource
+from pipedoctor.leastpriv.synthesize import policy_resources
 from pipedoctor.leastpriv.usage import Need
 from pipedoctor.model import Role
 
@@ -115,7 +115,9 @@ def prove(
     partition = _partition(role.arn)
     old_documents = [document for _, document in role.identity_documents()]
     old = AccessSide(old_documents, _boundaries(role))
-    needed = sorted({(need.action, policy_resource(need)) for need in needs})
+    needed = sorted(
+        {(need.action, resource) for need in needs for resource in policy_resources(need)}
+    )
     # A need written as a pattern (`bucket/*`) may hide what the current policies deny inside
     # it: only concrete needs excuse new access.
     excused = [pair for pair in needed if pair[1] == "*" or not has_wildcard(pair[1])]
