@@ -87,7 +87,7 @@ def test_lookup_events_failing_is_one_aws_error(tmp_path: Path, run_cli, monkeyp
 )
 def test_athena_failing_is_one_error(tmp_path: Path, run_cli, monkeypatch, error: str, expected: int) -> None:
     stubber = stubbed("athena", monkeypatch)
-    stubber.add_client_error("start_query_execution", error, "Database trails does not exist")
+    stubber.add_client_error("start_query_execution", error, "<html>\n<h1>Database trails\ndoes not exist</h1>\n</html>")
     stubber.activate()
     code, _, err = run_cli(*generate(tmp_path, "--athena-database", "trails", "--athena-table", "cloudtrail_logs"))
     assert code == expected and error in one_error_line(err)

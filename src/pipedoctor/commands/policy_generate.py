@@ -174,6 +174,9 @@ def _current_role(args: argparse.Namespace) -> tuple[Any, bool, list[str]]:
     return _live_role(args, bare)
 
 
+IAM_REGIONS = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
+
+
 def _live_role(args: argparse.Namespace, bare: Any) -> tuple[Any, bool, list[str]]:
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -181,7 +184,9 @@ def _live_role(args: argparse.Namespace, bare: Any) -> tuple[Any, bool, list[str
     from pipedoctor.collect.iam import role as read_role
     from pipedoctor.collect.reader import Reader
 
-    region = (args.region or [None])[0]
+    # IAM is global: without --region, the partition's home region signs the requests.
+    partition = bare.arn.split(":")[1]
+    region = (args.region or [IAM_REGIONS.get(partition, "us-east-1")])[0]
     try:
         session = make_session(args.profile, region=region, endpoint_url=args.endpoint_url)
         if session.get_credentials() is None:
@@ -222,7 +227,8 @@ def _aws_failure(what: str, error: Exception) -> UserError:
         detail = error.response.get("Error", {})
         code = str(detail.get("Code", "Error"))
         exit_code = ExitCode.USAGE if code in INPUT_ERROR_CODES else ExitCode.AWS_UNAVAILABLE
-        return UserError(f"{what}: {code}: {detail.get('Message', '')}".rstrip(": "), exit_code)
+        message = " ".join(str(detail.get("Message", "")).split())[:300]  # one line, bounded
+        return UserError(f"{what}: {code}: {message}".rstrip(": "), exit_code)
     if isinstance(error, BotoCoreError):
         return UserError(f"{what}: {unavailable(error)}", ExitCode.AWS_UNAVAILABLE)
     raise error

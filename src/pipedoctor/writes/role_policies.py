@@ -58,8 +58,10 @@ def policy_arn(account: str, name: str, partition: str = "aws") -> str:
 def _error_text(error: ClientError | BotoCoreError) -> str:
     if isinstance(error, ClientError):
         detail = error.response.get("Error", {})
-        return f"{detail.get('Code', 'Error')}: {detail.get('Message', '')}".strip()
-    return str(error)
+        text = f"{detail.get('Code', 'Error')}: {detail.get('Message', '')}"
+    else:
+        text = str(error)
+    return " ".join(text.split())[:300]  # one line, bounded
 
 
 def _code(error: ClientError) -> str:
