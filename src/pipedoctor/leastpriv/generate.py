@@ -77,8 +77,8 @@ class Generated:
             for action, resource in self.proof.explicit_additions
         ]
         lines += [
-            f"  ~ {n.action} on {n.resource}: another account's resource; its policy was not collected, "
-            "so only this role's side is proven"
+            f"  ~ {n.action} on {n.resource}: the resource's own policy (another account's, a key "
+            "or trust policy) was not collected, so only this role's side is proven"
             for n in self.proof.identity_side_only
         ]
         lines += [
@@ -101,7 +101,6 @@ class Generated:
         for skipped in self.skipped:
             lines.append(f"skipped {skipped.count} input(s): {skipped.reason}")
         return "\n".join(lines) + "\n"
-
 
     def _wildcard_lines(self) -> list[str]:
         """Which actions are granted on "*", and why: no resource to name, or none named."""

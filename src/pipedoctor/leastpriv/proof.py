@@ -13,6 +13,7 @@ from typing import Any
 
 from pipedoctor.iam import PolicySet, Request, evaluate
 from pipedoctor.iam.matching import has_wildcard
+from pipedoctor.iam.service_rules import resource_policy_required
 from pipedoctor.leastpriv.compare import AccessSide, Counterexample, compare
 from pipedoctor.leastpriv.kept_denies import without_kept_denies
 from pipedoctor.leastpriv.synthesize import policy_resources
@@ -23,7 +24,8 @@ from pipedoctor.model import Role
 @dataclass
 class Proof:
     insufficient: list[Need] = field(default_factory=list)  # needs the new policy does not allow
-    # Cross-account needs whose resource policy was not collected: proven on the identity side only.
+    # Needs whose resource's own policy (another account's resource, a key policy, a trust policy)
+    # was not collected: proven on the identity side only.
     identity_side_only: list[Need] = field(default_factory=list)
     explicit_additions: list[tuple[str, str]] = field(
         default_factory=list
@@ -63,27 +65,50 @@ def _boundaries(role: Role) -> list[dict[str, Any]]:
     return [role.permissions_boundary.document] if role.permissions_boundary else []
 
 
+def _trusting_policy(account: str) -> dict[str, Any]:
+    """A resource policy that leaves the decision to the identity side (the account is trusted)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Action": "*",
+                "Resource": "*",
+            }
+        ],
+    }
+
+
+def _needs_its_own_policy(role: Role, need: Need) -> bool:
+    """Another account's resource, a KMS key or a role to assume: its own policy must allow too."""
+    cross_account = _account(need.resource) not in ("", _account(role.arn))
+    return cross_account or resource_policy_required(need.action.lower(), need.resource)
+
+
 def _allows_need(
     role: Role, new_policy: dict[str, Any], need: Need, resource_policy: dict[str, Any] | None
 ) -> bool:
-    """Every request the need stands for is allowed (for another account's resource, with its
-    resource policy when known, else on the identity side)."""
-    cross_account = _account(need.resource) not in ("", _account(role.arn))
+    """Every request the need stands for is allowed (where the resource's own policy must allow
+    too, with that policy when known, else on the identity side)."""
     if has_wildcard(need.resource) and need.resource != "*" and resource_policy is None:
         granted = AccessSide([new_policy], _boundaries(role))
         wanted = AccessSide([_grant([(need.action, need.resource)])])
         return compare(
             granted, wanted, actions=[need.action], partition=_partition(role.arn)
         ).no_new_access
+    identity_side = resource_policy is None and _needs_its_own_policy(role, need)
     request = Request(
         action=need.action,
         resource=need.resource,
         principal_arn=role.arn,
-        resource_account=_account(role.arn) if cross_account and resource_policy is None else None,
+        resource_account=_account(role.arn) if identity_side else None,
         context={},
     )
     policies = PolicySet(
-        identity=[new_policy], boundaries=_boundaries(role), resource_policy=resource_policy
+        identity=[new_policy],
+        boundaries=_boundaries(role),
+        resource_policy=_trusting_policy(_account(role.arn)) if identity_side else resource_policy,
     )
     return evaluate(request, policies).allowed
 
@@ -101,9 +126,9 @@ def prove(
     listed needs. With `current_known` False there is nothing to compare with: (b) is skipped."""
     proof = Proof(compared=current_known)
     for need in needs:
-        cross_account = _account(need.resource) not in ("", _account(role.arn))
-        known_policy = (resource_policies or {}).get(need.resource) if cross_account else None
-        if cross_account and known_policy is None:
+        own_policy = _needs_its_own_policy(role, need)
+        known_policy = (resource_policies or {}).get(need.resource) if own_policy else None
+        if own_policy and known_policy is None:
             proof.identity_side_only.append(need)
         if not _allows_need(role, new_policy, need, known_policy):
             if _allows_need(role, without_kept_denies(new_policy), need, known_policy):
