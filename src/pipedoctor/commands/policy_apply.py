@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from pipedoctor.commands.policy_generate import _add_inputs, _generated
+from pipedoctor.commands.policy_generate import add_policy_inputs, generated_policy
 from pipedoctor.commands.policy_usage import client_for
 from pipedoctor.errors import ExitCode, UserError
 
@@ -27,7 +27,7 @@ def register_apply(actions: Any) -> None:
         description=APPLY_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _add_inputs(parser)
+    add_policy_inputs(parser)
     parser.add_argument("--policy-name", metavar="NAME", help="default: <role>-least-privilege")
     parser.add_argument(
         "--keep",
@@ -91,7 +91,7 @@ def run_apply(args: argparse.Namespace) -> int:
         read_role_state,
     )
 
-    generated = _generated(args)
+    generated = generated_policy(args)
     sys.stderr.write(generated.report())
     if not generated.proof.holds:
         print("pipedoctor: not applying: the proof failed (see above)", file=sys.stderr)

@@ -22,7 +22,7 @@ allow, else none (the policy is then proven sufficient only). Calls AWS denied a
 granted only with --include-denied."""
 
 
-def _add_inputs(parser: argparse.ArgumentParser) -> None:
+def add_policy_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--role",
         required=True,
@@ -81,7 +81,7 @@ def register_generate(actions: Any) -> None:
         description=GENERATE_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _add_inputs(parser)
+    add_policy_inputs(parser)
     parser.add_argument("--format", choices=["json", "terraform", "cloudformation"], default="json")
     parser.set_defaults(func=run_generate)
 
@@ -93,11 +93,11 @@ def register_diff(actions: Any) -> None:
         description="Compare the role's current policies with its generated least-privilege policy, "
         'counted in expanded actions and in actions granted on Resource "*".',
     )
-    _add_inputs(parser)
+    add_policy_inputs(parser)
     parser.set_defaults(func=run_diff)
 
 
-def _generated(args: argparse.Namespace) -> Any:
+def generated_policy(args: argparse.Namespace) -> Any:
     from pipedoctor.commands.policy_usage import current_role, observed_usage, trail_only_snapshot
     from pipedoctor.leastpriv.generate import find_role, generate_policy
     from pipedoctor.model import load
@@ -141,14 +141,14 @@ def _generated(args: argparse.Namespace) -> Any:
 def run_generate(args: argparse.Namespace) -> int:
     from pipedoctor.leastpriv.render import render_policy
 
-    generated = _generated(args)
+    generated = generated_policy(args)
     sys.stdout.write(render_policy(generated.document, args.format, generated.role.name))
     sys.stderr.write(generated.report())
     return 0 if generated.proof.holds else 1
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    generated = _generated(args)
+    generated = generated_policy(args)
     diff = generated.diff
     print(diff.summary())
     for label, actions in (("dropped", diff.dropped), ("added", diff.added)):
