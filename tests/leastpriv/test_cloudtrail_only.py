@@ -137,3 +137,24 @@ def test_corpus_roles_from_cloudtrail_alone(corpus: Path, run_cli, no_credential
     }
     left = next(line for line in err.splitlines() if line.startswith('left at "*" (they take no resource)'))
     assert "bedrock:PutUseCaseForModelAccess" in left and "bedrock:InvokeModel" not in left
+
+
+def test_lookup_events_alone(run_cli, monkeypatch, no_credentials) -> None:
+    from datetime import UTC, datetime
+
+    from botocore.stub import Stubber
+
+    from pipedoctor.commands import policy_usage
+
+    client = boto3.client("cloudtrail", region_name="eu-west-2", aws_access_key_id="a", aws_secret_access_key="a")
+    stubber = Stubber(client)
+    event = record("GetSecretValue", "secretsmanager.amazonaws.com", role=ROLE_NAME, account=ACCOUNT, region="eu-west-2", params={"secretId": SECRET})
+    when = datetime(2026, 11, 20, tzinfo=UTC)
+    stubber.add_response("lookup_events", {"Events": [{"EventId": "1", "EventName": "GetSecretValue", "EventTime": when, "CloudTrailEvent": json.dumps(event)}]})
+    stubber.activate()
+    monkeypatch.setattr(policy_usage, "client_for", lambda *_: client)
+    code, out, err = run_cli("policy", "generate", "--role", ROLE_ARN, "--lookup-events")
+    assert code == 0, err
+    assert granted(out) == {"secretsmanager:GetSecretValue": {SECRET}}
+    assert "no comparison was made" in err
+    stubber.assert_no_pending_responses()

@@ -128,3 +128,47 @@ def test_access_denied_partway_through_apply_undoes_and_exits_3(enforcing_moto, 
     assert not [p for p in policies if "apply-denied-least-privilege" in p]  # the created policy is gone
     assert [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName="apply-denied")["AttachedPolicies"]] == [full_access]
     assert json.loads(record_path.read_text())["status"] == "failed, undone"
+
+
+def test_the_policy_apply_policy_is_enough_for_apply_and_rollback(enforcing_moto, tmp_path: Path, run_cli, monkeypatch) -> None:
+    from pipedoctor.permissions import permissions_policy
+    from tests.leastpriv.test_generate_permissions import for_moto
+
+    url, admin = enforcing_moto
+    iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id=admin["AWS_ACCESS_KEY_ID"], aws_secret_access_key=admin["AWS_SECRET_ACCESS_KEY"])
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    arn = iam.create_role(RoleName="apply-allowed", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    full_access = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess"
+    iam.attach_role_policy(RoleName="apply-allowed", PolicyArn=full_access)
+    snapshot = json.loads(demo_snapshot_text())
+    role = next(r for r in snapshot["roles"] if r["name"] == ROLE)
+    for project in snapshot["projects"]:
+        if project["service_role"] == role["arn"]:
+            project["service_role"] = arn
+    role["name"], role["arn"] = "apply-allowed", arn
+    path = tmp_path / "snapshot.json"
+    path.write_text(json.dumps(snapshot))
+    # moto authorizes IAM calls against Resource "*" only (it does not derive the ARN of the call):
+    # the actions are what this proves; the ARN scoping is checked with the evaluator below.
+    policy = permissions_policy("policy-apply")
+    unscoped = {**policy, "Statement": [{**s, "Resource": "*"} for s in policy["Statement"]]}
+    use_credentials(monkeypatch, user_with_policy(url, admin, "pipedoctor-apply", for_moto(unscoped)))
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    record = tmp_path / "record.json"
+    code, _, err = run_cli("policy", "apply", "--role", "apply-allowed", "--snapshot", str(path), "--record", str(record), "--endpoint-url", url, "--yes")
+    assert code == 0, err
+    attached = {p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName="apply-allowed")["AttachedPolicies"]}
+    assert full_access not in attached and len(attached) == 1
+    code, _, err = run_cli("policy", "rollback", "--record", str(record), "--yes", "--endpoint-url", url)
+    assert code == 0, err
+    assert [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName="apply-allowed")["AttachedPolicies"]] == [full_access]
+    from pipedoctor.iam import PolicySet, Request, evaluate
+
+    caller = "arn:aws:iam::123456789012:user/pipedoctor-apply"
+    for action, resource in (
+        ("iam:GetPolicyVersion", full_access),
+        ("iam:CreatePolicy", "arn:aws:iam::123456789012:policy/pipedoctor/apply-allowed-least-privilege"),
+        ("iam:DetachRolePolicy", arn),
+    ):
+        assert evaluate(Request(action, resource, caller), PolicySet(identity=[policy])).allowed, action
+    assert not evaluate(Request("iam:CreatePolicy", "arn:aws:iam::123456789012:policy/admin", caller), PolicySet(identity=[policy])).allowed
