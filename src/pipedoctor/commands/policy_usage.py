@@ -5,6 +5,7 @@ failure here is one line, exit 3 (AWS) or 2 (the input named something that does
 from __future__ import annotations
 
 import argparse
+from functools import partial
 from typing import Any
 
 from pipedoctor.errors import ExitCode, UserError
@@ -152,6 +153,7 @@ def observed_usage(
         found = _trail_usage(args, snapshot, role.name)
         usage, skipped = usage + found[0], skipped + found[1]
     if args.lookup_events:
+        from pipedoctor.collect.trail_lookup import lookup_events
         from pipedoctor.leastpriv.lookup_events import (
             codebuild_session_names,
             usage_from_lookup_events,
@@ -161,7 +163,7 @@ def observed_usage(
         client = client_for("cloudtrail", args, snapshot)
         try:
             found = usage_from_lookup_events(
-                client,
+                partial(lookup_events, client),
                 role.arn,
                 days=args.days or 90,
                 session_names=codebuild_session_names(builds) or None,
@@ -170,6 +172,7 @@ def observed_usage(
             raise _aws_failure("--lookup-events: CloudTrail LookupEvents", error) from None
         usage, skipped = usage + found[0], skipped + found[1]
     if args.athena_database or args.athena_table:
+        from pipedoctor.collect.athena_query import QueryFailed, run_query
         from pipedoctor.leastpriv.athena import AthenaError, AthenaTable, usage_from_athena
 
         if not (args.athena_database and args.athena_table):
@@ -179,12 +182,12 @@ def observed_usage(
                 args.athena_database, args.athena_table, args.athena_workgroup, args.athena_output
             )
             found = usage_from_athena(
-                client_for("athena", args, snapshot),
+                partial(run_query, client_for("athena", args, snapshot)),
                 table,
                 principal=role.arn,
                 days=args.days or 90,
             )
-        except AthenaError as error:
+        except (AthenaError, QueryFailed) as error:
             raise UserError(f"athena: {error}") from None
         except (ClientError, BotoCoreError) as error:
             raise _aws_failure("athena", error) from None
