@@ -174,6 +174,7 @@ def generate_from_trail(logs: Path) -> float:
         "PYTHONPATH": str(REPO_ROOT / "src"),
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "AWS_CONFIG_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",  # no instance-metadata probe for credentials
     }
     seconds, result = timed(
         lambda: subprocess.run(
