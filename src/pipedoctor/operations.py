@@ -47,9 +47,10 @@ COLLECT: dict[tuple[str, str], str | None] = {
 # under the /pipedoctor/ path and the attachments of roles.
 POLICY_APPLY: dict[tuple[str, str], tuple[str, str]] = {
     ("iam", "ListAttachedRolePolicies"): ("iam:ListAttachedRolePolicies", "role"),
+    ("iam", "GetPolicyVersion"): ("iam:GetPolicyVersion", "any-policy"),  # Deny statements kept
     ("iam", "AttachRolePolicy"): ("iam:AttachRolePolicy", "role"),
     ("iam", "DetachRolePolicy"): ("iam:DetachRolePolicy", "role"),
-    ("iam", "GetPolicy"): ("iam:GetPolicy", "policy"),
+    ("iam", "GetPolicy"): ("iam:GetPolicy", "any-policy"),
     ("iam", "CreatePolicy"): ("iam:CreatePolicy", "policy"),
     ("iam", "ListPolicyVersions"): ("iam:ListPolicyVersions", "policy"),
     ("iam", "CreatePolicyVersion"): ("iam:CreatePolicyVersion", "policy"),
@@ -57,3 +58,36 @@ POLICY_APPLY: dict[tuple[str, str], tuple[str, str]] = {
     ("iam", "SetDefaultPolicyVersion"): ("iam:SetDefaultPolicyVersion", "policy"),
     ("iam", "DeletePolicy"): ("iam:DeletePolicy", "policy"),
 }
+
+# `policy generate|diff|apply` reading usage and, without a snapshot, the role's current policies.
+# (service, operation) -> IAM action; "athena-for-caller" rows are calls Athena makes with the
+# caller's credentials (the Glue catalog and the results bucket), which the caller must allow.
+POLICY_GENERATE: dict[tuple[str, str], str] = {
+    ("cloudtrail", "LookupEvents"): "cloudtrail:LookupEvents",  # --lookup-events
+    ("s3", "ListObjectsV2"): "s3:ListBucket",  # --cloudtrail s3://
+    ("s3", "HeadObject"): "s3:GetObject",
+    ("s3", "GetObject"): "s3:GetObject",
+    ("athena", "StartQueryExecution"): "athena:StartQueryExecution",  # --athena-*
+    ("athena", "GetQueryExecution"): "athena:GetQueryExecution",
+    ("athena", "GetQueryResults"): "athena:GetQueryResults",
+    ("iam", "GetRole"): "iam:GetRole",  # --role ARN without a snapshot, current policies
+    ("iam", "ListRolePolicies"): "iam:ListRolePolicies",
+    ("iam", "GetRolePolicy"): "iam:GetRolePolicy",
+    ("iam", "ListAttachedRolePolicies"): "iam:ListAttachedRolePolicies",
+    ("iam", "GetPolicy"): "iam:GetPolicy",
+    ("iam", "GetPolicyVersion"): "iam:GetPolicyVersion",
+}
+# https://docs.aws.amazon.com/athena/latest/ug/managed-policies.html (AmazonAthenaFullAccess:
+# Glue catalog reads and the query results bucket)
+ATHENA_FOR_CALLER: tuple[str, ...] = (
+    "glue:GetDatabase",
+    "glue:GetTable",
+    "glue:GetPartitions",
+    "s3:GetBucketLocation",
+    "s3:PutObject",
+    "s3:AbortMultipartUpload",
+    "s3:ListMultipartUploadParts",
+)
+
+# `collect --role-arn` and `--role-arn` elsewhere: assume the role in each account.
+ASSUME_ROLE: dict[tuple[str, str], str] = {("sts", "AssumeRole"): "sts:AssumeRole"}

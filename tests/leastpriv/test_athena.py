@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import boto3
 import pytest
 from botocore.stub import Stubber
 
+from pipedoctor.collect.athena_query import QueryFailed, run_query
 from pipedoctor.leastpriv.athena import AthenaError, AthenaTable, aggregation_sql, usage_from_athena
 from pipedoctor.leastpriv.event_actions import request_parameter_keys
 from tests.leastpriv.trail_records import ACCOUNT, ROLE_ARN
@@ -101,7 +104,7 @@ def test_start_poll_and_page_results(athena) -> None:
         {"QueryExecutionId": "q1", "NextToken": "n"},
     )
     sleeps: list[float] = []
-    records, skipped = usage_from_athena(client, TABLE, ROLE_ARN, 90, sleep=sleeps.append)
+    records, skipped = usage_from_athena(partial(run_query, client, sleep=sleeps.append), TABLE, ROLE_ARN, 90)
     repository = f"arn:aws:ecr:eu-west-1:{ACCOUNT}:repository/app"
     assert [(r.action, r.resource, r.count, r.denied) for r in records] == [
         ("ecr:PutImage", repository, 40, False),
@@ -122,5 +125,5 @@ def test_failed_query_is_one_clear_error(athena) -> None:
             }
         },
     )
-    with pytest.raises(AthenaError, match="q2 failed: TABLE_NOT_FOUND"):
-        usage_from_athena(client, AthenaTable("trails", "missing"), sleep=lambda _: None)
+    with pytest.raises(QueryFailed, match="q2 failed: TABLE_NOT_FOUND"):
+        usage_from_athena(partial(run_query, client, sleep=lambda _: None), AthenaTable("trails", "missing"))

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import boto3
-from moto import mock_aws
 
 from pipedoctor.leastpriv.cloudtrail import (
     Identity,
@@ -116,17 +115,21 @@ def test_days_keeps_only_recent_events(tmp_path: Path) -> None:
     assert [r.action for r in records] == ["ecr:ListImages"]
 
 
-def test_s3_prefix_is_downloaded_and_read(tmp_path: Path) -> None:
+def test_s3_prefix_is_downloaded_and_read(tmp_path: Path, moto_endpoint: str) -> None:
+    from pipedoctor.collect.trail_files import download_trail_files
+
     log = write_log(tmp_path / "x.json.gz", [record(), record("ListImages")])
-    with mock_aws():
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket="trail")
-        key = f"AWSLogs/{ACCOUNT}/CloudTrail/eu-west-1/2025/06/01/{ACCOUNT}_CloudTrail_eu-west-1_x.json.gz"
-        s3.put_object(Bucket="trail", Key=key, Body=log.read_bytes())
-        s3.put_object(
-            Bucket="trail", Key=f"AWSLogs/{ACCOUNT}/CloudTrail-Digest/readme.txt", Body=b"x"
-        )
-        records, skipped = usage_from_cloudtrail([f"s3://trail/AWSLogs/{ACCOUNT}/"])
+    s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
+    s3.create_bucket(Bucket="downloaded-trail")
+    key = f"AWSLogs/{ACCOUNT}/CloudTrail/eu-west-1/2025/06/01/{ACCOUNT}_CloudTrail_eu-west-1_x.json.gz"
+    s3.put_object(Bucket="downloaded-trail", Key=key, Body=log.read_bytes())
+    s3.put_object(
+        Bucket="downloaded-trail", Key=f"AWSLogs/{ACCOUNT}/CloudTrail-Digest/readme.txt", Body=b"x"
+    )
+    target = tmp_path / "downloaded"
+    files = download_trail_files(s3, f"s3://downloaded-trail/AWSLogs/{ACCOUNT}/", target)
+    assert [path.name for path in files] == [key.rsplit("/", 1)[-1]]
+    records, skipped = usage_from_cloudtrail([str(target)])
     assert skipped == []
     assert {r.action for r in records} == {"ecr:PutImage", "ecr:ListImages"}
 

@@ -233,5 +233,62 @@ def test_pipeline_role_needs_builds_deploys_and_passes_only_the_task_roles(demo)
     )
     assert not allowed(document, "iam:PassRole", "arn:aws:iam::123456789012:role/admin")
     assert allowed(document, "codeconnections:UseConnection", CONNECTION)
-    assert generated.proof.holds and generated.proof.explicit_additions == []
+    # The current grant holds only when the role is passed to ECS tasks (StringEqualsIfExists
+    # iam:PassedToService): passing the task roles anywhere is a listed addition, not hidden.
+    assert generated.proof.holds
+    assert generated.proof.explicit_additions == [
+        ("iam:PassRole", execution_role),
+        ("iam:PassRole", task_role),
+    ]
     assert len(generated.diff.dropped) > 200  # s3:* and ecs:* on "*" go
+
+
+ARTIFACTS = "arn:aws:s3:::codepipeline-eu-west-2-583920174615"
+OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject"]
+
+
+def test_a_narrower_deny_is_carried_into_the_new_policy(demo) -> None:
+    from pipedoctor.model import ManagedPolicy
+
+    role = demo.role(ROLE)
+    guard = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "NoProd",
+                "Effect": "Deny",
+                "Action": OBJECT_ACTIONS,
+                "Resource": f"{ARTIFACTS}/prod/*",
+            }
+        ],
+    }
+    role.attached_policies.append(
+        ManagedPolicy("arn:aws:iam::123456789012:policy/no-prod", "no-prod", guard)
+    )
+    generated = generate_policy(demo, role)
+    assert allowed(generated.document, "s3:GetObject", f"{ARTIFACTS}/build-myapp/out.zip")
+    assert not allowed(generated.document, "s3:GetObject", f"{ARTIFACTS}/prod/app.zip")
+    assert generated.proof.holds and generated.proof.new_access == []
+    blocked = {(n.action, n.resource) for n in generated.proof.kept_deny_blocks}
+    assert ("s3:GetObject", f"{ARTIFACTS}/*") in blocked
+    assert "partly denied by a Deny of the current policies" in generated.report()
+
+
+def test_a_not_resource_grant_fails_the_proof_with_a_replaying_counterexample(demo) -> None:
+    from pipedoctor.leastpriv.compare import AccessSide, replays
+
+    role = demo.role(ROLE)
+    base = next(p for p in role.attached_policies if p.name.startswith("CodeBuildBasePolicy"))
+    for statement in base.document["Statement"]:
+        if "s3:GetObject" in statement["Action"]:
+            statement.pop("Resource")
+            statement["NotResource"] = f"{ARTIFACTS}/prod/*"
+    generated = generate_policy(demo, role)
+    assert not generated.proof.holds
+    examples = generated.proof.new_access
+    assert examples and all(e.resource.startswith(f"{ARTIFACTS}/prod/") for e in examples)
+    old = AccessSide([document for _, document in role.identity_documents()])
+    new = AccessSide([generated.document])
+    assert all(replays(e, role.arn, old, new) for e in examples)
+    report = generated.report()
+    assert "proof FAILED" in report and f"on {ARTIFACTS}/prod/" in report

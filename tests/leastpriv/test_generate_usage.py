@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 from botocore.stub import Stubber
 
-from pipedoctor.commands import policy_generate
+from pipedoctor.commands import policy_usage
 from pipedoctor.commands.demo import demo_snapshot_text
 from tests.leastpriv.trail_records import record, write_log
 
@@ -48,13 +48,18 @@ def test_cloudtrail_usage_and_denials_join_the_configuration(tmp_path: Path, run
             record("DeleteRepository", "ecr.amazonaws.com", role="someone-else", account=ACCOUNT),
         ],
     )
-    code, out, err = run_cli("policy", "generate", "--role", ROLE, "--snapshot", str(demo_file(tmp_path)), "--cloudtrail", str(trail))
+    snapshot = demo_file(tmp_path)
+    code, out, err = run_cli("policy", "generate", "--role", ROLE, "--snapshot", str(snapshot), "--cloudtrail", str(trail))
     granted = actions(json.loads(out))
     assert SECRET in granted["secretsmanager:GetSecretValue"]
-    assert "ssm:GetParameters" in granted  # denied in the trail: needed, and listed as an addition
+    assert "ssm:GetParameters" not in granted  # denied in the trail: listed, not granted
+    assert "requested, denied (1)" in err and "! ssm:GetParameters on" in err
     assert "ecr:DeleteRepository" not in granted  # another principal's call
-    assert "1 observed" in err and "denied" in err
+    assert "1 observed" in err
     assert code == 0
+    code, out, err = run_cli("policy", "generate", "--role", ROLE, "--snapshot", str(snapshot), "--cloudtrail", str(trail), "--include-denied")
+    assert code == 0 and "ssm:GetParameters" in actions(json.loads(out))
+    assert "1 denied" in err and "requested, denied" not in err
 
 
 def test_lookup_events_usage(tmp_path: Path, run_cli, monkeypatch) -> None:
@@ -68,7 +73,7 @@ def test_lookup_events_usage(tmp_path: Path, run_cli, monkeypatch) -> None:
             {"Events": [{"EventId": "1", "EventName": "GetSecretValue", "EventTime": when, "CloudTrailEvent": json.dumps(event)}]},
         )
     stubber.activate()
-    monkeypatch.setattr(policy_generate, "_client", lambda service, args, snapshot: client)
+    monkeypatch.setattr(policy_usage, "client_for", lambda service, args, snapshot: client)
     code, out, _ = run_cli("policy", "generate", "--role", ROLE, "--snapshot", str(demo_file(tmp_path)), "--lookup-events")
     assert code == 0
     assert SECRET in actions(json.loads(out))["secretsmanager:GetSecretValue"]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
+from pipedoctor.collect.trail_lookup import lookup_events
 from pipedoctor.leastpriv.lookup_events import codebuild_session_names, usage_from_lookup_events
 from tests.leastpriv.trail_records import ACCOUNT, ROLE_ARN, record
 
@@ -51,7 +53,7 @@ def test_pages_all_events_and_keeps_the_roles(cloudtrail) -> None:
         {"Events": [event(record(error="AccessDenied"), "e3"), event("{broken", "e4")]},
         {**expected, "NextToken": "t"},
     )
-    records, skipped = usage_from_lookup_events(client, ROLE_ARN, now=NOW)
+    records, skipped = usage_from_lookup_events(partial(lookup_events, client), ROLE_ARN, now=NOW)
     assert [(r.action, r.count, r.denied) for r in records] == [
         ("ecr:PutImage", 1, False),
         ("ecr:PutImage", 1, True),
@@ -74,7 +76,7 @@ def test_one_username_lookup_per_codebuild_session(cloudtrail) -> None:
             },
         )
     records, _ = usage_from_lookup_events(
-        client, "codebuild-app-role", days=400, session_names=names, now=NOW
+        partial(lookup_events, client), "codebuild-app-role", days=400, session_names=names, now=NOW
     )
     assert [(r.principal_arn, r.count) for r in records] == [(ROLE_ARN, 2)]
 
@@ -86,7 +88,7 @@ def test_corpus_example_shape(cloudtrail, corpus: Path) -> None:
     )
     stubber.add_response("lookup_events", example["output"], {"StartTime": ANY, "EndTime": NOW})
     role = f"arn:aws:iam::{ACCOUNT[:0]}123456789012:role/my-role"
-    records, skipped = usage_from_lookup_events(client, role, now=NOW)
+    records, skipped = usage_from_lookup_events(partial(lookup_events, client), role, now=NOW)
     # the example is a console sign-in: no permission to record, and said so
     assert records == []
     assert [s.reason for s in skipped] == ["not an API call (AwsConsoleSignIn)"]

@@ -9,9 +9,13 @@ from typing import Any
 
 DESCRIPTION = """Print the exact IAM policy pipedoctor needs. collect (and tui, diagnose --pipeline):
 read-only actions, no write at all. check: the same read set, for check --pipeline (check on
-files or a snapshot reads nothing from AWS). policy-apply: the writes of `policy apply` and
-`policy rollback`, limited to policies under /pipedoctor/ and role attachments. The policy is
-made from the table of API calls pipedoctor makes (src/pipedoctor/operations.py)."""
+files or a snapshot reads nothing from AWS). policy-generate: what `policy generate` reads for
+usage (CloudTrail LookupEvents, trail files in S3, Athena with the Glue catalog and results bucket
+it uses for the caller) and, without a snapshot, the role's current policies in IAM. policy-apply:
+the writes of `policy apply` and `policy rollback`, limited to policies under /pipedoctor/ and role
+attachments, and the reads deciding what to keep. all: every mode, and sts:AssumeRole for
+--role-arn. The policy is made from the table of API calls pipedoctor makes
+(src/pipedoctor/operations.py)."""
 
 
 def register(subparsers: Any) -> None:
@@ -19,7 +23,10 @@ def register(subparsers: Any) -> None:
         "permissions", help="the IAM policy pipedoctor itself needs", description=DESCRIPTION
     )
     parser.add_argument(
-        "--for", dest="mode", choices=["collect", "check", "policy-apply", "all"], default="all"
+        "--for",
+        dest="mode",
+        choices=["collect", "check", "policy-generate", "policy-apply", "all"],
+        default="all",
     )
     parser.add_argument("--format", choices=["json", "terraform"], default="json")
     parser.set_defaults(func=run)

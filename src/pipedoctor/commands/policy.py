@@ -13,12 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipedoctor.commands.policy_generate import (
-    register_apply,
-    register_diff,
-    register_generate,
-    register_rollback,
-)
+from pipedoctor.commands.policy_apply import register_apply, register_rollback
+from pipedoctor.commands.policy_generate import register_diff, register_generate
 from pipedoctor.errors import ExitCode, UserError
 from pipedoctor.textparse import ParseError, parse_json
 

@@ -4,16 +4,14 @@ The same aggregation as the DuckDB path runs in Athena over the standard CloudTr
 one the CloudTrail console or the AWS docs' CREATE TABLE make: `useridentity` struct,
 `requestparameters` JSON text, `resources` array of structs): one row per principal, event and
 the request parameters the mapping reads, with count and first/last time. `usage_from_athena`
-starts the query, polls it, pages in the results and maps them like log files.
-
-boto3 is imported inside functions only: the analysis stays importable without the SDK.
+hands the query to a runner (`collect/athena_query.py` starts, polls and pages it) and maps the
+rows like log files.
 """
 
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +27,6 @@ from pipedoctor.leastpriv.event_actions import request_parameter_keys
 from pipedoctor.leastpriv.usage import Skipped, UsageRecord
 
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9_]+$")
-_FINISHED = ("SUCCEEDED", "FAILED", "CANCELLED")
 _HEAD = (
     "identity_type", "identity_arn", "issuer_arn", "invoked_by", "event_source", "event_name",
     "event_type", "error_code", "region", "account",
@@ -38,7 +35,7 @@ _TAIL = ("resources", "calls", "first_seen", "last_seen")
 
 
 class AthenaError(Exception):
-    """The query failed, was cancelled, or the table is misnamed."""
+    """The table, database or output location is misnamed."""
 
 
 @dataclass(frozen=True)
@@ -107,14 +104,13 @@ def aggregation_sql(
 
 
 def usage_from_athena(
-    client: Any,
+    run: Callable[[dict[str, Any]], Iterable[list[str | None]]],
     table: AthenaTable,
     principal: str | None = None,
     days: int | None = 90,
-    poll_seconds: float = 1.0,
-    sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[list[UsageRecord], list[Skipped]]:
-    """Runs the aggregate query in Athena and maps its rows (denied calls marked)."""
+    """Runs the aggregate query through `run(request)` (`collect.athena_query.run_query` with a
+    client: start, poll, page) and maps its rows (denied calls marked)."""
     request: dict[str, Any] = {
         "QueryString": aggregation_sql(table, principal, days),
         "QueryExecutionContext": {"Database": table.database},
@@ -122,42 +118,27 @@ def usage_from_athena(
     }
     if table.output:
         request["ResultConfiguration"] = {"OutputLocation": table.output}
-    query_id = client.start_query_execution(**request)["QueryExecutionId"]
-    while True:
-        status = client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Status"]
-        if status["State"] in _FINISHED:
-            break
-        sleep(poll_seconds)
-    if status["State"] != "SUCCEEDED":
-        reason = status.get("StateChangeReason") or "no reason given"
-        raise AthenaError(f"Athena query {query_id} {status['State'].lower()}: {reason}")
-    return usage_from_groups(_groups(client, query_id), principal, SkipLog())
+    return usage_from_groups(_groups(run(request)), principal, SkipLog())
 
 
-def _groups(client: Any, query_id: str) -> Iterator[EventGroup]:
+def _groups(rows: Iterable[list[str | None]]) -> Iterator[EventGroup]:
     keys = request_parameter_keys()
     columns = (*_HEAD, *(_param_column(key) for key in keys), *_TAIL)
-    header_seen = False
-    for page in client.get_paginator("get_query_results").paginate(QueryExecutionId=query_id):
-        for row in page["ResultSet"]["Rows"]:
-            cells = [cell.get("VarCharValue") for cell in row["Data"]]
-            if not header_seen:
-                header_seen = True  # the first row of the first page holds the column names
-                continue
-            values = dict(zip(columns, cells, strict=True))
-            params = {key: values[_param_column(key)] for key in keys if values[_param_column(key)]}
-            yield EventGroup(
-                identity=Identity(
-                    values["identity_type"], values["identity_arn"], values["issuer_arn"], values["invoked_by"]
-                ),
-                event=event_of(
-                    values["event_source"] or "", values["event_name"] or "", values["region"],
-                    values["account"], values["identity_arn"] or values["issuer_arn"], params,
-                    tuple((values["resources"] or "").split()),
-                ),
-                event_type=values["event_type"],
-                error_code=values["error_code"],
-                count=int(values["calls"] or 0),
-                first_seen=values["first_seen"] or "",
-                last_seen=values["last_seen"] or "",
-            )  # fmt: skip
+    for cells in rows:
+        values = dict(zip(columns, cells, strict=True))
+        params = {key: values[_param_column(key)] for key in keys if values[_param_column(key)]}
+        yield EventGroup(
+            identity=Identity(
+                values["identity_type"], values["identity_arn"], values["issuer_arn"], values["invoked_by"]
+            ),
+            event=event_of(
+                values["event_source"] or "", values["event_name"] or "", values["region"],
+                values["account"], values["identity_arn"] or values["issuer_arn"], params,
+                tuple((values["resources"] or "").split()),
+            ),
+            event_type=values["event_type"],
+            error_code=values["error_code"],
+            count=int(values["calls"] or 0),
+            first_seen=values["first_seen"] or "",
+            last_seen=values["last_seen"] or "",
+        )  # fmt: skip

@@ -2,7 +2,7 @@
 
 `usage_from_cloudtrail(paths)` reads folders (recursively) and files of CloudTrail logs, gzipped or
 not: the standard `{"Records": [...]}` files, JSON lines of bare records, a JSON array of records,
-or a single record. `s3://bucket/prefix` paths are downloaded first (boto3, lazily imported).
+or a single record (an `s3://` trail is downloaded first, by `collect/trail_files.py`).
 
 The result is one `UsageRecord` per (principal, action, resource) with count and first/last seen:
 
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -179,8 +178,11 @@ def usage_from_groups(
                 )
             else:
                 record.count += group.count
-                record.first_seen = min(record.first_seen, group.first_seen)
-                record.last_seen = max(record.last_seen, group.last_seen)
+                # A record without eventTime has no time: it neither starts nor ends the span.
+                times = [t for t in (record.first_seen, group.first_seen) if t]
+                record.first_seen = min(times, default=record.first_seen)
+                times = [t for t in (record.last_seen, group.last_seen) if t]
+                record.last_seen = max(times, default=record.last_seen)
     records = sorted(
         merged.values(), key=lambda r: (r.principal_arn, r.action, r.resource, r.denied)
     )
@@ -271,20 +273,13 @@ def usage_from_cloudtrail(
 ) -> tuple[list[UsageRecord], list[Skipped]]:
     """Usage records (denied ones marked) and what was skipped, from CloudTrail log files."""
     skips = SkipLog()
-    with tempfile.TemporaryDirectory(prefix="pipedoctor-trail-") as scratch:
-        files = list(_log_files(paths, Path(scratch), skips))
-        groups = list(_scan(files, cutoff(days), skips)) if files else []
-        return usage_from_groups(groups, principal, skips)
+    files = list(_log_files(paths, skips))
+    groups = list(_scan(files, cutoff(days), skips)) if files else []
+    return usage_from_groups(groups, principal, skips)
 
 
-def _log_files(paths: list[str], scratch: Path, skips: SkipLog) -> Iterator[str]:
-    for index, given in enumerate(paths):
-        if given.startswith("s3://"):
-            from pipedoctor.leastpriv.lookup_events import download_s3_logs
-
-            target = scratch / f"s3-{index}"
-            yield from _log_files([str(p) for p in download_s3_logs(given, target)], scratch, skips)
-            continue
+def _log_files(paths: list[str], skips: SkipLog) -> Iterator[str]:
+    for given in paths:
         path = Path(given)
         if path.is_dir():
             yield from sorted(

@@ -16,12 +16,14 @@ holds the exceptions, each row citing the AWS page it comes from:
 
 Versioned event names (`Invoke20150331`, `GetFunction20150331v2`, `UpdateDistribution2016_11_25`)
 lose their API-version suffix first. The resource is built from the action's ARN formats in the
-catalog and the request parameters; failing that, the event's `resources` ARNs of the right service;
-failing that, `*`. An event that maps to nothing known comes back with a reason, never silently.
+catalog and the request parameters (every format the request fills: AWS authorizes each resource a
+call names; a parameter holding a list, or an object such as EC2's `instancesSet`, gives one ARN
+per value); failing that, the event's `resources` ARNs of the right service; failing that, `*`. An event that maps to nothing known comes back with a reason, never silently.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Mapping
@@ -37,6 +39,7 @@ TABLE_PATH = Path(__file__).with_name("event_actions.json")
 _VERSION_SUFFIX = re.compile(r"^(?P<name>[A-Za-z]+?)(?:\d{8}(?:v\d+)?|\d{4}_\d{2}_\d{2})$")
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z]+)\}")
 COPY_SOURCE = "x-amz-copy-source"
+MAX_ARNS = 50  # resources one event may name (instancesSet, instanceIds ...)
 
 
 @dataclass(frozen=True)
@@ -96,18 +99,23 @@ def base_event_name(event_name: str) -> str:
     return match.group("name") if match else event_name
 
 
+ActionEntry = tuple[str, Mapping[str, str], tuple[str, ...]]  # action, param overrides, formats
+
+
 @cache
-def _actions_for(
-    prefix: str, event_name: str
-) -> tuple[tuple[tuple[str, Mapping[str, str]], ...], str | None]:
-    """((action, placeholder->param overrides) ...), or ((), reason); ((), None) = no permission."""
+def _actions_for(prefix: str, event_name: str) -> tuple[tuple[ActionEntry, ...], str | None]:
+    """((action, placeholder->param overrides, ARN formats it may use) ...), or ((), reason);
+    ((), None) = no permission."""
     key = f"{prefix}:{event_name}"
     data = table()
     if key in data["no_permission"]:
         return (), None
     row = data["events"].get(key)
     if row is not None:
-        return tuple((entry["action"], entry.get("params", {})) for entry in row["actions"]), None
+        return tuple(
+            (entry["action"], entry.get("params", {}), tuple(entry.get("formats", ())))
+            for entry in row["actions"]
+        ), None
     catalog = load_catalog()
     info = catalog.action(key)
     verbs = data["http_verbs"].get(prefix, {}).get("verbs", {})
@@ -115,7 +123,7 @@ def _actions_for(
     if info is None and verb:
         info = catalog.action(f"{prefix}:{verb}")
     if info is not None:
-        return ((info.name, {}),), None
+        return ((info.name, {}, ()),), None
     if not catalog.service_exists(prefix):
         return (), f"unknown event source {prefix!r} (no IAM service prefix)"
     return (), f"no IAM action for event {key}"
@@ -133,10 +141,10 @@ def map_event(event: Event) -> Mapped:
     variants = table()["version_variants"]
     versioned = bool(params.get(variants["parameter"]))
     needs: list[tuple[str, str]] = []
-    for action, overrides in actions:
+    for action, overrides, formats in actions:
         if versioned:
             action = variants["actions"].get(action, action)
-        for resource in _resources(action, event, params, overrides):
+        for resource in _resources(action, event, params, overrides, formats):
             needs.append((action, resource))
     return Mapped(needs=tuple(dict.fromkeys(needs)))
 
@@ -151,15 +159,24 @@ def _with_copy_source(params: Mapping[str, str]) -> Mapping[str, str]:
 
 
 def _resources(
-    action: str, event: Event, params: Mapping[str, str], overrides: Mapping[str, str]
+    action: str,
+    event: Event,
+    params: Mapping[str, str],
+    overrides: Mapping[str, str],
+    formats: tuple[str, ...],
 ) -> list[str]:
+    """Every ARN the call names, one per resource type it names (AWS authorizes each one:
+    `ssm:SendCommand` on the document and on every instance)."""
     catalog = load_catalog()
     if not catalog.supports_resource_level(action):
         return ["*"]
+    found: list[str] = []
     for arn_format in catalog.resource_arn_formats(action):
-        arn = _fill(arn_format, event, params, overrides)
-        if arn:
-            return [arn]
+        if formats and not any(part in arn_format for part in formats):
+            continue
+        found += _fill(arn_format, event, params, overrides)
+    if found:
+        return list(dict.fromkeys(found))
     services = catalog.resource_services(action)
     listed = [arn for arn in event.resources if _arn_service(arn) in services]
     return listed or ["*"]
@@ -167,36 +184,77 @@ def _resources(
 
 def _fill(
     arn_format: str, event: Event, params: Mapping[str, str], overrides: Mapping[str, str]
-) -> str | None:
-    """The ARN format with every placeholder filled from the event, or None if one cannot be."""
+) -> list[str]:
+    """The ARN format filled from the event, once per value a placeholder takes ([] if one
+    cannot be filled)."""
     placeholders = table()["placeholders"]
-    values = {"Partition": event.partition, "Region": event.region, "Account": event.account}
-    names = _PLACEHOLDER.findall(arn_format)
-    if all(name in values for name in names):
-        return None  # a fixed path: nothing in the request says it is this resource
+    fixed = {"Partition": event.partition, "Region": event.region, "Account": event.account}
+    names = list(dict.fromkeys(_PLACEHOLDER.findall(arn_format)))
+    if all(name in fixed for name in names):
+        return []  # a fixed path: nothing in the request says it is this resource
+    choices: dict[str, list[str]] = {}
     for name in names:
-        if name in values:
-            if not values[name]:
-                return None
+        if name in fixed:
+            if not fixed[name]:
+                return []
+            choices[name] = [fixed[name]]
             continue
         keys = [overrides[name]] if name in overrides else placeholders.get(name, [])
-        value = next((params[key] for key in keys if params.get(key)), None)
-        if value is None:
-            return None
-        if value.startswith("arn:"):
-            # Already an ARN (keyId, secretId, functionName ... may be given as one).
-            return value if _arn_service(value) == _arn_service(arn_format) else None
-        shaped = _shape(name, value)
-        if shaped is None:
-            return None
-        values[name] = shaped
-    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], arn_format)
+        raw = next((params[key] for key in keys if params.get(key)), None)
+        if raw is None:
+            return []
+        values = _values(name, raw)
+        arns = [value for value in values if value.startswith("arn:")]
+        if arns:
+            # Already ARNs (keyId, secretId, functionName ... may be given as one).
+            return [arn for arn in arns if _arn_service(arn) == _arn_service(arn_format)]
+        shaped = [text for value in values if (text := _shape(name, value, arn_format)) is not None]
+        if not shaped:
+            return []
+        choices[name] = shaped
+    filled = []
+    for combination in itertools.islice(itertools.product(*choices.values()), MAX_ARNS):
+        chosen = dict(zip(choices, combination, strict=True))
+        filled.append(_PLACEHOLDER.sub(lambda match, c=chosen: c[match.group(1)], arn_format))
+    return filled
 
 
-def _shape(placeholder: str, value: str) -> str | None:
-    """Request-parameter text as the ARN wants it (None when it names no single resource)."""
-    if value.startswith("["):
-        return None  # a list of names: the event's `resources` field says more
+def _values(placeholder: str, raw: str) -> list[str]:
+    """The request parameter's value(s): a name, a JSON list of names, or the `instanceId`-like
+    fields anywhere inside a JSON object (`instancesSet.items[].instanceId`)."""
+    if not raw.startswith(("[", "{")):
+        return [raw]
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return []
+    field_name = placeholder[0].lower() + placeholder[1:]
+    found: list[str] = []
+    pending = [parsed]
+    while pending and len(found) < MAX_ARNS:
+        item = pending.pop(0)
+        if isinstance(item, str) and not isinstance(parsed, dict):
+            found.append(item)
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                if key == field_name and isinstance(value, str):
+                    found.append(value)
+                elif isinstance(value, (dict, list)):
+                    pending.append(value)
+    return found
+
+
+def _shape(placeholder: str, value: str, arn_format: str) -> str | None:
+    """Request-parameter text as the ARN wants it (None when it names no resource of this
+    format)."""
+    if not value:
+        return None
+    if placeholder == "InstanceId" and (":managed-instance/" in arn_format) != value.startswith(
+        "mi-"
+    ):
+        return None  # Systems Manager managed instances are mi-..., EC2 instances i-...
     if placeholder == "ParameterNameWithoutLeadingSlash":
         return value.lstrip("/")
     if placeholder == "SecretId":

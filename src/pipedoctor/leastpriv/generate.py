@@ -6,9 +6,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pipedoctor.errors import UserError
+from pipedoctor.iam import load_catalog
 from pipedoctor.leastpriv.config_needs import required_needs
 from pipedoctor.leastpriv.denials import denied_needs
 from pipedoctor.leastpriv.diff import PolicyDiff, diff_policies
+from pipedoctor.leastpriv.kept_denies import with_kept_denies
 from pipedoctor.leastpriv.proof import Proof, prove
 from pipedoctor.leastpriv.synthesize import policy_size, synthesize
 from pipedoctor.leastpriv.usage import Need, Skipped, UsageRecord
@@ -23,6 +25,9 @@ class Generated:
     proof: Proof
     diff: PolicyDiff
     skipped: list[Skipped] = field(default_factory=list)
+    # CloudTrail calls AWS denied: listed, granted only when asked (include_denied).
+    requested_denied: list[UsageRecord] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # where the current policies came from
 
     def report(self) -> str:
         """The proof and notes, for stderr."""
@@ -37,7 +42,9 @@ class Generated:
                 f"policy for {self.role.arn}: {statements} statements, {size} characters; "
                 f"from {len(self.needs)} needs ({sources or 'none'})"
             ),
-            f"diff: {self.diff.summary()}",
+            f"diff: {self.diff.summary()}"
+            if self.proof.compared
+            else "diff: none (the current policies are not known)",
         ]
         if self.proof.insufficient:
             lines.append(
@@ -50,9 +57,16 @@ class Generated:
             lines.append(
                 f"proof: all {len(self.needs)} needs replay Allowed against the new policy"
             )
-        if self.proof.new_access:
-            lines.append("proof FAILED: the new policy allows what the current policies did not:")
-            lines += [f"  - {action} on {resource}" for action, resource in self.proof.new_access]
+        if not self.proof.compared:
+            lines.append(
+                "proof: no comparison was made: the role's current policies are not known "
+                "(give --authorization-details FILE or credentials that can read IAM)"
+            )
+        elif self.proof.new_access:
+            lines.append(
+                "proof FAILED: the new policy allows what the current policies did not, e.g.:"
+            )
+            lines += [f"  - {example.describe()}" for example in self.proof.new_access]
         else:
             additions = " except these needed additions:" if self.proof.explicit_additions else ""
             lines.append(
@@ -63,13 +77,53 @@ class Generated:
             for action, resource in self.proof.explicit_additions
         ]
         lines += [
-            f"  ~ {n.action} on {n.resource}: another account's resource; its policy was not collected, "
-            "so only this role's side is proven"
+            f"  ~ {n.action} on {n.resource}: the resource's own policy (another account's, a key "
+            "or trust policy) was not collected, so only this role's side is proven"
             for n in self.proof.identity_side_only
         ]
+        lines += [
+            f"  ~ {n.action} on {n.resource}: partly denied by a Deny of the current policies, "
+            "kept in the new policy"
+            for n in self.proof.kept_deny_blocks
+        ]
+        lines += [f"  ? {note}" for note in self.proof.undecided]
+        if self.requested_denied:
+            lines.append(
+                f"requested, denied ({len(self.requested_denied)}): CloudTrail shows AWS refused "
+                "these calls; not granted (--include-denied grants them):"
+            )
+            lines += [
+                f"  ! {r.action} on {r.resource} ({r.count} denied call(s), last {r.last_seen})"
+                for r in self.requested_denied
+            ]
+        lines += self._wildcard_lines()
+        lines += [f"note: {note}" for note in self.notes]
         for skipped in self.skipped:
             lines.append(f"skipped {skipped.count} input(s): {skipped.reason}")
         return "\n".join(lines) + "\n"
+
+    def _wildcard_lines(self) -> list[str]:
+        """Which actions are granted on "*", and why: no resource to name, or none named."""
+        catalog = load_catalog()
+        on_star = sorted(
+            {
+                action
+                for statement in self.document["Statement"]
+                if statement["Effect"] == "Allow" and statement["Resource"] == "*"
+                for action in statement["Action"]
+            }
+        )
+        takes_none = [a for a in on_star if not catalog.supports_resource_level(a)]
+        unnamed = [a for a in on_star if catalog.supports_resource_level(a)]
+        lines = []
+        if takes_none:
+            lines.append(f'left at "*" (they take no resource): {", ".join(takes_none)}')
+        if unnamed:
+            lines.append(
+                f'left at "*" although they take a resource (no input named it): '
+                f"{', '.join(unnamed)}"
+            )
+        return lines
 
 
 def _same_role(usage_principal: str, role: Role) -> bool:
@@ -101,17 +155,30 @@ def generate_policy(
     role: Role,
     usage: list[UsageRecord] | None = None,
     skipped: list[Skipped] | None = None,
+    include_denied: bool = False,
+    current_known: bool = True,
+    notes: list[str] | None = None,
 ) -> Generated:
+    """`current_known` False: the role's current policies are unknown, so the proof shows only
+    that the policy is sufficient. Denied CloudTrail calls become needs only with
+    `include_denied` (denials in build logs always do)."""
     needs = required_needs(snapshot, role.arn) + denied_needs(snapshot, role.arn)
+    requested_denied: list[UsageRecord] = []
     for record in usage or []:
-        if _same_role(record.principal_arn, role):
-            needs.append(replace(record.need(), principal_arn=role.arn))
-    document = synthesize(needs)
+        if not _same_role(record.principal_arn, role):
+            continue
+        if record.denied and not include_denied:
+            requested_denied.append(record)
+            continue
+        needs.append(replace(record.need(), principal_arn=role.arn))
+    document = with_kept_denies(synthesize(needs), role)
     return Generated(
         role=role,
         needs=needs,
         document=document,
-        proof=prove(role, document, needs, _resource_policies(snapshot)),
+        proof=prove(role, document, needs, _resource_policies(snapshot), current_known),
         diff=diff_policies(role, document),
         skipped=list(skipped or []),
+        requested_denied=sorted(requested_denied, key=lambda r: (r.action, r.resource)),
+        notes=list(notes or []),
     )

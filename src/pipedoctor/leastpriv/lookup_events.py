@@ -1,21 +1,18 @@
-"""Live CloudTrail reads: the LookupEvents API, and log files in a trail's S3 bucket.
+"""Live CloudTrail reads: the LookupEvents API.
 
-`usage_from_lookup_events(client, role_arn)` pages through the last `days` (at most 90: all that
-LookupEvents keeps) of management events. LookupEvents takes a single lookup attribute, so:
+`usage_from_lookup_events(lookup, role_arn)` reads the last `days` (at most 90: all that
+LookupEvents keeps) of management events through `lookup` (the paging, with the client, is in
+`collect/trail_lookup.py`). LookupEvents takes a single lookup attribute, so:
 given the session names a role used (`AWSCodeBuild-<build uuid>` for CodeBuild, see
 `codebuild_session_names`), one `Username` lookup per session; else every event, kept client-side
 when its principal is the role. Each `CloudTrailEvent` goes through the same mapping as log files.
-LookupEvents is throttled to 2 requests/s per account and region: botocore's retries absorb that.
-
-boto3 is imported inside functions only: the analysis stays importable without the SDK.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from pipedoctor.leastpriv.cloudtrail import (
@@ -35,13 +32,14 @@ def codebuild_session_names(build_ids: Iterable[str]) -> list[str]:
 
 
 def usage_from_lookup_events(
-    client: Any,
+    lookup: Callable[[datetime, datetime, list[dict[str, str]]], Iterable[dict[str, Any]]],
     role_arn: str,
     days: int = LOOKUP_EVENTS_DAYS,
     session_names: Iterable[str] | None = None,
     now: datetime | None = None,
 ) -> tuple[list[UsageRecord], list[Skipped]]:
-    """Usage records (denied ones marked) of `role_arn` from CloudTrail LookupEvents."""
+    """Usage records (denied ones marked) of `role_arn` from `lookup(start, end, attributes)`, the
+    events LookupEvents returns (`collect.trail_lookup.lookup_events` with a client)."""
     end = now or datetime.now(UTC)
     start = end - timedelta(days=min(days, LOOKUP_EVENTS_DAYS))
     skips = SkipLog()
@@ -50,49 +48,19 @@ def usage_from_lookup_events(
     ] or [[]]
     groups: list[EventGroup] = []
     for attributes in lookups:
-        groups.extend(_groups(client, start, end, attributes, skips))
+        groups.extend(_groups(lookup(start, end, attributes), skips))
     return usage_from_groups(groups, role_arn, skips)
 
 
-def _groups(
-    client: Any, start: datetime, end: datetime, attributes: list[dict[str, str]], skips: SkipLog
-) -> Iterator[EventGroup]:
-    query: dict[str, Any] = {"StartTime": start, "EndTime": end}
-    if attributes:
-        query["LookupAttributes"] = attributes
-    for page in client.get_paginator("lookup_events").paginate(**query):
-        for event in page.get("Events", []):
-            try:
-                record = json.loads(event.get("CloudTrailEvent") or "")
-            except json.JSONDecodeError:
-                skips.add("malformed CloudTrailEvent JSON", 1, event.get("EventId"))
-                continue
-            group = group_from_record(record)
-            if group is None:
-                skips.add("not a CloudTrail record", 1, event.get("EventId"))
-                continue
-            yield group
-
-
-def download_s3_logs(url: str, target: Path, client: Any = None) -> list[Path]:
-    """Downloads the log files under `s3://bucket/prefix` into `target`; returns the local paths."""
-    from pipedoctor.leastpriv.cloudtrail import LOG_SUFFIXES
-
-    if client is None:
-        import boto3
-
-        client = boto3.client("s3")
-    bucket, _, prefix = url.removeprefix("s3://").partition("/")
-    paths: list[Path] = []
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for item in page.get("Contents", []):
-            key = item["Key"]
-            if not key.endswith(LOG_SUFFIXES):
-                continue
-            local = target / key
-            if target.resolve() not in local.resolve().parents:
-                continue  # a key like "../x" must not escape the scratch folder
-            local.parent.mkdir(parents=True, exist_ok=True)
-            client.download_file(bucket, key, str(local))
-            paths.append(local)
-    return paths
+def _groups(events: Iterable[dict[str, Any]], skips: SkipLog) -> Iterator[EventGroup]:
+    for event in events:
+        try:
+            record = json.loads(event.get("CloudTrailEvent") or "")
+        except json.JSONDecodeError:
+            skips.add("malformed CloudTrailEvent JSON", 1, event.get("EventId"))
+            continue
+        group = group_from_record(record)
+        if group is None:
+            skips.add("not a CloudTrail record", 1, event.get("EventId"))
+            continue
+        yield group

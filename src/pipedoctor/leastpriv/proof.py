@@ -1,27 +1,40 @@
-"""The proof printed with every generated policy: sufficient for every need, no new access."""
+"""The proof printed with every generated policy: sufficient for every need, no new access.
+
+Both halves are decided on the pattern languages (`compare`), not on sample requests: a need
+written as a pattern is allowed only if every request it stands for is, and "no new access" means
+no request at all (any catalog action the new policy names, any resource of that action) that the
+new policy allows and the current policies did not, unless it is a listed need.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipedoctor.iam import PolicySet, Request, evaluate, load_catalog
-from pipedoctor.leastpriv.synthesize import policy_resource
+from pipedoctor.iam import PolicySet, Request, evaluate
+from pipedoctor.iam.matching import has_wildcard
+from pipedoctor.iam.service_rules import resource_policy_required
+from pipedoctor.leastpriv.compare import AccessSide, Counterexample, compare
+from pipedoctor.leastpriv.kept_denies import without_kept_denies
+from pipedoctor.leastpriv.synthesize import policy_resources
 from pipedoctor.leastpriv.usage import Need
 from pipedoctor.model import Role
-
-SAMPLE = "pipedoctor-sample"  # stands for the `*` of a resource pattern when a request is replayed
 
 
 @dataclass
 class Proof:
     insufficient: list[Need] = field(default_factory=list)  # needs the new policy does not allow
-    # Cross-account needs whose resource policy was not collected: proven on the identity side only.
+    # Needs whose resource's own policy (another account's resource, a key policy, a trust policy)
+    # was not collected: proven on the identity side only.
     identity_side_only: list[Need] = field(default_factory=list)
     explicit_additions: list[tuple[str, str]] = field(
         default_factory=list
     )  # needed, not held before
-    new_access: list[tuple[str, str]] = field(default_factory=list)  # neither held nor needed
+    new_access: list[Counterexample] = field(default_factory=list)  # neither held nor needed
+    # Needs that only a Deny carried over from the current policies blocks (never held either).
+    kept_deny_blocks: list[Need] = field(default_factory=list)
+    undecided: list[str] = field(default_factory=list)  # approximations the comparison made
+    compared: bool = True  # False: no current policies were known, nothing to compare with
 
     @property
     def holds(self) -> bool:
@@ -33,33 +46,71 @@ def _account(arn: str) -> str:
     return parts[4] if len(parts) > 5 else ""
 
 
-def _request(role: Role, action: str, resource: str, same_account: bool = False) -> Request:
-    concrete = resource.replace("*", SAMPLE) if resource != "*" else "*"
-    owner = _account(role.arn) if same_account else None
-    return Request(
-        action=action, resource=concrete, principal_arn=role.arn, resource_account=owner, context={}
+def _partition(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[1] if len(parts) > 5 and parts[1] else "aws"
+
+
+def _grant(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": action, "Resource": resource}
+            for action, resource in pairs
+        ],
+    }
+
+
+def _boundaries(role: Role) -> list[dict[str, Any]]:
+    return [role.permissions_boundary.document] if role.permissions_boundary else []
+
+
+def _trusting_policy(account: str) -> dict[str, Any]:
+    """A resource policy that leaves the decision to the identity side (the account is trusted)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Action": "*",
+                "Resource": "*",
+            }
+        ],
+    }
+
+
+def _needs_its_own_policy(role: Role, need: Need) -> bool:
+    """Another account's resource, a KMS key or a role to assume: its own policy must allow too."""
+    cross_account = _account(need.resource) not in ("", _account(role.arn))
+    return cross_account or resource_policy_required(need.action.lower(), need.resource)
+
+
+def _allows_need(
+    role: Role, new_policy: dict[str, Any], need: Need, resource_policy: dict[str, Any] | None
+) -> bool:
+    """Every request the need stands for is allowed (where the resource's own policy must allow
+    too, with that policy when known, else on the identity side)."""
+    if has_wildcard(need.resource) and need.resource != "*" and resource_policy is None:
+        granted = AccessSide([new_policy], _boundaries(role))
+        wanted = AccessSide([_grant([(need.action, need.resource)])])
+        return compare(
+            granted, wanted, actions=[need.action], partition=_partition(role.arn)
+        ).no_new_access
+    identity_side = resource_policy is None and _needs_its_own_policy(role, need)
+    request = Request(
+        action=need.action,
+        resource=need.resource,
+        principal_arn=role.arn,
+        resource_account=_account(role.arn) if identity_side else None,
+        context={},
     )
-
-
-def _policy_set(
-    role: Role, identity: list[dict[str, Any]], resource_policy: dict[str, Any] | None = None
-) -> PolicySet:
-    boundaries = [role.permissions_boundary.document] if role.permissions_boundary else []
-    return PolicySet(identity=identity, boundaries=boundaries, resource_policy=resource_policy)
-
-
-def _granted_pairs(document: dict[str, Any]) -> list[tuple[str, str]]:
-    """(action, resource) of every Allow statement, actions expanded through the catalog."""
-    catalog = load_catalog()
-    pairs = []
-    for statement in document.get("Statement", []):
-        actions = statement.get("Action", [])
-        resources = statement.get("Resource", [])
-        for pattern in [actions] if isinstance(actions, str) else actions:
-            for action in catalog.expand(pattern) or [pattern]:
-                for resource in [resources] if isinstance(resources, str) else resources:
-                    pairs.append((action, resource))
-    return pairs
+    policies = PolicySet(
+        identity=[new_policy],
+        boundaries=_boundaries(role),
+        resource_policy=_trusting_policy(_account(role.arn)) if identity_side else resource_policy,
+    )
+    return evaluate(request, policies).allowed
 
 
 def prove(
@@ -67,33 +118,44 @@ def prove(
     new_policy: dict[str, Any],
     needs: list[Need],
     resource_policies: dict[str, dict[str, Any]] | None = None,
+    current_known: bool = True,
 ) -> Proof:
-    """(a) every need replays Allowed against the new policy (with the role's boundary and, for
-    another account's resource, its resource policy when collected);
-    (b) everything the new policy allows was allowed by the old policies, or is a listed need."""
-    proof = Proof()
-    new_set = _policy_set(role, [new_policy])
+    """(a) every need is allowed by the new policy (with the role's boundary and, for another
+    account's resource, its resource policy when collected);
+    (b) no request is allowed by the new policy that the current policies did not allow, except
+    listed needs. With `current_known` False there is nothing to compare with: (b) is skipped."""
+    proof = Proof(compared=current_known)
     for need in needs:
-        cross_account = _account(need.resource) not in ("", _account(role.arn))
-        known_policy = (resource_policies or {}).get(need.resource)
-        if cross_account and known_policy is None:
+        own_policy = _needs_its_own_policy(role, need)
+        known_policy = (resource_policies or {}).get(need.resource) if own_policy else None
+        if own_policy and known_policy is None:
             proof.identity_side_only.append(need)
-            request, policies = (
-                _request(role, need.action, need.resource, same_account=True),
-                new_set,
-            )
-        else:
-            request = _request(role, need.action, need.resource)
-            policies = _policy_set(role, [new_policy], known_policy) if cross_account else new_set
-        if not evaluate(request, policies).allowed:
-            proof.insufficient.append(need)
-    old_set = _policy_set(role, [document for _, document in role.identity_documents()])
-    needed = {(need.action.lower(), policy_resource(need)) for need in needs}
-    for action, resource in _granted_pairs(new_policy):
-        if evaluate(_request(role, action, resource), old_set).allowed:
-            continue
-        if (action.lower(), resource) in needed:
-            proof.explicit_additions.append((action, resource))
-        else:
-            proof.new_access.append((action, resource))
+        if not _allows_need(role, new_policy, need, known_policy):
+            if _allows_need(role, without_kept_denies(new_policy), need, known_policy):
+                proof.kept_deny_blocks.append(need)
+            else:
+                proof.insufficient.append(need)
+    if not current_known:
+        return proof
+    partition = _partition(role.arn)
+    old_documents = [document for _, document in role.identity_documents()]
+    old = AccessSide(old_documents, _boundaries(role))
+    needed = sorted(
+        {(need.action, resource) for need in needs for resource in policy_resources(need)}
+    )
+    # A need written as a pattern (`bucket/*`) may hide what the current policies deny inside
+    # it: only concrete needs excuse new access.
+    excused = [pair for pair in needed if pair[1] == "*" or not has_wildcard(pair[1])]
+    for pair in needed:
+        held = compare(old, AccessSide([_grant([pair])]), actions=[pair[0]], partition=partition)
+        if not held.no_new_access:
+            proof.explicit_additions.append(pair)
+    with_needs = AccessSide(
+        old_documents, _boundaries(role), extra=[_grant(excused)] if excused else []
+    )
+    comparison = compare(
+        with_needs, AccessSide([new_policy], _boundaries(role)), partition=partition
+    )
+    proof.new_access = comparison.new_access
+    proof.undecided = comparison.undecided
     return proof

@@ -7,6 +7,8 @@ from collections import defaultdict
 from typing import Any
 
 from pipedoctor.iam import load_catalog
+from pipedoctor.leastpriv.authorization_forms import granted_resources
+from pipedoctor.leastpriv.globlang import covers
 from pipedoctor.leastpriv.usage import Need
 
 MANAGED_POLICY_LIMIT = 6144  # characters, white space not counted
@@ -16,12 +18,23 @@ def policy_size(document: dict[str, Any]) -> int:
     return len(json.dumps(document, separators=(",", ":")))
 
 
-def policy_resource(need: Need) -> str:
-    """ARN-scoped where the action supports it; "*" where it only takes "*"."""
+def policy_resources(need: Need) -> list[str]:
+    """ARN-scoped where the action supports it, in the form AWS authorizes it
+    (`authorization_forms`); "*" where it only takes "*"."""
     catalog = load_catalog()
     if need.resource == "*" or not catalog.supports_resource_level(need.action):
-        return "*"
-    return need.resource
+        return ["*"]
+    return granted_resources(need.action, need.resource)
+
+
+def without_redundant(resources: set[str]) -> set[str]:
+    """Drops each resource another one already covers (`log-stream:x` beside `log-stream:*`)."""
+    kept: set[str] = set()
+    for resource in sorted(resources):
+        if any(covers(other, resource) for other in kept):
+            continue
+        kept = {other for other in kept if not covers(resource, other)} | {resource}
+    return kept
 
 
 def _sid(service: str, index: int) -> str:
@@ -74,11 +87,10 @@ def synthesize(needs: list[Need], limit: int = MANAGED_POLICY_LIMIT) -> dict[str
     """The smallest faithful policy: one statement per (service, resource set) of actions."""
     by_action: dict[str, set[str]] = defaultdict(set)
     for need in needs:
-        by_action[need.action].add(policy_resource(need))
+        by_action[need.action].update(policy_resources(need))
     grouped: dict[tuple[str, frozenset[str]], set[str]] = defaultdict(set)
     for action, resources in by_action.items():
-        if "*" in resources:
-            resources = {"*"}
+        resources = {"*"} if "*" in resources else without_redundant(resources)
         grouped[(action.split(":", 1)[0], frozenset(resources))].add(action)
     document = {"Version": "2012-10-17", "Statement": _statements(grouped)}
     if policy_size(document) > limit:
