@@ -288,24 +288,68 @@ def test_cloudformation_full_access_is_replaced_by_a_managed_policy_beside_the_r
     assert "ci-role-service-wildcard-policy" not in rules_found(run_cli)
 
 
-def test_a_replacement_that_cannot_be_proven_is_not_written(tmp_path: Path, run_cli, monkeypatch) -> None:
-    from tests.check.test_policy_breadth import CFN_ADMIN
+def test_a_replacement_is_written_only_when_it_grants_nothing_new() -> None:
+    from pipedoctor.diagnose.scoped_replacement import replacement_counterexample
+    from pipedoctor.model import ManagedPolicy, Role
 
-    # The pipeline role's needs on its artifact bucket are object patterns (bucket/*): not
-    # provable request by request, so --fix leaves AmazonS3FullAccess and says why.
-    template = CFN_ADMIN.replace(
-        "      Policies:\n        - PolicyName: pipeline\n          PolicyDocument:\n            Statement:\n"
-        "              - Effect: Allow\n                Action: ['s3:*']\n                Resource: '*'\n",
-        "      ManagedPolicyArns:\n        - arn:aws:iam::aws:policy/AmazonS3FullAccess\n",
+    full = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess"
+    scoped = [
+        {"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": "*"},
+        {"Effect": "Allow", "Action": ["ecr:PutImage"], "Resource": "arn:aws:ecr:eu-west-1:111122223333:repository/app"},
+    ]
+
+    def role(condition: dict | None) -> Role:
+        statement = {"Effect": "Allow", "Action": "ecr:*", "Resource": "*", **({"Condition": condition} if condition else {})}
+        document = {"Version": "2012-10-17", "Statement": [statement]}
+        return Role("b", "arn:aws:iam::111122223333:role/b", attached_policies=[ManagedPolicy(full, "f", document)])
+
+    assert replacement_counterexample(role(None), full, scoped) is None
+    # The old grant held only in eu-west-1; the scoped statements would hold everywhere.
+    region_only = {"StringEqualsIfExists": {"aws:RequestedRegion": "eu-west-1"}}
+    found = replacement_counterexample(role(region_only), full, scoped)
+    assert found is not None and found.startswith(("ecr:GetAuthorizationToken", "ecr:PutImage"))
+
+
+def test_a_json_template_gets_the_scoped_managed_policy_by_reference(tmp_path: Path, run_cli, monkeypatch) -> None:
+    template = {
+        "Resources": {
+            "Repo": {"Type": "AWS::ECR::Repository", "Properties": {"RepositoryName": "app"}},
+            "BuildRole": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {"ManagedPolicyArns": ["arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess"]},
+            },
+            "Build": {
+                "Type": "AWS::CodeBuild::Project",
+                "Properties": {
+                    "Name": "app",
+                    "ServiceRole": {"Fn::GetAtt": ["BuildRole", "Arn"]},
+                    "Environment": {
+                        "Image": "aws/codebuild/standard:7.0",
+                        "Type": "LINUX_CONTAINER",
+                        "PrivilegedMode": True,
+                        "EnvironmentVariables": [{"Name": "REPOSITORY_URI", "Value": {"Fn::GetAtt": ["Repo", "RepositoryUri"]}}],
+                    },
+                    "Source": {"Type": "CODEPIPELINE", "BuildSpec": "buildspec.yml"},
+                },
+            },
+        }
+    }
+    (tmp_path / "template.json").write_text(json.dumps(template, indent=2) + "\n")
+    (tmp_path / "buildspec.yml").write_text(
+        "version: 0.2\nphases:\n  build:\n    commands:\n"
+        "      - aws ecr get-login-password | docker login --username AWS --password-stdin ${REPOSITORY_URI%%/*}\n"
+        "      - docker build -t $REPOSITORY_URI:latest .\n"
+        "      - docker push $REPOSITORY_URI:latest\n"
     )
-    (tmp_path / "ci.yml").write_text(template)
     monkeypatch.chdir(tmp_path)
-    code, out, _ = run_cli("check", ".", "--format", "json", "--exit-zero")
-    assert code == 0
-    s3 = next(d for d in json.loads(out)["diagnoses"] if d["rule"] == "ci-role-service-wildcard-policy" and "every s3 action" in d["message"])
-    assert any("--fix does not write the replacement" in line and "a pattern" in line for line in s3["evidence"])
+    assert "ci-role-service-wildcard-policy" in rules_found(run_cli)
     run_cli("check", ".", "--fix", "--unsafe-fixes", "--exit-zero")
-    assert "arn:aws:iam::aws:policy/AmazonS3FullAccess" in (tmp_path / "ci.yml").read_text()
+    written = json.loads((tmp_path / "template.json").read_text())
+    role = written["Resources"]["BuildRole"]["Properties"]["ManagedPolicyArns"]
+    assert role == [{"Ref": "BuildRoleEcrScoped"}]
+    statements = written["Resources"]["BuildRoleEcrScoped"]["Properties"]["PolicyDocument"]["Statement"]
+    assert {"Fn::GetAtt": ["Repo", "Arn"]} in [s["Resource"] for s in statements]
+    assert "ci-role-service-wildcard-policy" not in rules_found(run_cli)
 
 
 def test_fix_writes_the_connection_prefix_the_pipeline_uses(tmp_path: Path, run_cli, monkeypatch) -> None:

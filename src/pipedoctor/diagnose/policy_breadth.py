@@ -238,15 +238,15 @@ def _replacement_edits(
     snapshot: Snapshot, grant: Grant, defined: Defined[Role] | None, service: str, statements: list[dict[str, Any]]
 ) -> tuple[list[TextEdit], str]:
     """The edits that swap a whole-service managed policy for the scoped one, and why there are
-    none: only a policy attached by ARN in a repository file, only when the scoped statements
-    grant nothing the role does not have today."""
-    from pipedoctor.diagnose.scoped_replacement import unproven_request
+    none: only a policy attached by ARN in a repository file, only when the exact comparison
+    proves the role is then allowed nothing it is not allowed today."""
+    from pipedoctor.diagnose.scoped_replacement import replacement_counterexample
 
     key = f"managed:{grant.label}"
     if defined is None or grant.label.startswith("inline:") or key not in defined.lines or not statements:
         return [], ""
-    if (request := unproven_request(grant.role, statements)) is not None:
-        return [], f"--fix does not write the replacement: it could allow {request}"
+    if (request := replacement_counterexample(grant.role, grant.label, statements)) is not None:
+        return [], f"--fix does not write the replacement: the role would newly be allowed {request}"
     model = repository_model(snapshot).definitions
     written = with_references(statements, defined, [*model.repositories, *model.connections, *model.roles])
     if written is None:

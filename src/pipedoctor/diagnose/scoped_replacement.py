@@ -154,21 +154,16 @@ def replacement_for(snapshot: Snapshot, role: Role, service: str) -> Replacement
     )
 
 
-def unproven_request(role: Role, statements: list[dict[str, Any]]) -> str | None:
-    """None when every request `statements` allow is one the role's policies allow today, so the
-    replacement grants nothing new; else the first request that could not be shown to be."""
-    from pipedoctor.diagnose.evidence import role_decision
-    from pipedoctor.iam import load_catalog
+def replacement_counterexample(role: Role, replaced: str, statements: list[dict[str, Any]]) -> str | None:
+    """None when the role with the managed policy `replaced` swapped for `statements` is allowed
+    nothing it is not allowed today (decided exactly, Deny statements and boundary included);
+    else a request it would newly be allowed."""
+    from pipedoctor.leastpriv.compare import AccessSide, compare
 
-    catalog = load_catalog()
-    for statement in statements:
-        patterns = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
-        for pattern in patterns:
-            for action in catalog.expand(pattern) if "*" in pattern else [pattern]:
-                for resource in resources:
-                    if ("*" in resource and resource != "*") or (resource == "*" and catalog.supports_resource_level(action)):
-                        return f"{action} on {resource} (a pattern: not proven request by request)"
-                    if not role_decision(role, action, resource, identity_side_only=True).allowed:
-                        return f"{action} on {resource}, which the role is not allowed today"
-    return None
+    boundaries = [role.permissions_boundary.document] if role.permissions_boundary else []
+    documents = role.identity_documents()
+    old = AccessSide(identity=[document for _, document in documents], boundaries=boundaries)
+    kept = [document for label, document in documents if label != replaced]
+    new = AccessSide(identity=[*kept, {"Version": "2012-10-17", "Statement": statements}], boundaries=boundaries)
+    comparison = compare(old, new)
+    return comparison.new_access[0].describe() if comparison.new_access else None
