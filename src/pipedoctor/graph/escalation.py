@@ -1,11 +1,14 @@
-"""Privilege escalation: ways a principal reachable from a pipeline can come to act as a more
-privileged role.
+"""Privilege escalation: ways a principal can come to act as a more privileged role or user, or
+grant itself anything.
 
-Each technique is a known one (Rhino Security Labs' IAM escalation list, PMapper's edge
-checkers): pass a role to a service and make that service run code (CodeBuild, ECS, Lambda,
-CloudFormation, CodePipeline), start a build of an existing project that already runs as the
-role (a buildspec override runs any commands), or assume the role. Every step is an IAM
-decision with the statements that allow it. Escalations chain: a gained role is searched again.
+The techniques are data (`techniques.yaml`: Rhino Security Labs' list, PMapper's edge checks,
+cloudsplaining's table, pathfinding.cloud), each with the public source that documents it. This
+module proves them: every step is an IAM decision on the technique's target with the statements
+that allow it (so conditions are honoured and a Deny anywhere removes the path), the role must
+trust the service it is passed to, and what the input cannot show (an instance profile, a Lambda
+function already running as the role) is reported as "possible if ...". Escalations chain: a
+gained role or user is searched again. A principal that already holds everything is reported
+once as an administrator, not as escalating.
 """
 
 from __future__ import annotations
@@ -14,68 +17,18 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pipedoctor.graph.inventory import MANAGED, PrincipalEntry
+from pipedoctor.graph.resource_index import trusted_services
+from pipedoctor.graph.techniques import Technique, load_techniques
 from pipedoctor.iam import Decision, Request, evaluate, load_catalog
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from pipedoctor.graph.build import PermissionGraph
 
 MAX_PER_TECHNIQUE = 5
 WORKLOAD_RELATIONS = frozenset({"contains", "runs_as", "invokes", "deploys", "runs", "assumes"})
-
-
-@dataclass(frozen=True)
-class Technique:
-    name: str
-    service: str  # the service principal the role is passed to
-    # every inner tuple must have at least one allowed action
-    needs: tuple[tuple[str, ...], ...]
-    summary: str
-
-
-TECHNIQUES = (
-    Technique(
-        "codebuild-create-project",
-        "codebuild.amazonaws.com",
-        (("codebuild:CreateProject",), ("codebuild:StartBuild", "codebuild:StartBuildBatch")),
-        "create a CodeBuild project that runs as the role, then start it",
-    ),
-    Technique(
-        "codebuild-update-project",
-        "codebuild.amazonaws.com",
-        (("codebuild:UpdateProject",), ("codebuild:StartBuild", "codebuild:StartBuildBatch")),
-        "switch a CodeBuild project to the role, then start it",
-    ),
-    Technique(
-        "ecs-run-task",
-        "ecs-tasks.amazonaws.com",
-        (
-            ("ecs:RegisterTaskDefinition",),
-            ("ecs:RunTask", "ecs:StartTask", "ecs:CreateService", "ecs:UpdateService"),
-        ),
-        "register a task definition with the role as task role, then run it",
-    ),
-    Technique(
-        "codepipeline-update",
-        "codepipeline.amazonaws.com",
-        (
-            ("codepipeline:CreatePipeline", "codepipeline:UpdatePipeline"),
-            ("codepipeline:StartPipelineExecution",),
-        ),
-        "point a pipeline at the role, then run it",
-    ),
-    Technique(
-        "lambda-create-function",
-        "lambda.amazonaws.com",
-        (("lambda:CreateFunction",), ("lambda:InvokeFunction", "lambda:CreateEventSourceMapping")),
-        "create a Lambda function with the role, then invoke it",
-    ),
-    Technique(
-        "cloudformation-create-stack",
-        "cloudformation.amazonaws.com",
-        (("cloudformation:CreateStack", "cloudformation:UpdateStack"),),
-        "create a CloudFormation stack that runs as the role",
-    ),
-)
 
 
 @dataclass
@@ -91,42 +44,136 @@ class Step:
 @dataclass
 class Escalation:
     principal: str  # who escalates
-    gains: str  # the role it can act as
+    gains: str  # what it acts as (role, user, group) or rewrites (administrator: policy, itself)
     technique: str
     summary: str
     chain: list[str]  # from a pipeline (or the chosen start) to the principal
     steps: list[Step]
-    gained: int  # capabilities (see `_Search.capabilities`) the role has and the principal lacks
+    gained: int  # capabilities (see `_Search.capabilities`) the target has and the principal lacks
+    gives: str = "role"  # administrator | role | user | group
+    possible_if: str = ""  # what the input cannot show and must hold
+    sources: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "principal": self.principal,
             "gains": self.gains,
+            "gives": self.gives,
             "technique": self.technique,
             "summary": self.summary,
+            "possible_if": self.possible_if,
             "chain": self.chain,
             "steps": [step.to_dict() for step in self.steps],
             "gained": self.gained,
+            "sources": list(self.sources),
         }
 
 
-def _pattern(action: str, account: str, partition: str) -> str:
-    """The broadest resource ARN the action takes in the account (`*` when it takes none)."""
+@dataclass
+class EscalationReport:
+    escalations: list[Escalation]
+    administrators: list[str]  # searched principals that already hold everything
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "escalations": [escalation.to_dict() for escalation in self.escalations],
+            "administrators": self.administrators,
+        }
+
+
+# Actions outside the table an administrator also holds (to tell `iam:*` from `*`); none whose
+# resource always needs its own resource policy (a KMS key), which no identity grant covers.
+ADMIN_PROBES = (
+    "iam:CreateUser",
+    "s3:PutBucketPolicy",
+    "ec2:TerminateInstances",
+    "lambda:DeleteFunction",
+    "dynamodb:DeleteTable",
+    "secretsmanager:GetSecretValue",
+)
+PROBE_NAME = "pipedoctor-probe"
+
+
+def _pattern(action: str, account: str, partition: str, fill: str = "*") -> str:
+    """The action's first resource ARN format in the account, its other parts `fill` (the
+    broadest ARN with `*`); `*` when the action takes no resource."""
     formats = load_catalog().resource_arn_formats(action)
     if not formats:
         return "*"
     arn = formats[0].replace("${Partition}", partition).replace("${Account}", account)
     while "${" in arn:
         start = arn.index("${")
-        arn = arn[:start] + "*" + arn[arn.index("}", start) + 1 :]
+        arn = arn[:start] + fill + arn[arn.index("}", start) + 1 :]
     return arn
+
+
+@dataclass
+class _Target:
+    node: str  # what is gained or rewritten
+    resource: str  # the ARN `on: target` steps act on
+    steps: list[Step] = field(default_factory=list)  # steps proven while finding the target
+    condition: str = ""  # what else must hold
 
 
 class _Search:
     def __init__(self, pg: PermissionGraph) -> None:
         self.pg = pg
         self.graph = pg.graph
+        self.inventory = pg.inventory
+        self.techniques = load_techniques()
+        self.escalation_actions = sorted({a for t in self.techniques for a in t.actions})
         self._actions: dict[str, set[str]] = {}
+        self._administrator: dict[str, bool] = {}
+        self._service_roles: dict[str, list[str]] = {}
+
+    # -- decisions -------------------------------------------------------------------------------
+
+    def _decide(self, principal: str, action: str, resource: str) -> Decision | None:
+        entry = self.inventory.principals.get(principal)
+        if entry is None:
+            return None
+        policy_set = self.pg.decider.policy_set(entry)
+        if not any(s.allow for s in policy_set.compiled().identity.candidates(action.lower())):
+            return None  # nothing could allow it: skip the evaluation
+        decision = evaluate(Request(action, resource, principal), policy_set)
+        return decision if decision.allowed else None
+
+    def _statements(self, decision: Decision) -> list[dict[str, Any]]:
+        conditions = self.pg.decider.conditions
+        return [
+            {**ref.to_dict(), "conditions": conditions.conditions(ref)} for ref in decision.matched
+        ]
+
+    def _any_of(
+        self, principal: str, actions: tuple[str, ...], resource: str | None = None
+    ) -> Step | None:
+        """The first of the actions the principal may call, on `resource` or anywhere in its account."""
+        account, partition = principal.split(":")[4], principal.split(":")[1]
+        for action in actions:
+            where = resource or _pattern(action, account, partition)
+            decision = self._decide(principal, action, where)
+            if decision is not None:
+                return Step(action, where, self._statements(decision))
+        return None
+
+    def is_administrator(self, principal: str) -> bool:
+        """Allowed, without conditions, every escalation action and a few others on resources no
+        policy names: whatever a technique would give, the principal holds already."""
+        known = self._administrator.get(principal)
+        if known is not None:
+            return known
+        account, partition = principal.split(":")[4], principal.split(":")[1]
+        result = principal in self.inventory.principals
+        for action in (*ADMIN_PROBES, *self.escalation_actions):
+            if not result:
+                break
+            resource = _pattern(action, account, partition, PROBE_NAME)
+            decision = self._decide(principal, action, resource)
+            result = decision is not None and not any(
+                s["conditions"] for s in self._statements(decision) if s["effect"] == "Allow"
+            )
+        self._administrator[principal] = result
+        return result
 
     def capabilities(self, node: str) -> set[str]:
         """What a principal can do, to compare two principals: the actions of its `can` edges,
@@ -140,40 +187,14 @@ class _Search:
                     cached.update(data["actions"])
                 elif relation in ("passes_role", "assumes"):
                     cached.add(f"{relation}:{data.get('service', '')}:{target}")
-            if node in self.pg.inventory.principals:
-                for technique in TECHNIQUES:
-                    for options in technique.needs:
-                        cached.update(a for a in options if self._any_of(node, (a,)) is not None)
+            if node in self.inventory.principals:
+                cached.update(
+                    a for a in self.escalation_actions if self._any_of(node, (a,)) is not None
+                )
             self._actions[node] = cached
         return cached
 
-    def _decide(self, principal: str, action: str, resource: str) -> Decision | None:
-        entry = self.pg.inventory.principals.get(principal)
-        if entry is None:
-            return None
-        decision = evaluate(Request(action, resource, principal), self.pg.decider.policy_set(entry))
-        return decision if decision.allowed else None
-
-    def _step(self, principal: str, action: str, resource: str) -> Step | None:
-        decision = self._decide(principal, action, resource)
-        if decision is None:
-            return None
-        conditions = self.pg.decider.conditions
-        statements = [
-            {**ref.to_dict(), "conditions": conditions.conditions(ref)} for ref in decision.matched
-        ]
-        return Step(action, resource, statements)
-
-    def _any_of(
-        self, principal: str, actions: tuple[str, ...], resource: str | None = None
-    ) -> Step | None:
-        """The first of the actions the principal may call, on `resource` or anywhere in its account."""
-        account, partition = principal.split(":")[4], principal.split(":")[1]
-        for action in actions:
-            step = self._step(principal, action, resource or _pattern(action, account, partition))
-            if step is not None:
-                return step
-        return None
+    # -- targets ---------------------------------------------------------------------------------
 
     def passable(self, principal: str) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         """Service principal -> roles the principal may pass to it, with the edge data."""
@@ -181,65 +202,91 @@ class _Search:
         for _, target, data in self.graph.out_edges(principal, data=True):
             if data.get("relation") != "passes_role":
                 continue
-            if target.startswith("set:"):
-                skipped = set(data.get("except", ()))
-                members = [
-                    m for _, m, k in self.graph.out_edges(target, keys=True) if k == "contains"
-                ]
-                roles = [m for m in members if m not in skipped]
-            else:
-                roles = [target]
-            found.setdefault(data["service"], []).extend((role, data) for role in roles)
+            found.setdefault(data["service"], []).extend(
+                (role, data) for role in self._members(target, data)
+            )
         return found
 
-    def escalations_of(self, principal: str, chain: list[str]) -> list[Escalation]:
-        if principal not in self.pg.inventory.principals:
-            return []
-        mine = self.capabilities(principal)
-        found: list[Escalation] = []
+    def _members(self, target: str, data: dict[str, Any]) -> list[str]:
+        if not target.startswith("set:"):
+            return [target]
+        skipped = set(data.get("except", ()))
+        return [
+            m
+            for _, m, k in self.graph.out_edges(target, keys=True)
+            if k == "contains" and m not in skipped
+        ]
 
-        def gain(role: str, technique: str, summary: str, steps: list[Step]) -> None:
-            if role == principal or role in chain:
-                return
-            # Reaching a role one already is gains nothing.
-            theirs = {c for c in self.capabilities(role) if not c.endswith(f":{principal}")}
-            extra = len(theirs - mine)
-            if extra:
-                found.append(Escalation(principal, role, technique, summary, chain, steps, extra))
+    def service_roles(self, service: str) -> list[str]:
+        """Roles whose trust policy names the service."""
+        if not self._service_roles:
+            for entry in self.inventory.principals.values():
+                for trusted in trusted_services(entry.trust_policy):
+                    self._service_roles.setdefault(trusted, []).append(entry.arn)
+            self._service_roles.setdefault("", [])
+        return self._service_roles.get(service.lower(), [])
 
-        for _, role, data in self.graph.out_edges(principal, data=True):
-            if data.get("relation") == "assumes":
-                step = Step(data["actions"][0], role, data.get("statements", []))
-                condition = (
-                    " (if the trust policy's conditions hold)" if data.get("conditional") else ""
-                )
-                gain(role, "assume-role", f"assume the role{condition}", [step])
-        for project, data in self._startable_projects(principal):
-            role = next(
-                (r for _, r, key in self.graph.out_edges(project, keys=True) if key == "runs_as"),
-                None,
-            )
-            if role:
-                start = Step("codebuild:StartBuild", project, data.get("statements", []))
-                name = self.pg.graph.nodes[project].get("label", project)
-                summary = f"start a build of {name} with a buildspec override"
-                gain(role, "codebuild-start-build", summary, [start])
-        passable = self.passable(principal)
-        for technique in TECHNIQUES:
-            roles = passable.get(technique.service)
-            if not roles:
-                continue
-            steps = []
-            for options in technique.needs:
-                step = self._any_of(principal, options)
-                if step is None:
-                    break
-                steps.append(step)
+    def _instance_profile(self, role: str) -> str | None:
+        """Empty when the role is in an instance profile, the condition to report when the input
+        does not say, None when it is in none."""
+        entry = self.inventory.principals.get(role)
+        profiles = entry.instance_profiles if entry is not None else None
+        if profiles is None:
+            return "the role is in an instance profile (the input does not list them)"
+        return "" if profiles else None
+
+    def _targets(self, technique: Technique, entry: PrincipalEntry) -> Iterator[_Target]:
+        inventory = self.inventory
+        kind = technique.target
+        if kind == "own-policies":
+            for policy_id in inventory.identity_policy_ids(entry):
+                policy = inventory.policies[policy_id]
+                if policy.kind != MANAGED:
+                    continue
+                if technique.requires == "other-policy-version" and policy.versions < 2:
+                    continue
+                yield _Target(policy_id, policy_id)
+        elif kind == "self":
+            yield _Target(entry.arn, entry.arn)
+        elif kind in ("own-groups", "groups"):
+            mine = kind == "own-groups"
+            for group in inventory.groups:
+                if (group in entry.groups) == mine:
+                    yield _Target(group, group)
+        elif kind in ("users", "roles"):
+            wanted = kind[:-1]
+            for other in inventory.principals.values():
+                if other.kind == wanted and other.arn != entry.arn:
+                    yield _Target(other.arn, other.arn)
+        elif kind == "assumable-roles":
+            for _, role, data in self.graph.out_edges(entry.arn, data=True):
+                if data.get("relation") == "assumes":
+                    step = Step(data["actions"][0], role, data.get("statements", []))
+                    condition = (
+                        "the trust policy's conditions hold" if data.get("conditional") else ""
+                    )
+                    yield _Target(role, role, [step], condition)
+        elif kind == "started-projects":
+            for project, data in self._startable_projects(entry.arn):
+                for _, role, key in self.graph.out_edges(project, keys=True):
+                    if key == "runs_as":
+                        step = Step("codebuild:StartBuild", project, data.get("statements", []))
+                        yield _Target(role, project, [step])
+        elif kind in ("passed-roles", "service-roles"):
+            if kind == "passed-roles":
+                roles = [
+                    (role, [Step("iam:PassRole", role, data.get("statements", []))])
+                    for role, data in self.passable(entry.arn).get(technique.pass_to, [])
+                ]
             else:
-                for role, data in roles:
-                    pass_step = Step("iam:PassRole", role, data.get("statements", []))
-                    gain(role, technique.name, technique.summary, [pass_step, *steps])
-        return _strongest(found)
+                roles = [(role, []) for role in self.service_roles(technique.trusted_by)]
+            for role, steps in roles:
+                condition: str | None = ""
+                if technique.requires == "instance-profile":
+                    condition = self._instance_profile(role)
+                    if condition is None:
+                        continue
+                yield _Target(role, role, steps, condition)
 
     def _startable_projects(self, principal: str) -> list[tuple[str, dict[str, Any]]]:
         """Projects the principal's `can` edges allow codebuild:StartBuild on."""
@@ -248,15 +295,84 @@ class _Search:
             if data.get("relation") != "can" or "codebuild:StartBuild" not in data["actions"]:
                 continue
             if target.startswith("set:"):
-                skipped = set(data.get("except", ()))
-                found += [
-                    (member, data)
-                    for _, member, key in self.graph.out_edges(target, keys=True)
-                    if key == "contains" and member not in skipped
-                ]
+                found += [(member, data) for member in self._members(target, data)]
             elif self.graph.nodes[target].get("kind") == "codebuild-project":
                 found.append((target, data))
         return found
+
+    # -- the search ------------------------------------------------------------------------------
+
+    def _gained(self, principal: str, technique: Technique, target: str, chain: list[str]) -> int:
+        """How much the target gives beyond what the principal has; 0 = nothing."""
+        if technique.gives == "administrator":
+            return 1
+        if target == principal or target in chain:
+            return 0
+        if technique.gives == "group":
+            entry = self.inventory.principals[principal]
+            mine = set(self.inventory.identity_policy_ids(entry))
+            group = self.inventory.groups[target]
+            return len(
+                [p for p in group.policies if p in self.inventory.policies and p not in mine]
+            )
+        # Reaching a principal one already is gains nothing.
+        mine = self.capabilities(principal)
+        theirs = {c for c in self.capabilities(target) if not c.endswith(f":{principal}")}
+        return len(theirs - mine)
+
+    def escalations_of(self, principal: str, chain: list[str]) -> list[Escalation]:
+        entry = self.inventory.principals.get(principal)
+        if entry is None:
+            return []
+        found: list[Escalation] = []
+        for technique in self.techniques:
+            if technique.principal not in ("any", entry.kind):
+                continue
+            anywhere: dict[int, Step] = {}
+            for number, spec in enumerate(technique.steps):
+                if spec.on == "account":
+                    step = self._any_of(principal, spec.actions)
+                    if step is None:
+                        break
+                    anywhere[number] = step
+            else:
+                for target in self._targets(technique, entry):
+                    steps = self._prove(principal, technique, target, anywhere)
+                    if steps is None:
+                        continue
+                    gained = self._gained(principal, technique, target.node, chain)
+                    if not gained:
+                        continue
+                    conditions = [c for c in (technique.possible_if, target.condition) if c]
+                    summary = technique.summary
+                    if target.condition and technique.target == "assumable-roles":
+                        summary += " (if the trust policy's conditions hold)"
+                    found.append(
+                        Escalation(
+                            principal,
+                            target.node,
+                            technique.id,
+                            summary,
+                            chain,
+                            steps,
+                            gained,
+                            technique.gives,
+                            "; ".join(conditions),
+                            technique.sources,
+                        )
+                    )
+        return _strongest(found)
+
+    def _prove(
+        self, principal: str, technique: Technique, target: _Target, anywhere: dict[int, Step]
+    ) -> list[Step] | None:
+        steps = list(target.steps)
+        for number, spec in enumerate(technique.steps):
+            step = anywhere.get(number) or self._any_of(principal, spec.actions, target.resource)
+            if step is None:
+                return None
+            steps.append(step)
+        return steps
 
     def starts(self) -> dict[str, list[str]]:
         """Principals reachable from a pipeline, each with the chain that reaches it."""
@@ -268,7 +384,7 @@ class _Search:
         seen = set(sources)
         while queue:
             node, chain = queue.popleft()
-            if node in self.pg.inventory.principals:
+            if node in self.inventory.principals:
                 chains.setdefault(node, chain)
             for _, target, data in self.graph.out_edges(node, data=True):
                 if data.get("relation") in WORKLOAD_RELATIONS and target not in seen:
@@ -278,7 +394,7 @@ class _Search:
 
 
 def _strongest(found: list[Escalation]) -> list[Escalation]:
-    """Per technique, the MAX_PER_TECHNIQUE roles that gain the most; the count of the rest is
+    """Per technique, the MAX_PER_TECHNIQUE targets that gain the most; the count of the rest is
     added to the summary (a principal allowed iam:PassRole on * can pass every role)."""
     by_technique: dict[str, list[Escalation]] = {}
     for escalation in found:
@@ -289,31 +405,43 @@ def _strongest(found: list[Escalation]) -> list[Escalation]:
         rest = len(escalations) - MAX_PER_TECHNIQUE
         for escalation in escalations[:MAX_PER_TECHNIQUE]:
             if rest > 0:
-                escalation.summary += f" (and {rest} less privileged role(s) the same way)"
+                escalation.summary += f" (and {rest} less privileged target(s) the same way)"
             kept.append(escalation)
     return kept
 
 
-def find_escalations(
+def escalation_report(
     pg: PermissionGraph, start: str | None = None, max_depth: int = 4
-) -> list[Escalation]:
-    """Escalations from `start`, else from every principal a pipeline reaches (else from all)."""
+) -> EscalationReport:
+    """Escalations from `start`, else from every principal a pipeline reaches (else from all);
+    principals met on the way that already hold everything are listed as administrators."""
     search = _Search(pg)
     if start is not None:
         frontier = {start: [start]}
     else:
         frontier = search.starts() or {arn: [arn] for arn in pg.inventory.principals}
     found: list[Escalation] = []
+    administrators: list[str] = []
     reached = set(frontier)
     for _ in range(max_depth):
         gained: dict[str, list[str]] = {}
         for principal, chain in sorted(frontier.items()):
+            if search.is_administrator(principal):
+                administrators.append(principal)
+                continue
             for escalation in search.escalations_of(principal, chain):
                 found.append(escalation)
-                if escalation.gains not in reached:
-                    reached.add(escalation.gains)
-                    gained[escalation.gains] = [*chain, escalation.gains]
+                target = escalation.gains
+                if target in pg.inventory.principals and target not in reached:
+                    reached.add(target)
+                    gained[target] = [*chain, target]
         if not gained:
             break
         frontier = gained
-    return found
+    return EscalationReport(found, sorted(administrators))
+
+
+def find_escalations(
+    pg: PermissionGraph, start: str | None = None, max_depth: int = 4
+) -> list[Escalation]:
+    return escalation_report(pg, start, max_depth).escalations
