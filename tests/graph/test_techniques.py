@@ -173,3 +173,24 @@ def test_an_administrator_with_a_conditional_grant_is_not_an_administrator() -> 
     report = escalation_report(graph, attacker_arn(technique))
     assert report.administrators == []
     assert "iam-attach-role-policy" in {e.technique for e in report.escalations}
+
+
+def test_a_condition_the_input_cannot_judge_makes_the_path_possible() -> None:
+    [technique] = [t for t in TECHNIQUES if t.id == "iam-put-role-policy"]
+    data = technique_account(technique)
+    attacker = next(r for r in data["RoleDetailList"] if r["RoleName"] == "attacker")
+    [statement] = attacker["RolePolicyList"][0]["PolicyDocument"]["Statement"]
+    statement["Condition"] = {"DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:01Z"}}
+    [escalation] = found(data, attacker_arn(technique))
+    assert escalation.possible_if == "the conditions on aws:TokenIssueTime hold"
+    assert escalation.steps[0].assumed == ["aws:TokenIssueTime"]
+    assert escalation.steps[0].statements[0]["conditions"][0]["key"] == "aws:TokenIssueTime"
+
+
+def test_a_service_linked_role_is_not_an_escalating_principal() -> None:
+    [technique] = [t for t in TECHNIQUES if t.id == "ssm-send-command"]
+    data = technique_account(technique)
+    attacker = next(r for r in data["RoleDetailList"] if r["RoleName"] == "attacker")
+    attacker["Arn"] = attacker["Arn"].replace("role/", "role/aws-service-role/ssm.amazonaws.com/")
+    graph = build_graph(authorization=inventory_from_authorization_details(data))
+    assert escalation_report(graph).escalations == []

@@ -13,6 +13,7 @@ once as an administrator, not as escalating.
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,15 @@ from typing import TYPE_CHECKING, Any
 from pipedoctor.graph.inventory import MANAGED, PrincipalEntry
 from pipedoctor.graph.resource_index import trusted_services
 from pipedoctor.graph.techniques import Technique, load_techniques
-from pipedoctor.iam import Decision, Request, evaluate, load_catalog
+from pipedoctor.iam import (
+    IMPLICITLY_DENIED,
+    Decision,
+    PolicySet,
+    Request,
+    compile_policy,
+    evaluate,
+    load_catalog,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -36,9 +45,25 @@ class Step:
     action: str
     resource: str
     statements: list[dict[str, Any]] = field(default_factory=list)
+    # context keys the allowing statements' conditions test and the input cannot supply
+    assumed: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"action": self.action, "resource": self.resource, "statements": self.statements}
+        return {
+            "action": self.action,
+            "resource": self.resource,
+            "statements": self.statements,
+            "assumed": self.assumed,
+        }
+
+
+def _allow_conditions_removed(document: dict[str, Any]) -> dict[str, Any]:
+    relaxed = copy.deepcopy(document)
+    statements = relaxed.get("Statement")
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if isinstance(statement, dict) and statement.get("Effect") == "Allow":
+            statement.pop("Condition", None)
+    return relaxed
 
 
 @dataclass
@@ -125,18 +150,45 @@ class _Search:
         self._actions: dict[str, set[str]] = {}
         self._administrator: dict[str, bool] = {}
         self._service_roles: dict[str, list[str]] = {}
+        self._relaxed_sets: dict[str, PolicySet] = {}
 
     # -- decisions -------------------------------------------------------------------------------
 
-    def _decide(self, principal: str, action: str, resource: str) -> Decision | None:
+    def _decide(
+        self, principal: str, action: str, resource: str, relax: bool = True
+    ) -> tuple[Decision, list[str]] | None:
+        """The allowing decision, with the context keys whose conditions were assumed to hold
+        (an Allow conditioned on keys the input cannot supply, such as aws:TokenIssueTime, is
+        possible, not proven; a Deny keeps its conditions)."""
         entry = self.inventory.principals.get(principal)
         if entry is None:
             return None
         policy_set = self.pg.decider.policy_set(entry)
         if not any(s.allow for s in policy_set.compiled().identity.candidates(action.lower())):
             return None  # nothing could allow it: skip the evaluation
-        decision = evaluate(Request(action, resource, principal), policy_set)
-        return decision if decision.allowed else None
+        request = Request(action, resource, principal)
+        decision = evaluate(request, policy_set)
+        if decision.allowed:
+            return decision, []
+        if relax and decision.decision == IMPLICITLY_DENIED and decision.missing_context_keys:
+            relaxed = evaluate(request, self._relaxed(entry))
+            if relaxed.allowed:
+                return relaxed, list(decision.missing_context_keys)
+        return None
+
+    def _relaxed(self, entry: PrincipalEntry) -> PolicySet:
+        cached = self._relaxed_sets.get(entry.arn)
+        if cached is None:
+            base = self.pg.decider.policy_set(entry)
+            identity = [
+                compile_policy(
+                    _allow_conditions_removed(self.inventory.policies[pid].document), pid
+                )
+                for pid in self.inventory.identity_policy_ids(entry)
+            ]
+            cached = PolicySet(identity=list(identity), boundaries=base.boundaries)
+            self._relaxed_sets[entry.arn] = cached
+        return cached
 
     def _statements(self, decision: Decision) -> list[dict[str, Any]]:
         conditions = self.pg.decider.conditions
@@ -151,9 +203,10 @@ class _Search:
         account, partition = principal.split(":")[4], principal.split(":")[1]
         for action in actions:
             where = resource or _pattern(action, account, partition)
-            decision = self._decide(principal, action, where)
-            if decision is not None:
-                return Step(action, where, self._statements(decision))
+            decided = self._decide(principal, action, where)
+            if decided is not None:
+                decision, assumed = decided
+                return Step(action, where, self._statements(decision), assumed)
         return None
 
     def is_administrator(self, principal: str) -> bool:
@@ -168,9 +221,9 @@ class _Search:
             if not result:
                 break
             resource = _pattern(action, account, partition, PROBE_NAME)
-            decision = self._decide(principal, action, resource)
-            result = decision is not None and not any(
-                s["conditions"] for s in self._statements(decision) if s["effect"] == "Allow"
+            decided = self._decide(principal, action, resource, relax=False)
+            result = decided is not None and not any(
+                s["conditions"] for s in self._statements(decided[0]) if s["effect"] == "Allow"
             )
         self._administrator[principal] = result
         return result
@@ -344,6 +397,9 @@ class _Search:
                     if not gained:
                         continue
                     conditions = [c for c in (technique.possible_if, target.condition) if c]
+                    assumed = sorted({key for step in steps for key in step.assumed})
+                    if assumed:
+                        conditions.append(f"the conditions on {', '.join(assumed)} hold")
                     summary = technique.summary
                     if target.condition and technique.target == "assumable-roles":
                         summary += " (if the trust policy's conditions hold)"
@@ -426,6 +482,8 @@ def escalation_report(
     for _ in range(max_depth):
         gained: dict[str, list[str]] = {}
         for principal, chain in sorted(frontier.items()):
+            if "/aws-service-role/" in principal:
+                continue  # only the AWS service acts as a service-linked role
             if search.is_administrator(principal):
                 administrators.append(principal)
                 continue
