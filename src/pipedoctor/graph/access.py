@@ -32,6 +32,13 @@ EXTERNAL_IDENTITY = {
     "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
 }
 EXTERNAL_NOTE = "another account's principal: its own policies are not in the input"
+MISSING_NOTE = "a principal of this account that is not in the input: its own policies are unknown"
+
+
+def outside_note(who: str, accounts: set[str]) -> str:
+    """How to describe a principal the input does not hold."""
+    parts = who.split(":")
+    return MISSING_NOTE if len(parts) > 4 and parts[4] in accounts else EXTERNAL_NOTE
 
 
 @dataclass(frozen=True)
@@ -396,7 +403,8 @@ class AccessDecider:
             policy_set = PolicySet(
                 identity=[EXTERNAL_IDENTITY], resource_policy=self.resource_policy(resource)
             )
-            caller, note = who, EXTERNAL_NOTE
+            accounts = {principal.account for principal in self.inventory.principals.values()}
+            caller, note = who, outside_note(who, accounts)
         layer = policy_set.compiled().resource
         assert layer is not None
         for type_key, suffix in group.kind.types:

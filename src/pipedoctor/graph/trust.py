@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from pipedoctor.graph.access import EXTERNAL_IDENTITY, EXTERNAL_NOTE, AccessDecider
+from pipedoctor.graph.access import EXTERNAL_IDENTITY, AccessDecider, outside_note
 from pipedoctor.graph.grants import GrantBook
 from pipedoctor.graph.inventory import PrincipalEntry
 from pipedoctor.iam import (
@@ -24,7 +24,7 @@ from pipedoctor.iam import (
     compile_policy,
     evaluate,
 )
-from pipedoctor.iam.principals import ACCOUNT_ID
+from pipedoctor.iam.principals import ACCOUNT_ID, parse_principal
 
 
 def _without_conditions(document: dict[str, Any]) -> dict[str, Any]:
@@ -50,6 +50,21 @@ class TrustDecider:
         self.inventory = decider.inventory
         self._assumers: dict[str, list[PrincipalEntry]] | None = None
         self.accounts = {principal.account for principal in self.inventory.principals.values()}
+        self._roles_by_name: dict[tuple[str, str], PrincipalEntry] | None = None
+
+    def session_role(self, who: str) -> PrincipalEntry | None:
+        """The role in the input a session ARN (an SSO session too) belongs to: same account and
+        role name, whatever the role's path."""
+        principal = parse_principal(who)
+        if principal.kind != "session" or principal.account not in self.accounts:
+            return None
+        if self._roles_by_name is None:
+            self._roles_by_name = {
+                (entry.account, entry.name): entry
+                for entry in self.inventory.principals.values()
+                if entry.kind == "role"
+            }
+        return self._roles_by_name.get((principal.account or "", principal.name or ""))
 
     def _principals_allowed_to_assume(self) -> dict[str, list[PrincipalEntry]]:
         """Principals per account whose identity policies may allow sts:AssumeRole at all."""
@@ -81,17 +96,29 @@ class TrustDecider:
 
         for who, action, kind in self._candidates(role, trust):
             principal = self.inventory.principals.get(who)
-            note = ""
+            session_of = self.session_role(who) if principal is None and kind == "AWS" else None
+            note, source, role_arn = "", who, None
             if principal is not None:
                 base = self.decider.policy_set(principal)
                 identity, boundaries = base.identity, base.boundaries
+            elif session_of is not None:
+                # The trust policy names one session of a role in the input: that role acts.
+                base = self.decider.policy_set(session_of)
+                identity, boundaries = base.identity, base.boundaries
+                source, role_arn = session_of.arn, session_of.arn
+                note = (
+                    f"as its session {who.rsplit('/', 1)[-1]} (the trust policy names the session)"
+                )
             elif kind == "AWS" and who != "*":
-                identity, boundaries, note = [EXTERNAL_IDENTITY], [], EXTERNAL_NOTE
+                identity, boundaries = [EXTERNAL_IDENTITY], []
+                note = outside_note(who, self.accounts)
             else:
                 identity, boundaries = [], []
             context = {"aws:SourceAccount": role.account} if kind == "Service" else {}
             caller = None if who == "*" else who
-            request = Request(action, role.arn, caller, context=context)
+            request = Request(
+                action, role.arn, caller, context=context, principal_role_arn=role_arn
+            )
             decision = evaluate(
                 request, PolicySet(identity=identity, boundaries=boundaries, resource_policy=trust)
             )
@@ -104,7 +131,7 @@ class TrustDecider:
                 conditional = True
             if decision.allowed:
                 self.book.add(
-                    who,
+                    source,
                     role.arn,
                     "assumes",
                     [action],
