@@ -180,11 +180,26 @@ def test_a_condition_the_input_cannot_judge_makes_the_path_possible() -> None:
     data = technique_account(technique)
     attacker = next(r for r in data["RoleDetailList"] if r["RoleName"] == "attacker")
     [statement] = attacker["RolePolicyList"][0]["PolicyDocument"]["Statement"]
-    statement["Condition"] = {"DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:01Z"}}
+    statement["Condition"] = {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}
     [escalation] = found(data, attacker_arn(technique))
-    assert escalation.possible_if == "the conditions on aws:TokenIssueTime hold"
-    assert escalation.steps[0].assumed == ["aws:TokenIssueTime"]
-    assert escalation.steps[0].statements[0]["conditions"][0]["key"] == "aws:TokenIssueTime"
+    assert escalation.possible_if == "the conditions on aws:SourceIp hold"
+    assert escalation.steps[0].assumed == ["aws:SourceIp"]
+    assert escalation.steps[0].statements[0]["conditions"][0]["key"] == "aws:SourceIp"
+
+
+@pytest.mark.parametrize(
+    ("operator", "escalates"), [("DateGreaterThan", True), ("DateLessThan", False)]
+)
+def test_time_conditions_are_judged_for_a_fresh_session(operator: str, escalates: bool) -> None:
+    [technique] = [t for t in TECHNIQUES if t.id == "iam-put-role-policy"]
+    data = technique_account(technique)
+    attacker = next(r for r in data["RoleDetailList"] if r["RoleName"] == "attacker")
+    [statement] = attacker["RolePolicyList"][0]["PolicyDocument"]["Statement"]
+    statement["Condition"] = {operator: {"aws:TokenIssueTime": "2020-01-01T00:00:01Z"}}
+    escalations = found(data, attacker_arn(technique))
+    assert [(e.technique, e.possible_if) for e in escalations] == (
+        [("iam-put-role-policy", "")] if escalates else []
+    )
 
 
 def test_a_service_linked_role_is_not_an_escalating_principal() -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pipedoctor.graph.inventory import MANAGED, PrincipalEntry
@@ -151,6 +152,15 @@ class _Search:
         self._administrator: dict[str, bool] = {}
         self._service_roles: dict[str, list[str]] = {}
         self._relaxed_sets: dict[str, PolicySet] = {}
+        # The attacker acts now, with a fresh session token (sts:GetSessionToken is always
+        # allowed), so time conditions are judged, not assumed.
+        moment = datetime.now(UTC)
+        stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.now = {
+            "aws:CurrentTime": stamp,
+            "aws:TokenIssueTime": stamp,
+            "aws:EpochTime": str(int(moment.timestamp())),
+        }
 
     # -- decisions -------------------------------------------------------------------------------
 
@@ -166,7 +176,7 @@ class _Search:
         policy_set = self.pg.decider.policy_set(entry)
         if not any(s.allow for s in policy_set.compiled().identity.candidates(action.lower())):
             return None  # nothing could allow it: skip the evaluation
-        request = Request(action, resource, principal)
+        request = Request(action, resource, principal, context=self.now)
         decision = evaluate(request, policy_set)
         if decision.allowed:
             return decision, []
