@@ -66,6 +66,7 @@ ESCALATING = {
     "user/privesc-sageMakerCreateProcessingJobPassRole-user": "sagemaker-create-processing-job",
     "user/privesc-codeBuildCreateProjectPassRole-user": "codebuild-create-project",
     "user/privesc-ssmSendCommand-user": "ssm-send-command",
+    "user/privesc-ec2InstanceConnect-user": "ec2-instance-connect",
     "user/privesc-CloudFormationUpdateStack-user": "cloudformation-update-stack",
     "role/privesc-AssumeRole-starting-role": "assume-role",
     "role/privesc-AssumeRole-intermediate-role": "assume-role",
