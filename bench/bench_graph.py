@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import subprocess
 import sys
@@ -346,6 +347,82 @@ class Account:
             "projects": projects,
             "pipelines": pipelines,
         }
+
+
+class OrganisationAccount(Account):
+    """The shape that makes escalation search quadratic in real organisations: one role in seven
+    trusts the account root, and some roles may assume `*` or pass `*` to CodeBuild."""
+
+    WILDCARD_SHARE = 0.03
+
+    def _trust(self, index: int) -> dict[str, Any]:
+        if index % 7 == 0:
+            return _doc(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                    "Action": "sts:AssumeRole",
+                }
+            )
+        return super()._trust(index)
+
+    def authorization_details(self) -> dict[str, Any]:
+        details = super().authorization_details()
+        for entry in details["RoleDetailList"]:
+            statements = entry["RolePolicyList"][0]["PolicyDocument"]["Statement"]
+            roll = self.rng.random()
+            if roll < self.WILDCARD_SHARE:
+                statements.append({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"})
+            elif roll < 2 * self.WILDCARD_SHARE:
+                statements.append({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"})
+                statements.append(
+                    {
+                        "Effect": "Allow",
+                        "Action": ["codebuild:CreateProject", "codebuild:StartBuild"],
+                        "Resource": "*",
+                    }
+                )
+            if "ec2.amazonaws.com" in json.dumps(entry["AssumeRolePolicyDocument"]):
+                entry["InstanceProfileList"] = [
+                    {"Arn": f"arn:aws:iam::{ACCOUNT}:instance-profile/{entry['RoleName']}"}
+                ]
+        return details
+
+
+ESCALATIONS_CHILD = r"""
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+result = subprocess.run(
+    [sys.executable, "-c", "import sys; from pipedoctor.cli import main; sys.exit(main(sys.argv[1:]))",
+     "graph", "escalations", "--authorization-details", sys.argv[1], "--format", "json"],
+    capture_output=True, text=True,
+)
+elapsed = time.perf_counter() - started
+if result.returncode not in (0, 1):
+    raise SystemExit(result.stderr[-3000:])
+report = json.loads(result.stdout)
+print(json.dumps({
+    "seconds": elapsed,
+    "peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    "escalations": len(report["escalations"]),
+    "principals": len({e["principal"] for e in report["escalations"]}),
+    "administrators": len(report["administrators"]),
+}))
+"""
+
+
+def run_escalations(authz: Path) -> dict[str, Any]:
+    """`pipedoctor graph escalations` on the file, in a child process (time and peak memory)."""
+    result = subprocess.run(
+        [sys.executable, "-c", ESCALATIONS_CHILD, str(authz)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")},
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"graph escalations failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 CHILD = r"""

@@ -14,9 +14,11 @@ once as an administrator, not as escalating.
 from __future__ import annotations
 
 import copy
+import heapq
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pipedoctor.graph.inventory import MANAGED, PrincipalEntry
@@ -33,7 +35,7 @@ from pipedoctor.iam import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
     from pipedoctor.graph.build import PermissionGraph
 
@@ -120,6 +122,7 @@ ADMIN_PROBES = (
 PROBE_NAME = "pipedoctor-probe"
 
 
+@lru_cache(maxsize=4096)
 def _pattern(action: str, account: str, partition: str, fill: str = "*") -> str:
     """The action's first resource ARN format in the account, its other parts `fill` (the
     broadest ARN with `*`); `*` when the action takes no resource."""
@@ -152,6 +155,9 @@ class _Search:
         self._administrator: dict[str, bool] = {}
         self._service_roles: dict[str, list[str]] = {}
         self._relaxed_sets: dict[str, PolicySet] = {}
+        self._strength: dict[str, int] = {}
+        self._edges: dict[str, set[str]] = {}
+        self._sorted: dict[str, list[str]] = {}
         # The attacker acts now, with a fresh session token (sts:GetSessionToken is always
         # allowed), so time conditions are judged, not assumed.
         moment = datetime.now(UTC)
@@ -200,6 +206,24 @@ class _Search:
             self._relaxed_sets[entry.arn] = cached
         return cached
 
+    def _may(self, principal: str, actions: tuple[str, ...]) -> bool:
+        """Whether some identity statement could allow one of the actions (no evaluation)."""
+        layer = self.pg.decider.policy_set(self.inventory.principals[principal]).compiled().identity
+        return any(s.allow for action in actions for s in layer.candidates(action.lower()))
+
+    def strength(self, node: str) -> int:
+        """An upper bound of the size of `capabilities(node)` found without evaluating: the
+        escalation actions some statement names count as if allowed. Targets are ranked by it,
+        and a target gains at most its strength."""
+        known = self._strength.get(node)
+        if known is None:
+            edges = self._edge_capabilities(node)
+            possible = 0
+            if node in self.inventory.principals:
+                possible = sum(1 for a in self.escalation_actions if self._may(node, (a,)))
+            known = self._strength[node] = len(edges) + possible
+        return known
+
     def _statements(self, decision: Decision) -> list[dict[str, Any]]:
         conditions = self.pg.decider.conditions
         return [
@@ -238,18 +262,25 @@ class _Search:
         self._administrator[principal] = result
         return result
 
-    def capabilities(self, node: str) -> set[str]:
-        """What a principal can do, to compare two principals: the actions of its `can` edges,
-        the roles it may pass or assume, and the escalation actions it may call somewhere."""
-        cached = self._actions.get(node)
+    def _edge_capabilities(self, node: str) -> set[str]:
+        """The actions of a node's `can` edges and the roles it may pass or assume."""
+        cached = self._edges.get(node)
         if cached is None:
-            cached = set()
+            cached = self._edges[node] = set()
             for _, target, data in self.graph.out_edges(node, data=True):
                 relation = data.get("relation")
                 if relation == "can":
                     cached.update(data["actions"])
                 elif relation in ("passes_role", "assumes"):
                     cached.add(f"{relation}:{data.get('service', '')}:{target}")
+        return cached
+
+    def capabilities(self, node: str) -> set[str]:
+        """What a principal can do, to compare two principals: the actions of its `can` edges,
+        the roles it may pass or assume, and the escalation actions it may call somewhere."""
+        cached = self._actions.get(node)
+        if cached is None:
+            cached = set(self._edge_capabilities(node))
             if node in self.inventory.principals:
                 cached.update(
                     a for a in self.escalation_actions if self._any_of(node, (a,)) is not None
@@ -259,35 +290,35 @@ class _Search:
 
     # -- targets ---------------------------------------------------------------------------------
 
-    def passable(self, principal: str) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-        """Service principal -> roles the principal may pass to it, with the edge data."""
-        found: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-        for _, target, data in self.graph.out_edges(principal, data=True):
-            if data.get("relation") != "passes_role":
-                continue
-            found.setdefault(data["service"], []).extend(
-                (role, data) for role in self._members(target, data)
-            )
-        return found
+    def _rank(self, node: str) -> tuple[int, str]:
+        return (-self.strength(node), node)
 
-    def _members(self, target: str, data: dict[str, Any]) -> list[str]:
+    def _ordered(self, key: str, nodes: Iterable[str]) -> list[str]:
+        """Nodes strongest first, sorted once per key (a role set, a service, a kind)."""
+        cached = self._sorted.get(key)
+        if cached is None:
+            cached = self._sorted[key] = sorted(nodes, key=self._rank)
+        return cached
+
+    def _members(self, target: str, data: dict[str, Any]) -> Iterator[str]:
+        """A target's roles strongest first: itself, or a set's members (expanded lazily)."""
         if not target.startswith("set:"):
-            return [target]
+            return iter((target,))
+        members = self._ordered(
+            target, (m for _, m, k in self.graph.out_edges(target, keys=True) if k == "contains")
+        )
         skipped = set(data.get("except", ()))
-        return [
-            m
-            for _, m, k in self.graph.out_edges(target, keys=True)
-            if k == "contains" and m not in skipped
-        ]
+        return (m for m in members if m not in skipped)
 
     def service_roles(self, service: str) -> list[str]:
-        """Roles whose trust policy names the service."""
+        """Roles whose trust policy names the service, strongest first."""
         if not self._service_roles:
             for entry in self.inventory.principals.values():
                 for trusted in trusted_services(entry.trust_policy):
                     self._service_roles.setdefault(trusted, []).append(entry.arn)
             self._service_roles.setdefault("", [])
-        return self._service_roles.get(service.lower(), [])
+        roles = self._service_roles.get(service.lower(), [])
+        return self._ordered(f"trusted-by:{service.lower()}", roles)
 
     def _instance_profile(self, role: str) -> str | None:
         """Empty when the role is in an instance profile, the condition to report when the input
@@ -318,17 +349,15 @@ class _Search:
                     yield _Target(group, group)
         elif kind in ("users", "roles"):
             wanted = kind[:-1]
-            for other in inventory.principals.values():
-                if other.kind == wanted and other.arn != entry.arn:
-                    yield _Target(other.arn, other.arn)
+            everyone = self._ordered(
+                f"kind:{wanted}",
+                (p.arn for p in inventory.principals.values() if p.kind == wanted),
+            )
+            yield from (_Target(arn, arn) for arn in everyone if arn != entry.arn)
         elif kind == "assumable-roles":
-            for _, role, data in self.graph.out_edges(entry.arn, data=True):
-                if data.get("relation") == "assumes":
-                    step = Step(data["actions"][0], role, data.get("statements", []))
-                    condition = (
-                        "the trust policy's conditions hold" if data.get("conditional") else ""
-                    )
-                    yield _Target(role, role, [step], condition)
+            yield from self._merged(
+                self._edge_targets(entry.arn, "assumes", "", edge_condition=True)
+            )
         elif kind == "started-projects":
             for project, data in self._startable_projects(entry.arn):
                 for _, role, key in self.graph.out_edges(project, keys=True):
@@ -337,19 +366,43 @@ class _Search:
                         yield _Target(role, project, [step])
         elif kind in ("passed-roles", "service-roles"):
             if kind == "passed-roles":
-                roles = [
-                    (role, [Step("iam:PassRole", role, data.get("statements", []))])
-                    for role, data in self.passable(entry.arn).get(technique.pass_to, [])
-                ]
+                candidates = self._merged(
+                    self._edge_targets(entry.arn, "passes_role", technique.pass_to)
+                )
             else:
-                roles = [(role, []) for role in self.service_roles(technique.trusted_by)]
-            for role, steps in roles:
-                condition: str | None = ""
+                candidates = (_Target(r, r) for r in self.service_roles(technique.trusted_by))
+            for target in candidates:
                 if technique.requires == "instance-profile":
-                    condition = self._instance_profile(role)
+                    condition = self._instance_profile(target.node)
                     if condition is None:
                         continue
-                yield _Target(role, role, steps, condition)
+                    target.condition = condition
+                yield target
+
+    def _edge_targets(
+        self, principal: str, relation: str, service: str, edge_condition: bool = False
+    ) -> list[Iterator[_Target]]:
+        """Per `assumes` / `passes_role` edge, its roles strongest first, each with the step
+        the edge proves."""
+        sources = []
+        for _, target, data in self.graph.out_edges(principal, data=True):
+            if data.get("relation") != relation or data.get("service", "") != service:
+                continue
+            action = data["actions"][0]
+            statements = data.get("statements", [])
+            condition = (
+                "the trust policy's conditions hold"
+                if edge_condition and data.get("conditional")
+                else ""
+            )
+            sources.append(
+                _Target(role, role, [Step(action, role, statements)], condition)
+                for role in self._members(target, data)
+            )
+        return sources
+
+    def _merged(self, sources: list[Iterator[_Target]]) -> Iterator[_Target]:
+        return heapq.merge(*sources, key=lambda target: self._rank(target.node))
 
     def _startable_projects(self, principal: str) -> list[tuple[str, dict[str, Any]]]:
         """Projects the principal's `can` edges allow codebuild:StartBuild on."""
@@ -391,6 +444,8 @@ class _Search:
         for technique in self.techniques:
             if technique.principal not in ("any", entry.kind):
                 continue
+            if not all(self._may(principal, spec.actions) for spec in technique.steps):
+                continue  # no statement could allow some step: nothing to evaluate
             anywhere: dict[int, Step] = {}
             for number, spec in enumerate(technique.steps):
                 if spec.on == "account":
@@ -399,35 +454,73 @@ class _Search:
                         break
                     anywhere[number] = step
             else:
-                for target in self._targets(technique, entry):
-                    steps = self._prove(principal, technique, target, anywhere)
-                    if steps is None:
-                        continue
-                    gained = self._gained(principal, technique, target.node, chain)
-                    if not gained:
-                        continue
-                    conditions = [c for c in (technique.possible_if, target.condition) if c]
-                    assumed = sorted({key for step in steps for key in step.assumed})
-                    if assumed:
-                        conditions.append(f"the conditions on {', '.join(assumed)} hold")
-                    summary = technique.summary
-                    if target.condition and technique.target == "assumable-roles":
-                        summary += " (if the trust policy's conditions hold)"
-                    found.append(
-                        Escalation(
-                            principal,
-                            target.node,
-                            technique.id,
-                            summary,
-                            chain,
-                            steps,
-                            gained,
-                            technique.gives,
-                            "; ".join(conditions),
-                            technique.sources,
-                        )
-                    )
-        return _strongest(found)
+                found += self._escalations_by(principal, technique, entry, chain, anywhere)
+        return found
+
+    def _escalations_by(
+        self,
+        principal: str,
+        technique: Technique,
+        entry: PrincipalEntry,
+        chain: list[str],
+        anywhere: dict[int, Step],
+    ) -> list[Escalation]:
+        """The MAX_PER_TECHNIQUE targets that gain the most. Targets are tried strongest first,
+        and the search stops once no remaining target could gain more than those kept (a target
+        gains at most what it has): `iam:PassRole *` or `sts:AssumeRole *` against thousands of
+        roles costs a few comparisons, not thousands."""
+        targets = self._targets(technique, entry)
+        ranked = technique.gives in ("role", "user")  # targets come strongest first
+        kept: list[Escalation] = []
+        more = False
+        for target in targets:
+            full = ranked and len(kept) >= MAX_PER_TECHNIQUE
+            if full and self.strength(target.node) <= kept[-1].gained:
+                more = True  # this target and all after it gain at most what they have
+                break
+            steps = self._prove(principal, technique, target, anywhere)
+            if steps is None:
+                continue
+            gained = self._gained(principal, technique, target.node, chain)
+            if gained:
+                kept.append(self._escalation(principal, technique, target, chain, steps, gained))
+                kept.sort(key=lambda e: (-e.gained, e.gains))
+                if len(kept) > MAX_PER_TECHNIQUE:
+                    del kept[MAX_PER_TECHNIQUE:]
+                    more = True
+        if more:
+            for escalation in kept:
+                escalation.summary += " (and more targets the same way, none gaining more)"
+        return kept
+
+    def _escalation(
+        self,
+        principal: str,
+        technique: Technique,
+        target: _Target,
+        chain: list[str],
+        steps: list[Step],
+        gained: int,
+    ) -> Escalation:
+        conditions = [c for c in (technique.possible_if, target.condition) if c]
+        assumed = sorted({key for step in steps for key in step.assumed})
+        if assumed:
+            conditions.append(f"the conditions on {', '.join(assumed)} hold")
+        summary = technique.summary
+        if target.condition and technique.target == "assumable-roles":
+            summary += " (if the trust policy's conditions hold)"
+        return Escalation(
+            principal,
+            target.node,
+            technique.id,
+            summary,
+            chain,
+            steps,
+            gained,
+            technique.gives,
+            "; ".join(conditions),
+            technique.sources,
+        )
 
     def _prove(
         self, principal: str, technique: Technique, target: _Target, anywhere: dict[int, Step]
@@ -457,23 +550,6 @@ class _Search:
                     seen.add(target)
                     queue.append((target, [*chain, target]))
         return chains
-
-
-def _strongest(found: list[Escalation]) -> list[Escalation]:
-    """Per technique, the MAX_PER_TECHNIQUE targets that gain the most; the count of the rest is
-    added to the summary (a principal allowed iam:PassRole on * can pass every role)."""
-    by_technique: dict[str, list[Escalation]] = {}
-    for escalation in found:
-        by_technique.setdefault(escalation.technique, []).append(escalation)
-    kept = []
-    for escalations in by_technique.values():
-        escalations.sort(key=lambda e: (-e.gained, e.gains))
-        rest = len(escalations) - MAX_PER_TECHNIQUE
-        for escalation in escalations[:MAX_PER_TECHNIQUE]:
-            if rest > 0:
-                escalation.summary += f" (and {rest} less privileged target(s) the same way)"
-            kept.append(escalation)
-    return kept
 
 
 def escalation_report(

@@ -233,6 +233,33 @@ class PolicySet:
             )
         return self._compiled
 
+    def with_resource_policy(self, policy: CompiledPolicy | CompiledLayer) -> PolicySet:
+        """This set with another resource policy (or its compiled layer, to reuse it too),
+        reusing the compiled identity, boundary and organisation layers: one principal decided
+        against many roles' trust policies."""
+        base = self.compiled()
+        layer = policy if isinstance(policy, CompiledLayer) else CompiledLayer(RESOURCE, (policy,))
+        policy = layer.policies[0]
+        combined = PolicySet(
+            identity=self.identity,
+            boundaries=self.boundaries,
+            scps=self.scps,
+            rcps=self.rcps,
+            resource_policy=policy,
+            session_policy=self.session_policy,
+            endpoint_policies=self.endpoint_policies,
+        )
+        combined._compiled = _CompiledSet(
+            identity=base.identity,
+            boundary=base.boundary,
+            scps=base.scps,
+            rcps=base.rcps,
+            resource=layer,
+            session=base.session,
+            endpoint=base.endpoint,
+        )
+        return combined
+
 
 class _LayerResult:
     """Statements of one layer that applied to the request."""
