@@ -157,6 +157,7 @@ class _Search:
         self._relaxed_sets: dict[str, PolicySet] = {}
         self._strength: dict[str, int] = {}
         self._edges: dict[str, set[str]] = {}
+        self._possible: dict[str, frozenset[str]] = {}
         self._sorted: dict[str, list[str]] = {}
         # The attacker acts now, with a fresh session token (sts:GetSessionToken is always
         # allowed), so time conditions are judged, not assumed.
@@ -207,9 +208,17 @@ class _Search:
         return cached
 
     def _may(self, principal: str, actions: tuple[str, ...]) -> bool:
-        """Whether some identity statement could allow one of the actions (no evaluation)."""
-        layer = self.pg.decider.policy_set(self.inventory.principals[principal]).compiled().identity
-        return any(s.allow for action in actions for s in layer.candidates(action.lower()))
+        """Whether some identity statement could allow one of the (escalation) actions."""
+        possible = self._possible.get(principal)
+        if possible is None:
+            entry = self.inventory.principals[principal]
+            layer = self.pg.decider.policy_set(entry).compiled().identity
+            possible = self._possible[principal] = frozenset(
+                action
+                for action in self.escalation_actions
+                if any(s.allow for s in layer.candidates(action.lower()))
+            )
+        return any(action in possible for action in actions)
 
     def strength(self, node: str) -> int:
         """An upper bound of the size of `capabilities(node)` found without evaluating: the
@@ -220,7 +229,8 @@ class _Search:
             edges = self._edge_capabilities(node)
             possible = 0
             if node in self.inventory.principals:
-                possible = sum(1 for a in self.escalation_actions if self._may(node, (a,)))
+                self._may(node, ())
+                possible = len(self._possible[node])
             known = self._strength[node] = len(edges) + possible
         return known
 
@@ -432,9 +442,9 @@ class _Search:
                 [p for p in group.policies if p in self.inventory.policies and p not in mine]
             )
         # Reaching a principal one already is gains nothing.
-        mine = self.capabilities(principal)
-        theirs = {c for c in self.capabilities(target) if not c.endswith(f":{principal}")}
-        return len(theirs - mine)
+        extra = self.capabilities(target) - self.capabilities(principal)
+        suffix = f":{principal}"
+        return sum(1 for capability in extra if not capability.endswith(suffix))
 
     def escalations_of(self, principal: str, chain: list[str]) -> list[Escalation]:
         entry = self.inventory.principals.get(principal)
