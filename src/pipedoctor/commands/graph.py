@@ -77,7 +77,9 @@ def register(subparsers: Any) -> None:
     path.add_argument("source", metavar="FROM")
     path.add_argument("target", metavar="TO")
     escalations = queries.add_parser(
-        "escalations", help="ways a principal reachable from a pipeline gains a stronger role"
+        "escalations",
+        help="published escalation techniques, proven step by step, from the principals a "
+        "pipeline reaches (else all); administrators listed once",
     )
     escalations.add_argument("--from", dest="start", metavar="PRINCIPAL", help="start here instead")
     unused = queries.add_parser("unused", help="what a role is granted but neither uses nor needs")
