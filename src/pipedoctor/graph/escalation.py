@@ -157,6 +157,8 @@ class _Search:
         self._relaxed_sets: dict[str, PolicySet] = {}
         self._strength: dict[str, int] = {}
         self._edges: dict[str, set[str]] = {}
+        # node -> principal -> the node's capabilities of passing or assuming that principal
+        self._pointing: dict[str, dict[str, list[str]]] = {}
         self._possible: dict[str, frozenset[str]] = {}
         self._sorted: dict[str, list[str]] = {}
         # The attacker acts now, with a fresh session token (sts:GetSessionToken is always
@@ -277,12 +279,15 @@ class _Search:
         cached = self._edges.get(node)
         if cached is None:
             cached = self._edges[node] = set()
+            pointing = self._pointing[node] = {}
             for _, target, data in self.graph.out_edges(node, data=True):
                 relation = data.get("relation")
                 if relation == "can":
                     cached.update(data["actions"])
                 elif relation in ("passes_role", "assumes"):
-                    cached.add(f"{relation}:{data.get('service', '')}:{target}")
+                    capability = f"{relation}:{data.get('service', '')}:{target}"
+                    cached.add(capability)
+                    pointing.setdefault(target, []).append(capability)
         return cached
 
     def capabilities(self, node: str) -> set[str]:
@@ -443,8 +448,8 @@ class _Search:
             )
         # Reaching a principal one already is gains nothing.
         extra = self.capabilities(target) - self.capabilities(principal)
-        suffix = f":{principal}"
-        return sum(1 for capability in extra if not capability.endswith(suffix))
+        pointing = self._pointing.get(target, {}).get(principal, ())
+        return len(extra) - sum(1 for capability in pointing if capability in extra)
 
     def escalations_of(self, principal: str, chain: list[str]) -> list[Escalation]:
         entry = self.inventory.principals.get(principal)
@@ -488,11 +493,13 @@ class _Search:
             if full and self.strength(target.node) <= kept[-1].gained:
                 more = True  # this target and all after it gain at most what they have
                 break
-            steps = self._prove(principal, technique, target, anywhere)
-            if steps is None:
-                continue
+            # Compared first: only a target that would be kept is proven step by step.
             gained = self._gained(principal, technique, target.node, chain)
-            if gained:
+            if not gained or (full and gained <= kept[-1].gained):
+                more = more or bool(gained)
+                continue
+            steps = self._prove(principal, technique, target, anywhere)
+            if steps is not None:
                 kept.append(self._escalation(principal, technique, target, chain, steps, gained))
                 kept.sort(key=lambda e: (-e.gained, e.gains))
                 if len(kept) > MAX_PER_TECHNIQUE:
@@ -500,7 +507,9 @@ class _Search:
                     more = True
         if more:
             for escalation in kept:
-                escalation.summary += " (and more targets the same way, none gaining more)"
+                escalation.summary += (
+                    " (more targets may be reached the same way, none gaining more)"
+                )
         return kept
 
     def _escalation(
