@@ -187,15 +187,20 @@ class AccessDecider:
         if cached is not None:
             return cached
         found: dict[str, tuple[CompiledStatement, ...]] = {}
-        reaches = any(
-            s.action_test is not None and (s.prefixes is None or service in s.prefixes)
+        reaching = [
+            s
             for s in policy.statements
-        )
-        if reaches:
-            layer = CompiledLayer("identity", (policy,))
+            if s.action_test is not None and (s.prefixes is None or service in s.prefixes)
+        ]
+        if reaching:
             actions = kind_actions(service, type_key) if type_key else resourceless_actions(service)
             for action in actions:
-                statements = layer.candidates(action.lower())
+                lowered = action.lower()
+                statements = tuple(
+                    s
+                    for s in reaching
+                    if s.action_test is not None and s.action_test.matches(lowered)
+                )
                 if statements:
                     found[action] = statements
         self._policy_action_cache[key] = found
