@@ -26,6 +26,7 @@ from pipedoctor.graph.resource_index import trusted_services
 from pipedoctor.graph.techniques import Technique, load_techniques
 from pipedoctor.iam import (
     IMPLICITLY_DENIED,
+    CompiledPolicy,
     Decision,
     PolicySet,
     Request,
@@ -155,6 +156,7 @@ class _Search:
         self._administrator: dict[str, bool] = {}
         self._service_roles: dict[str, list[str]] = {}
         self._relaxed_sets: dict[str, PolicySet] = {}
+        self._relaxed_policies: dict[str, CompiledPolicy] = {}
         self._strength: dict[str, int] = {}
         self._edges: dict[str, set[str]] = {}
         # node -> principal -> the node's capabilities of passing or assuming that principal
@@ -200,13 +202,22 @@ class _Search:
         if cached is None:
             base = self.pg.decider.policy_set(entry)
             identity = [
-                compile_policy(
-                    _allow_conditions_removed(self.inventory.policies[pid].document), pid
-                )
-                for pid in self.inventory.identity_policy_ids(entry)
+                self._relaxed_policy(pid) for pid in self.inventory.identity_policy_ids(entry)
             ]
             cached = PolicySet(identity=list(identity), boundaries=base.boundaries)
             self._relaxed_sets[entry.arn] = cached
+        return cached
+
+    def _relaxed_policy(self, policy_id: str) -> CompiledPolicy:
+        """The policy without its Allow statements' conditions, once per policy (a managed
+        policy is shared by many principals); the policy itself when it has none."""
+        cached = self._relaxed_policies.get(policy_id)
+        if cached is None:
+            compiled = self.inventory.policies[policy_id].compiled()
+            if any(s.allow and s.conditions for s in compiled.statements):
+                document = _allow_conditions_removed(self.inventory.policies[policy_id].document)
+                compiled = compile_policy(document, policy_id)
+            cached = self._relaxed_policies[policy_id] = compiled
         return cached
 
     def _may(self, principal: str, actions: tuple[str, ...]) -> bool:
