@@ -19,6 +19,15 @@ faster than cloudsplaining.
 
     .venv/bin/python bench/bench_graph.py [--roles 5000] [--policies 12000] [--resources 30000]
                                           [--skip-cloudsplaining]
+
+With --escalations: organisation-shaped accounts instead (`OrganisationAccount`: one role in seven
+trusts the account root, 3% may assume `*`, 3% may pass `*` to CodeBuild), of 5,000 and 20,000
+roles (--sizes), and `pipedoctor graph escalations` on each in a child process: wall and CPU time,
+peak RSS; `cloudsplaining scan` on the 5,000-role file in the same run, and the ratios. Goals:
+5,000 roles <= 10 s and <= 1 GB, 20,000 roles under 5x the time of 5,000.
+
+    .venv/bin/python bench/bench_graph.py --escalations [--sizes 5000,20000]
+                                          [--skip-cloudsplaining] [--cloudsplaining-on-all]
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import subprocess
 import sys
@@ -348,6 +358,84 @@ class Account:
         }
 
 
+class OrganisationAccount(Account):
+    """The shape that makes escalation search quadratic in real organisations: one role in seven
+    trusts the account root, and some roles may assume `*` or pass `*` to CodeBuild."""
+
+    WILDCARD_SHARE = 0.03
+
+    def _trust(self, index: int) -> dict[str, Any]:
+        if index % 7 == 0:
+            return _doc(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                    "Action": "sts:AssumeRole",
+                }
+            )
+        return super()._trust(index)
+
+    def authorization_details(self) -> dict[str, Any]:
+        details = super().authorization_details()
+        for entry in details["RoleDetailList"]:
+            statements = entry["RolePolicyList"][0]["PolicyDocument"]["Statement"]
+            roll = self.rng.random()
+            if roll < self.WILDCARD_SHARE:
+                statements.append({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"})
+            elif roll < 2 * self.WILDCARD_SHARE:
+                statements.append({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"})
+                statements.append(
+                    {
+                        "Effect": "Allow",
+                        "Action": ["codebuild:CreateProject", "codebuild:StartBuild"],
+                        "Resource": "*",
+                    }
+                )
+            if "ec2.amazonaws.com" in json.dumps(entry["AssumeRolePolicyDocument"]):
+                entry["InstanceProfileList"] = [
+                    {"Arn": f"arn:aws:iam::{ACCOUNT}:instance-profile/{entry['RoleName']}"}
+                ]
+        return details
+
+
+ESCALATIONS_CHILD = r"""
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+result = subprocess.run(
+    [sys.executable, "-c", "import sys; from pipedoctor.cli import main; sys.exit(main(sys.argv[1:]))",
+     "graph", "escalations", "--authorization-details", sys.argv[1], "--format", "json"],
+    capture_output=True, text=True,
+)
+elapsed = time.perf_counter() - started
+if result.returncode not in (0, 1):
+    raise SystemExit(result.stderr[-3000:])
+report = json.loads(result.stdout)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({
+    "seconds": elapsed,
+    "cpu_seconds": usage.ru_utime + usage.ru_stime,
+    "peak_rss_mb": usage.ru_maxrss / 1024,
+    "escalations": len(report["escalations"]),
+    "principals": len({e["principal"] for e in report["escalations"]}),
+    "administrators": len(report["administrators"]),
+}))
+"""
+
+
+def run_escalations(authz: Path) -> dict[str, Any]:
+    """`pipedoctor graph escalations` on the file, in a child process (time and peak memory)."""
+    result = subprocess.run(
+        [sys.executable, "-c", ESCALATIONS_CHILD, str(authz)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")},
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"graph escalations failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 CHILD = r"""
 import json, resource, statistics, sys, time
 sys.path.insert(0, sys.argv[1])
@@ -409,20 +497,26 @@ def run_graph(authz: Path, snapshot: Path | None) -> dict[str, Any]:
 
 
 def run_cloudsplaining(authz: Path, scratch: Path) -> tuple[float | None, str]:
-    environment = scratch / "cloudsplaining-venv"
-    try:
-        venv.create(environment, with_pip=True)
-        install = subprocess.run(
-            [str(environment / "bin" / "pip"), "install", "--quiet", "cloudsplaining"],
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return None, f"could not install cloudsplaining: {error}"
-    if install.returncode != 0:
-        return None, "pip install cloudsplaining failed: " + install.stderr.strip().splitlines()[-1]
+    """`cloudsplaining scan` of the file, installed once into a venv beside `scratch` (never a
+    project dependency)."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    environment = scratch.parent / "cloudsplaining-venv"
+    if not (environment / "bin" / "cloudsplaining").exists():
+        try:
+            venv.create(environment, with_pip=True)
+            install = subprocess.run(
+                [str(environment / "bin" / "pip"), "install", "--quiet", "cloudsplaining"],
+                capture_output=True,
+                text=True,
+                timeout=900,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return None, f"could not install cloudsplaining: {error}"
+        if install.returncode != 0:
+            return None, "pip install cloudsplaining failed: " + (
+                install.stderr.strip().splitlines() or ["?"]
+            )[-1]
     output = scratch / "cloudsplaining-out"
     output.mkdir()
     command = [
@@ -447,6 +541,60 @@ def run_cloudsplaining(authz: Path, scratch: Path) -> tuple[float | None, str]:
     return elapsed, ""
 
 
+def organisation_escalations(sizes: list[int], skip_cloudsplaining: bool, both: bool) -> int:
+    """`graph escalations` on organisation-shaped accounts of each size, and cloudsplaining on
+    the first one (and the others with `both`), in the same run."""
+    timings: dict[int, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-escalations-") as scratch_name:
+        scratch = Path(scratch_name)
+        for roles in sizes:
+            scale = roles / 5000
+            account = OrganisationAccount(roles, int(12000 * scale), int(30000 * scale))
+            authz = scratch / f"organisation-{roles}.json"
+            details = account.authorization_details()
+            authz.write_text(json.dumps(details))
+            root_trusts = sum(
+                1
+                for r in details["RoleDetailList"]
+                if ":root" in json.dumps(r["AssumeRolePolicyDocument"])
+            )
+            print(
+                f"organisation account: {roles} roles ({root_trusts} trusting an account root), "
+                f"{len(details['Policies']) + roles} policies, {authz.stat().st_size / 1e6:.1f} MB"
+            )
+            timing = timings[roles] = run_escalations(authz)
+            print(
+                f"  pipedoctor graph escalations: {timing['seconds']:.1f} s wall, "
+                f"{timing['cpu_seconds']:.1f} s CPU, peak RSS {timing['peak_rss_mb']:.0f} MB; "
+                f"{timing['escalations']} escalations by {timing['principals']} principals, "
+                f"{timing['administrators']} administrators"
+            )
+            if not skip_cloudsplaining and (both or roles == sizes[0]):
+                elapsed, why = run_cloudsplaining(authz, scratch / f"cs-{roles}")
+                if elapsed is None:
+                    print(f"  cloudsplaining: not measured: {why}")
+                else:
+                    print(
+                        f"  cloudsplaining scan, same file: {elapsed:.1f} s wall; "
+                        f"cloudsplaining / pipedoctor: {elapsed / timing['seconds']:.1f}x"
+                    )
+    first = timings[sizes[0]]
+    goals = [
+        (f"{sizes[0]} roles <= 10 s (wall)", first["seconds"] <= 10),
+        (f"{sizes[0]} roles <= 10 s (CPU)", first["cpu_seconds"] <= 10),
+        (f"{sizes[0]} roles <= 1 GB", first["peak_rss_mb"] <= 1024),
+    ]
+    for roles in sizes[1:]:
+        ratio = timings[roles]["cpu_seconds"] / first["cpu_seconds"]
+        print(
+            f"{roles} / {sizes[0]} roles: {ratio:.2f}x the CPU time for {roles / sizes[0]:.0f}x the roles"
+        )
+        goals.append((f"{roles} roles under 5x the time of {sizes[0]}", ratio < 5))
+    for goal, met in goals:
+        print(f"goal {goal}: {'met' if met else 'NOT met'}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -455,7 +603,23 @@ def main() -> int:
     parser.add_argument("--policies", type=int, default=12000)
     parser.add_argument("--resources", type=int, default=30000)
     parser.add_argument("--skip-cloudsplaining", action="store_true")
+    parser.add_argument(
+        "--escalations",
+        action="store_true",
+        help="the escalation benchmark: organisation-shaped accounts of 5,000 and 20,000 roles",
+    )
+    parser.add_argument(
+        "--sizes", default="5000,20000", help="--escalations: role counts (default 5000,20000)"
+    )
+    parser.add_argument(
+        "--cloudsplaining-on-all",
+        action="store_true",
+        help="--escalations: run cloudsplaining on every size, not only the first (slow)",
+    )
     args = parser.parse_args()
+    if args.escalations:
+        sizes = [int(size) for size in args.sizes.split(",")]
+        return organisation_escalations(sizes, args.skip_cloudsplaining, args.cloudsplaining_on_all)
 
     with tempfile.TemporaryDirectory(prefix="bench-graph-") as scratch_name:
         scratch = Path(scratch_name)
@@ -505,7 +669,7 @@ def main() -> int:
         if args.skip_cloudsplaining:
             print("cloudsplaining: skipped (--skip-cloudsplaining)")
         else:
-            elapsed, why = run_cloudsplaining(authz, scratch)
+            elapsed, why = run_cloudsplaining(authz, scratch / "cloudsplaining")
             if elapsed is None:
                 print(f"cloudsplaining: not measured: {why}")
             else:

@@ -118,7 +118,9 @@ def test_cli_queries(tmp_path: Path, run_cli) -> None:
     assert json.loads(out)[0]["status"] == "required"
     code, out, _ = run_cli("graph", "escalations", "--snapshot", str(snapshot), "--format", "json")
     assert code == 1
-    assert {e["technique"] for e in json.loads(out)} == {"codebuild-start-build"}
+    report = json.loads(out)
+    assert {e["technique"] for e in report["escalations"]} == {"codebuild-start-build"}
+    assert report["administrators"] == []
     code, out, _ = run_cli(
         "graph",
         "unused",

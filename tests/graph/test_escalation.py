@@ -6,7 +6,7 @@ import pytest
 
 from pipedoctor.graph.authz_details import inventory_from_authorization_details
 from pipedoctor.graph.build import build_graph
-from pipedoctor.graph.escalation import find_escalations
+from pipedoctor.graph.escalation import escalation_report, find_escalations
 from tests.graph.accounts import ADMIN, CODEBUILD, account, allow, managed, role, role_arn, trust
 
 CI = role_arn("ci")
@@ -141,3 +141,31 @@ def test_without_pipelines_every_principal_is_a_start() -> None:
         role("admin", trust(services=CODEBUILD), ADMIN),
     )
     assert {escalation.principal for escalation in escalations(data, start=None)} == {CI}
+
+
+def test_create_access_key_on_star_takes_over_every_administrator_user() -> None:
+    def admin_user(name: str) -> dict:
+        return {
+            "UserName": name,
+            "Arn": f"arn:aws:iam::111122223333:user/{name}",
+            "UserPolicyList": [{"PolicyName": "all", "PolicyDocument": {"Statement": [ADMIN]}}],
+            "GroupList": [],
+            "AttachedManagedPolicies": [],
+        }
+
+    data = account(role("ci", trust(services=CODEBUILD), allow("iam:CreateAccessKey")))
+    data["UserDetailList"] = [admin_user("alice"), admin_user("bob")]
+    report = escalation_report(
+        build_graph(authorization=inventory_from_authorization_details(data))
+    )
+    assert {(e.principal, e.gains, e.technique) for e in report.escalations} == {
+        (CI, "arn:aws:iam::111122223333:user/alice", "iam-create-access-key"),
+        (CI, "arn:aws:iam::111122223333:user/bob", "iam-create-access-key"),
+    }
+    assert all(
+        e.possible_if == "the user has fewer than two access keys" for e in report.escalations
+    )
+    assert report.administrators == [
+        "arn:aws:iam::111122223333:user/alice",
+        "arn:aws:iam::111122223333:user/bob",
+    ]

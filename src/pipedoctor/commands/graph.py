@@ -77,7 +77,9 @@ def register(subparsers: Any) -> None:
     path.add_argument("source", metavar="FROM")
     path.add_argument("target", metavar="TO")
     escalations = queries.add_parser(
-        "escalations", help="ways a principal reachable from a pipeline gains a stronger role"
+        "escalations",
+        help="published escalation techniques, proven step by step, from the principals a "
+        "pipeline reaches (else all); administrators listed once",
     )
     escalations.add_argument("--from", dest="start", metavar="PRINCIPAL", help="start here instead")
     unused = queries.add_parser("unused", help="what a role is granted but neither uses nor needs")
@@ -283,20 +285,29 @@ def _path(pg: PermissionGraph, args: argparse.Namespace, fmt: str) -> int:
 
 
 def _escalations(pg: PermissionGraph, args: argparse.Namespace, fmt: str) -> int:
-    from pipedoctor.graph.escalation import find_escalations
+    from pipedoctor.graph.escalation import escalation_report
     from pipedoctor.graph.queries import resolve
     from pipedoctor.graph.views import escalation_view
 
     start = resolve(pg, args.start) if args.start else None
-    found = find_escalations(pg, start)
+    report = escalation_report(pg, start)
+    found = report.escalations
     if fmt == "json":
-        _emit(args, _json([escalation.to_dict() for escalation in found]))
+        _emit(args, _json(report.to_dict()))
     elif fmt == "text":
         lines = [f"{len(found)} escalation(s)"]
         for escalation in found:
             lines.append(f"  {escalation.principal}")
-            lines.append(f"    gains {escalation.gains} (+{escalation.gained} permission(s))")
+            if escalation.gives == "administrator":
+                lines.append(f"    gains administrator rights through {escalation.gains}")
+            else:
+                lines.append(
+                    f"    gains {escalation.gains} (+{escalation.gained} "
+                    f"{'policy(ies)' if escalation.gives == 'group' else 'permission(s)'})"
+                )
             lines.append(f"    how: {escalation.technique}: {escalation.summary}")
+            if escalation.possible_if:
+                lines.append(f"    possible if {escalation.possible_if}")
             if len(escalation.chain) > 1:
                 lines.append(f"    reached from: {' -> '.join(escalation.chain)}")
             for step in escalation.steps:
@@ -307,6 +318,13 @@ def _escalations(pg: PermissionGraph, args: argparse.Namespace, fmt: str) -> int
                     f"    - {step.action} on {step.resource}"
                     + (f" (allowed by {proof})" if proof else "")
                 )
+            lines.append(f"    documented by: {', '.join(escalation.sources)}")
+        if report.administrators:
+            lines.append(
+                f"{len(report.administrators)} administrator(s): they already hold every "
+                "permission a technique would give, so no path is reported for them"
+            )
+            lines += [f"  {arn}" for arn in report.administrators]
         _emit(args, "\n".join(lines) + "\n")
     else:
         _emit_graph(args, escalation_view(pg, found), fmt)

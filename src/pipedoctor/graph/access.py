@@ -32,6 +32,13 @@ EXTERNAL_IDENTITY = {
     "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
 }
 EXTERNAL_NOTE = "another account's principal: its own policies are not in the input"
+MISSING_NOTE = "a principal of this account that is not in the input: its own policies are unknown"
+
+
+def outside_note(who: str, accounts: set[str]) -> str:
+    """How to describe a principal the input does not hold."""
+    parts = who.split(":")
+    return MISSING_NOTE if len(parts) > 4 and parts[4] in accounts else EXTERNAL_NOTE
 
 
 @dataclass(frozen=True)
@@ -180,15 +187,20 @@ class AccessDecider:
         if cached is not None:
             return cached
         found: dict[str, tuple[CompiledStatement, ...]] = {}
-        reaches = any(
-            s.action_test is not None and (s.prefixes is None or service in s.prefixes)
+        reaching = [
+            s
             for s in policy.statements
-        )
-        if reaches:
-            layer = CompiledLayer("identity", (policy,))
+            if s.action_test is not None and (s.prefixes is None or service in s.prefixes)
+        ]
+        if reaching:
             actions = kind_actions(service, type_key) if type_key else resourceless_actions(service)
             for action in actions:
-                statements = layer.candidates(action.lower())
+                lowered = action.lower()
+                statements = tuple(
+                    s
+                    for s in reaching
+                    if s.action_test is not None and s.action_test.matches(lowered)
+                )
                 if statements:
                     found[action] = statements
         self._policy_action_cache[key] = found
@@ -396,7 +408,8 @@ class AccessDecider:
             policy_set = PolicySet(
                 identity=[EXTERNAL_IDENTITY], resource_policy=self.resource_policy(resource)
             )
-            caller, note = who, EXTERNAL_NOTE
+            accounts = {principal.account for principal in self.inventory.principals.values()}
+            caller, note = who, outside_note(who, accounts)
         layer = policy_set.compiled().resource
         assert layer is not None
         for type_key, suffix in group.kind.types:

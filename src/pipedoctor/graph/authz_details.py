@@ -109,7 +109,9 @@ def _managed_policies(data: dict[str, Any], inventory: Inventory, warnings: _War
         _check_grammar(document, arn, warnings)
         kind = AWS_MANAGED if ":iam::aws:policy/" in arn else MANAGED
         name = str(policy.get("PolicyName") or arn.rsplit("/", 1)[-1])
-        inventory.add_policy(PolicyEntry(arn, name, document, kind))
+        versions = policy.get("PolicyVersionList")
+        count = len(versions) if isinstance(versions, list) else 1
+        inventory.add_policy(PolicyEntry(arn, name, document, kind, versions=max(count, 1)))
 
 
 def _inline(owner: str, items: Any, inventory: Inventory, warnings: _Warnings) -> list[str]:
@@ -161,6 +163,17 @@ def _boundary(
         )
         inventory.add_policy(missing)
     return arn
+
+
+def _instance_profiles(role: dict[str, Any]) -> tuple[str, ...] | None:
+    profiles = role.get("InstanceProfileList")
+    if not isinstance(profiles, list):
+        return None
+    return tuple(
+        str(profile["Arn"])
+        for profile in profiles
+        if isinstance(profile, dict) and isinstance(profile.get("Arn"), str)
+    )
 
 
 def _name(entry: dict[str, Any], key: str) -> str:
@@ -230,7 +243,14 @@ def inventory_from_authorization_details(
             trust = _document(role["AssumeRolePolicyDocument"], f"{arn} trust policy", warnings)
         name = _name(role, "RoleName")
         inventory.principals[arn] = PrincipalEntry(
-            arn, name, "role", ids, [], _boundary(arn, role, inventory, warnings), trust
+            arn,
+            name,
+            "role",
+            ids,
+            [],
+            _boundary(arn, role, inventory, warnings),
+            trust,
+            _instance_profiles(role),
         )
         inventory.add_resource(ResourceEntry(arn, "iam-role", name))
     inventory.warnings = warnings.lines(origin)

@@ -1,81 +1,47 @@
-"""Privilege escalation: ways a principal reachable from a pipeline can come to act as a more
-privileged role.
+"""Privilege escalation: ways a principal can come to act as a more privileged role or user, or
+grant itself anything.
 
-Each technique is a known one (Rhino Security Labs' IAM escalation list, PMapper's edge
-checkers): pass a role to a service and make that service run code (CodeBuild, ECS, Lambda,
-CloudFormation, CodePipeline), start a build of an existing project that already runs as the
-role (a buildspec override runs any commands), or assume the role. Every step is an IAM
-decision with the statements that allow it. Escalations chain: a gained role is searched again.
+The techniques are data (`techniques.yaml`: Rhino Security Labs' list, PMapper's edge checks,
+cloudsplaining's table, pathfinding.cloud), each with the public source that documents it. This
+module proves them: every step is an IAM decision on the technique's target with the statements
+that allow it (so conditions are honoured and a Deny anywhere removes the path), the role must
+trust the service it is passed to, and what the input cannot show (an instance profile, a Lambda
+function already running as the role) is reported as "possible if ...". Escalations chain: a
+gained role or user is searched again. A principal that already holds everything is reported
+once as an administrator, not as escalating.
 """
 
 from __future__ import annotations
 
+import copy
+import heapq
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from pipedoctor.iam import Decision, Request, evaluate, load_catalog
+from pipedoctor.graph.inventory import MANAGED, PrincipalEntry
+from pipedoctor.graph.resource_index import trusted_services
+from pipedoctor.graph.techniques import Technique, load_techniques
+from pipedoctor.iam import (
+    IMPLICITLY_DENIED,
+    CompiledPolicy,
+    Decision,
+    PolicySet,
+    Request,
+    compile_policy,
+    evaluate,
+    load_catalog,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from pipedoctor.graph.build import PermissionGraph
 
 MAX_PER_TECHNIQUE = 5
 WORKLOAD_RELATIONS = frozenset({"contains", "runs_as", "invokes", "deploys", "runs", "assumes"})
-
-
-@dataclass(frozen=True)
-class Technique:
-    name: str
-    service: str  # the service principal the role is passed to
-    # every inner tuple must have at least one allowed action
-    needs: tuple[tuple[str, ...], ...]
-    summary: str
-
-
-TECHNIQUES = (
-    Technique(
-        "codebuild-create-project",
-        "codebuild.amazonaws.com",
-        (("codebuild:CreateProject",), ("codebuild:StartBuild", "codebuild:StartBuildBatch")),
-        "create a CodeBuild project that runs as the role, then start it",
-    ),
-    Technique(
-        "codebuild-update-project",
-        "codebuild.amazonaws.com",
-        (("codebuild:UpdateProject",), ("codebuild:StartBuild", "codebuild:StartBuildBatch")),
-        "switch a CodeBuild project to the role, then start it",
-    ),
-    Technique(
-        "ecs-run-task",
-        "ecs-tasks.amazonaws.com",
-        (
-            ("ecs:RegisterTaskDefinition",),
-            ("ecs:RunTask", "ecs:StartTask", "ecs:CreateService", "ecs:UpdateService"),
-        ),
-        "register a task definition with the role as task role, then run it",
-    ),
-    Technique(
-        "codepipeline-update",
-        "codepipeline.amazonaws.com",
-        (
-            ("codepipeline:CreatePipeline", "codepipeline:UpdatePipeline"),
-            ("codepipeline:StartPipelineExecution",),
-        ),
-        "point a pipeline at the role, then run it",
-    ),
-    Technique(
-        "lambda-create-function",
-        "lambda.amazonaws.com",
-        (("lambda:CreateFunction",), ("lambda:InvokeFunction", "lambda:CreateEventSourceMapping")),
-        "create a Lambda function with the role, then invoke it",
-    ),
-    Technique(
-        "cloudformation-create-stack",
-        "cloudformation.amazonaws.com",
-        (("cloudformation:CreateStack", "cloudformation:UpdateStack"),),
-        "create a CloudFormation stack that runs as the role",
-    ),
-)
 
 
 @dataclass
@@ -83,86 +49,209 @@ class Step:
     action: str
     resource: str
     statements: list[dict[str, Any]] = field(default_factory=list)
+    # context keys the allowing statements' conditions test and the input cannot supply
+    assumed: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"action": self.action, "resource": self.resource, "statements": self.statements}
+        return {
+            "action": self.action,
+            "resource": self.resource,
+            "statements": self.statements,
+            "assumed": self.assumed,
+        }
+
+
+def _allow_conditions_removed(document: dict[str, Any]) -> dict[str, Any]:
+    relaxed = copy.deepcopy(document)
+    statements = relaxed.get("Statement")
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if isinstance(statement, dict) and statement.get("Effect") == "Allow":
+            statement.pop("Condition", None)
+    return relaxed
 
 
 @dataclass
 class Escalation:
     principal: str  # who escalates
-    gains: str  # the role it can act as
+    gains: str  # what it acts as (role, user, group) or rewrites (administrator: policy, itself)
     technique: str
     summary: str
     chain: list[str]  # from a pipeline (or the chosen start) to the principal
     steps: list[Step]
-    gained: int  # capabilities (see `_Search.capabilities`) the role has and the principal lacks
+    gained: int  # capabilities (see `_Search.capabilities`) the target has and the principal lacks
+    gives: str = "role"  # administrator | role | user | group
+    possible_if: str = ""  # what the input cannot show and must hold
+    sources: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "principal": self.principal,
             "gains": self.gains,
+            "gives": self.gives,
             "technique": self.technique,
             "summary": self.summary,
+            "possible_if": self.possible_if,
             "chain": self.chain,
             "steps": [step.to_dict() for step in self.steps],
             "gained": self.gained,
+            "sources": list(self.sources),
         }
 
 
-def _pattern(action: str, account: str, partition: str) -> str:
-    """The broadest resource ARN the action takes in the account (`*` when it takes none)."""
+@dataclass
+class EscalationReport:
+    escalations: list[Escalation]
+    administrators: list[str]  # searched principals that already hold everything
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "escalations": [escalation.to_dict() for escalation in self.escalations],
+            "administrators": self.administrators,
+        }
+
+
+# Actions outside the table an administrator also holds (to tell `iam:*` from `*`); none whose
+# resource always needs its own resource policy (a KMS key), which no identity grant covers.
+ADMIN_PROBES = (
+    "iam:CreateUser",
+    "s3:PutBucketPolicy",
+    "ec2:TerminateInstances",
+    "lambda:DeleteFunction",
+    "dynamodb:DeleteTable",
+    "secretsmanager:GetSecretValue",
+)
+PROBE_NAME = "pipedoctor-probe"
+
+
+@lru_cache(maxsize=4096)
+def _pattern(action: str, account: str, partition: str, fill: str = "*") -> str:
+    """The action's first resource ARN format in the account, its other parts `fill` (the
+    broadest ARN with `*`); `*` when the action takes no resource."""
     formats = load_catalog().resource_arn_formats(action)
     if not formats:
         return "*"
     arn = formats[0].replace("${Partition}", partition).replace("${Account}", account)
     while "${" in arn:
         start = arn.index("${")
-        arn = arn[:start] + "*" + arn[arn.index("}", start) + 1 :]
+        arn = arn[:start] + fill + arn[arn.index("}", start) + 1 :]
     return arn
+
+
+@dataclass
+class _Target:
+    node: str  # what is gained or rewritten
+    resource: str  # the ARN `on: target` steps act on
+    steps: list[Step] = field(default_factory=list)  # steps proven while finding the target
+    condition: str = ""  # what else must hold
 
 
 class _Search:
     def __init__(self, pg: PermissionGraph) -> None:
         self.pg = pg
         self.graph = pg.graph
+        self.inventory = pg.inventory
+        self.techniques = load_techniques()
+        self.escalation_actions = sorted({a for t in self.techniques for a in t.actions})
         self._actions: dict[str, set[str]] = {}
+        self._administrator: dict[str, bool] = {}
+        self._service_roles: dict[str, list[str]] = {}
+        self._relaxed_sets: dict[str, PolicySet] = {}
+        self._relaxed_policies: dict[str, CompiledPolicy] = {}
+        self._strength: dict[str, int] = {}
+        self._edges: dict[str, set[str]] = {}
+        # node -> principal -> the node's capabilities of passing or assuming that principal
+        self._pointing: dict[str, dict[str, list[str]]] = {}
+        self._possible: dict[str, frozenset[str]] = {}
+        self._sorted: dict[str, list[str]] = {}
+        # The attacker acts now, with a fresh session token (sts:GetSessionToken is always
+        # allowed), so time conditions are judged, not assumed.
+        moment = datetime.now(UTC)
+        stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.now = {
+            "aws:CurrentTime": stamp,
+            "aws:TokenIssueTime": stamp,
+            "aws:EpochTime": str(int(moment.timestamp())),
+        }
 
-    def capabilities(self, node: str) -> set[str]:
-        """What a principal can do, to compare two principals: the actions of its `can` edges,
-        the roles it may pass or assume, and the escalation actions it may call somewhere."""
-        cached = self._actions.get(node)
-        if cached is None:
-            cached = set()
-            for _, target, data in self.graph.out_edges(node, data=True):
-                relation = data.get("relation")
-                if relation == "can":
-                    cached.update(data["actions"])
-                elif relation in ("passes_role", "assumes"):
-                    cached.add(f"{relation}:{data.get('service', '')}:{target}")
-            if node in self.pg.inventory.principals:
-                for technique in TECHNIQUES:
-                    for options in technique.needs:
-                        cached.update(a for a in options if self._any_of(node, (a,)) is not None)
-            self._actions[node] = cached
-        return cached
+    # -- decisions -------------------------------------------------------------------------------
 
-    def _decide(self, principal: str, action: str, resource: str) -> Decision | None:
-        entry = self.pg.inventory.principals.get(principal)
+    def _decide(
+        self, principal: str, action: str, resource: str, relax: bool = True
+    ) -> tuple[Decision, list[str]] | None:
+        """The allowing decision, with the context keys whose conditions were assumed to hold
+        (an Allow conditioned on keys the input cannot supply, such as aws:TokenIssueTime, is
+        possible, not proven; a Deny keeps its conditions)."""
+        entry = self.inventory.principals.get(principal)
         if entry is None:
             return None
-        decision = evaluate(Request(action, resource, principal), self.pg.decider.policy_set(entry))
-        return decision if decision.allowed else None
+        policy_set = self.pg.decider.policy_set(entry)
+        if not any(s.allow for s in policy_set.compiled().identity.candidates(action.lower())):
+            return None  # nothing could allow it: skip the evaluation
+        request = Request(action, resource, principal, context=self.now)
+        decision = evaluate(request, policy_set)
+        if decision.allowed:
+            return decision, []
+        if relax and decision.decision == IMPLICITLY_DENIED and decision.missing_context_keys:
+            relaxed = evaluate(request, self._relaxed(entry))
+            if relaxed.allowed:
+                return relaxed, list(decision.missing_context_keys)
+        return None
 
-    def _step(self, principal: str, action: str, resource: str) -> Step | None:
-        decision = self._decide(principal, action, resource)
-        if decision is None:
-            return None
+    def _relaxed(self, entry: PrincipalEntry) -> PolicySet:
+        cached = self._relaxed_sets.get(entry.arn)
+        if cached is None:
+            base = self.pg.decider.policy_set(entry)
+            identity = [
+                self._relaxed_policy(pid) for pid in self.inventory.identity_policy_ids(entry)
+            ]
+            cached = PolicySet(identity=list(identity), boundaries=base.boundaries)
+            self._relaxed_sets[entry.arn] = cached
+        return cached
+
+    def _relaxed_policy(self, policy_id: str) -> CompiledPolicy:
+        """The policy without its Allow statements' conditions, once per policy (a managed
+        policy is shared by many principals); the policy itself when it has none."""
+        cached = self._relaxed_policies.get(policy_id)
+        if cached is None:
+            compiled = self.inventory.policies[policy_id].compiled()
+            if any(s.allow and s.conditions for s in compiled.statements):
+                document = _allow_conditions_removed(self.inventory.policies[policy_id].document)
+                compiled = compile_policy(document, policy_id)
+            cached = self._relaxed_policies[policy_id] = compiled
+        return cached
+
+    def _may(self, principal: str, actions: tuple[str, ...]) -> bool:
+        """Whether some identity statement could allow one of the (escalation) actions."""
+        possible = self._possible.get(principal)
+        if possible is None:
+            entry = self.inventory.principals[principal]
+            layer = self.pg.decider.policy_set(entry).compiled().identity
+            possible = self._possible[principal] = frozenset(
+                action
+                for action in self.escalation_actions
+                if any(s.allow for s in layer.candidates(action.lower()))
+            )
+        return any(action in possible for action in actions)
+
+    def strength(self, node: str) -> int:
+        """An upper bound of the size of `capabilities(node)` found without evaluating: the
+        escalation actions some statement names count as if allowed. Targets are ranked by it,
+        and a target gains at most its strength."""
+        known = self._strength.get(node)
+        if known is None:
+            edges = self._edge_capabilities(node)
+            possible = 0
+            if node in self.inventory.principals:
+                self._may(node, ())
+                possible = len(self._possible[node])
+            known = self._strength[node] = len(edges) + possible
+        return known
+
+    def _statements(self, decision: Decision) -> list[dict[str, Any]]:
         conditions = self.pg.decider.conditions
-        statements = [
+        return [
             {**ref.to_dict(), "conditions": conditions.conditions(ref)} for ref in decision.matched
         ]
-        return Step(action, resource, statements)
 
     def _any_of(
         self, principal: str, actions: tuple[str, ...], resource: str | None = None
@@ -170,76 +259,176 @@ class _Search:
         """The first of the actions the principal may call, on `resource` or anywhere in its account."""
         account, partition = principal.split(":")[4], principal.split(":")[1]
         for action in actions:
-            step = self._step(principal, action, resource or _pattern(action, account, partition))
-            if step is not None:
-                return step
+            where = resource or _pattern(action, account, partition)
+            decided = self._decide(principal, action, where)
+            if decided is not None:
+                decision, assumed = decided
+                return Step(action, where, self._statements(decision), assumed)
         return None
 
-    def passable(self, principal: str) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-        """Service principal -> roles the principal may pass to it, with the edge data."""
-        found: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-        for _, target, data in self.graph.out_edges(principal, data=True):
-            if data.get("relation") != "passes_role":
-                continue
-            if target.startswith("set:"):
-                skipped = set(data.get("except", ()))
-                members = [
-                    m for _, m, k in self.graph.out_edges(target, keys=True) if k == "contains"
-                ]
-                roles = [m for m in members if m not in skipped]
-            else:
-                roles = [target]
-            found.setdefault(data["service"], []).extend((role, data) for role in roles)
-        return found
-
-    def escalations_of(self, principal: str, chain: list[str]) -> list[Escalation]:
-        if principal not in self.pg.inventory.principals:
-            return []
-        mine = self.capabilities(principal)
-        found: list[Escalation] = []
-
-        def gain(role: str, technique: str, summary: str, steps: list[Step]) -> None:
-            if role == principal or role in chain:
-                return
-            # Reaching a role one already is gains nothing.
-            theirs = {c for c in self.capabilities(role) if not c.endswith(f":{principal}")}
-            extra = len(theirs - mine)
-            if extra:
-                found.append(Escalation(principal, role, technique, summary, chain, steps, extra))
-
-        for _, role, data in self.graph.out_edges(principal, data=True):
-            if data.get("relation") == "assumes":
-                step = Step(data["actions"][0], role, data.get("statements", []))
-                condition = (
-                    " (if the trust policy's conditions hold)" if data.get("conditional") else ""
-                )
-                gain(role, "assume-role", f"assume the role{condition}", [step])
-        for project, data in self._startable_projects(principal):
-            role = next(
-                (r for _, r, key in self.graph.out_edges(project, keys=True) if key == "runs_as"),
-                None,
+    def is_administrator(self, principal: str) -> bool:
+        """Allowed, without conditions, every escalation action and a few others on resources no
+        policy names: whatever a technique would give, the principal holds already."""
+        known = self._administrator.get(principal)
+        if known is not None:
+            return known
+        account, partition = principal.split(":")[4], principal.split(":")[1]
+        result = principal in self.inventory.principals
+        for action in (*ADMIN_PROBES, *self.escalation_actions):
+            if not result:
+                break
+            resource = _pattern(action, account, partition, PROBE_NAME)
+            decided = self._decide(principal, action, resource, relax=False)
+            result = decided is not None and not any(
+                s["conditions"] for s in self._statements(decided[0]) if s["effect"] == "Allow"
             )
-            if role:
-                start = Step("codebuild:StartBuild", project, data.get("statements", []))
-                name = self.pg.graph.nodes[project].get("label", project)
-                summary = f"start a build of {name} with a buildspec override"
-                gain(role, "codebuild-start-build", summary, [start])
-        passable = self.passable(principal)
-        for technique in TECHNIQUES:
-            roles = passable.get(technique.service)
-            if not roles:
-                continue
-            steps = []
-            for options in technique.needs:
-                step = self._any_of(principal, options)
-                if step is None:
-                    break
-                steps.append(step)
+        self._administrator[principal] = result
+        return result
+
+    def _edge_capabilities(self, node: str) -> set[str]:
+        """The actions of a node's `can` edges and the roles it may pass or assume."""
+        cached = self._edges.get(node)
+        if cached is None:
+            cached = self._edges[node] = set()
+            pointing = self._pointing[node] = {}
+            for _, target, data in self.graph.out_edges(node, data=True):
+                relation = data.get("relation")
+                if relation == "can":
+                    cached.update(data["actions"])
+                elif relation in ("passes_role", "assumes"):
+                    capability = f"{relation}:{data.get('service', '')}:{target}"
+                    cached.add(capability)
+                    pointing.setdefault(target, []).append(capability)
+        return cached
+
+    def capabilities(self, node: str) -> set[str]:
+        """What a principal can do, to compare two principals: the actions of its `can` edges,
+        the roles it may pass or assume, and the escalation actions it may call somewhere."""
+        cached = self._actions.get(node)
+        if cached is None:
+            cached = set(self._edge_capabilities(node))
+            if node in self.inventory.principals:
+                cached.update(
+                    a for a in self.escalation_actions if self._any_of(node, (a,)) is not None
+                )
+            self._actions[node] = cached
+        return cached
+
+    # -- targets ---------------------------------------------------------------------------------
+
+    def _rank(self, node: str) -> tuple[int, str]:
+        return (-self.strength(node), node)
+
+    def _ordered(self, key: str, nodes: Iterable[str]) -> list[str]:
+        """Nodes strongest first, sorted once per key (a role set, a service, a kind)."""
+        cached = self._sorted.get(key)
+        if cached is None:
+            cached = self._sorted[key] = sorted(nodes, key=self._rank)
+        return cached
+
+    def _members(self, target: str, data: dict[str, Any]) -> Iterator[str]:
+        """A target's roles strongest first: itself, or a set's members (expanded lazily)."""
+        if not target.startswith("set:"):
+            return iter((target,))
+        members = self._ordered(
+            target, (m for _, m, k in self.graph.out_edges(target, keys=True) if k == "contains")
+        )
+        skipped = set(data.get("except", ()))
+        return (m for m in members if m not in skipped)
+
+    def service_roles(self, service: str) -> list[str]:
+        """Roles whose trust policy names the service, strongest first."""
+        if not self._service_roles:
+            for entry in self.inventory.principals.values():
+                for trusted in trusted_services(entry.trust_policy):
+                    self._service_roles.setdefault(trusted, []).append(entry.arn)
+            self._service_roles.setdefault("", [])
+        roles = self._service_roles.get(service.lower(), [])
+        return self._ordered(f"trusted-by:{service.lower()}", roles)
+
+    def _instance_profile(self, role: str) -> str | None:
+        """Empty when the role is in an instance profile, the condition to report when the input
+        does not say, None when it is in none."""
+        entry = self.inventory.principals.get(role)
+        profiles = entry.instance_profiles if entry is not None else None
+        if profiles is None:
+            return "the role is in an instance profile (the input does not list them)"
+        return "" if profiles else None
+
+    def _targets(self, technique: Technique, entry: PrincipalEntry) -> Iterator[_Target]:
+        inventory = self.inventory
+        kind = technique.target
+        if kind == "own-policies":
+            for policy_id in inventory.identity_policy_ids(entry):
+                policy = inventory.policies[policy_id]
+                if policy.kind != MANAGED:
+                    continue
+                if technique.requires == "other-policy-version" and policy.versions < 2:
+                    continue
+                yield _Target(policy_id, policy_id)
+        elif kind == "self":
+            yield _Target(entry.arn, entry.arn)
+        elif kind in ("own-groups", "groups"):
+            mine = kind == "own-groups"
+            for group in inventory.groups:
+                if (group in entry.groups) == mine:
+                    yield _Target(group, group)
+        elif kind in ("users", "roles"):
+            wanted = kind[:-1]
+            everyone = self._ordered(
+                f"kind:{wanted}",
+                (p.arn for p in inventory.principals.values() if p.kind == wanted),
+            )
+            yield from (_Target(arn, arn) for arn in everyone if arn != entry.arn)
+        elif kind == "assumable-roles":
+            yield from self._merged(
+                self._edge_targets(entry.arn, "assumes", "", edge_condition=True)
+            )
+        elif kind == "started-projects":
+            for project, data in self._startable_projects(entry.arn):
+                for _, role, key in self.graph.out_edges(project, keys=True):
+                    if key == "runs_as":
+                        step = Step("codebuild:StartBuild", project, data.get("statements", []))
+                        yield _Target(role, project, [step])
+        elif kind in ("passed-roles", "service-roles"):
+            if kind == "passed-roles":
+                candidates = self._merged(
+                    self._edge_targets(entry.arn, "passes_role", technique.pass_to)
+                )
             else:
-                for role, data in roles:
-                    pass_step = Step("iam:PassRole", role, data.get("statements", []))
-                    gain(role, technique.name, technique.summary, [pass_step, *steps])
-        return _strongest(found)
+                candidates = (_Target(r, r) for r in self.service_roles(technique.trusted_by))
+            for target in candidates:
+                if technique.requires == "instance-profile":
+                    condition = self._instance_profile(target.node)
+                    if condition is None:
+                        continue
+                    target.condition = condition
+                yield target
+
+    def _edge_targets(
+        self, principal: str, relation: str, service: str, edge_condition: bool = False
+    ) -> list[Iterator[_Target]]:
+        """Per `assumes` / `passes_role` edge, its roles strongest first, each with the step
+        the edge proves."""
+        sources = []
+        for _, target, data in self.graph.out_edges(principal, data=True):
+            if data.get("relation") != relation or data.get("service", "") != service:
+                continue
+            action = data["actions"][0]
+            statements = data.get("statements", [])
+            condition = (
+                "the trust policy's conditions hold"
+                if edge_condition and data.get("conditional")
+                else ""
+            )
+            sources.append(
+                _Target(role, role, [Step(action, role, statements)], condition)
+                for role in self._members(target, data)
+            )
+        return sources
+
+    def _merged(self, sources: list[Iterator[_Target]]) -> Iterator[_Target]:
+        return heapq.merge(*sources, key=lambda target: self._rank(target.node))
 
     def _startable_projects(self, principal: str) -> list[tuple[str, dict[str, Any]]]:
         """Projects the principal's `can` edges allow codebuild:StartBuild on."""
@@ -248,15 +437,131 @@ class _Search:
             if data.get("relation") != "can" or "codebuild:StartBuild" not in data["actions"]:
                 continue
             if target.startswith("set:"):
-                skipped = set(data.get("except", ()))
-                found += [
-                    (member, data)
-                    for _, member, key in self.graph.out_edges(target, keys=True)
-                    if key == "contains" and member not in skipped
-                ]
+                found += [(member, data) for member in self._members(target, data)]
             elif self.graph.nodes[target].get("kind") == "codebuild-project":
                 found.append((target, data))
         return found
+
+    # -- the search ------------------------------------------------------------------------------
+
+    def _gained(self, principal: str, technique: Technique, target: str, chain: list[str]) -> int:
+        """How much the target gives beyond what the principal has; 0 = nothing."""
+        if technique.gives == "administrator":
+            return 1
+        if target == principal or target in chain:
+            return 0
+        if technique.gives == "group":
+            entry = self.inventory.principals[principal]
+            mine = set(self.inventory.identity_policy_ids(entry))
+            group = self.inventory.groups[target]
+            return len(
+                [p for p in group.policies if p in self.inventory.policies and p not in mine]
+            )
+        # Reaching a principal one already is gains nothing.
+        extra = self.capabilities(target) - self.capabilities(principal)
+        pointing = self._pointing.get(target, {}).get(principal, ())
+        return len(extra) - sum(1 for capability in pointing if capability in extra)
+
+    def escalations_of(self, principal: str, chain: list[str]) -> list[Escalation]:
+        entry = self.inventory.principals.get(principal)
+        if entry is None:
+            return []
+        found: list[Escalation] = []
+        for technique in self.techniques:
+            if technique.principal not in ("any", entry.kind):
+                continue
+            if not all(self._may(principal, spec.actions) for spec in technique.steps):
+                continue  # no statement could allow some step: nothing to evaluate
+            anywhere: dict[int, Step] = {}
+            for number, spec in enumerate(technique.steps):
+                if spec.on == "account":
+                    step = self._any_of(principal, spec.actions)
+                    if step is None:
+                        break
+                    anywhere[number] = step
+            else:
+                found += self._escalations_by(principal, technique, entry, chain, anywhere)
+        return found
+
+    def _escalations_by(
+        self,
+        principal: str,
+        technique: Technique,
+        entry: PrincipalEntry,
+        chain: list[str],
+        anywhere: dict[int, Step],
+    ) -> list[Escalation]:
+        """The MAX_PER_TECHNIQUE targets that gain the most. Targets are tried strongest first,
+        and the search stops once no remaining target could gain more than those kept (a target
+        gains at most what it has): `iam:PassRole *` or `sts:AssumeRole *` against thousands of
+        roles costs a few comparisons, not thousands."""
+        targets = self._targets(technique, entry)
+        ranked = technique.gives in ("role", "user")  # targets come strongest first
+        kept: list[Escalation] = []
+        more = False
+        for target in targets:
+            full = ranked and len(kept) >= MAX_PER_TECHNIQUE
+            if full and self.strength(target.node) <= kept[-1].gained:
+                more = True  # this target and all after it gain at most what they have
+                break
+            # Compared first: only a target that would be kept is proven step by step.
+            gained = self._gained(principal, technique, target.node, chain)
+            if not gained or (full and gained <= kept[-1].gained):
+                more = more or bool(gained)
+                continue
+            steps = self._prove(principal, technique, target, anywhere)
+            if steps is not None:
+                kept.append(self._escalation(principal, technique, target, chain, steps, gained))
+                kept.sort(key=lambda e: (-e.gained, e.gains))
+                if len(kept) > MAX_PER_TECHNIQUE:
+                    del kept[MAX_PER_TECHNIQUE:]
+                    more = True
+        if more:
+            for escalation in kept:
+                escalation.summary += (
+                    " (more targets may be reached the same way, none gaining more)"
+                )
+        return kept
+
+    def _escalation(
+        self,
+        principal: str,
+        technique: Technique,
+        target: _Target,
+        chain: list[str],
+        steps: list[Step],
+        gained: int,
+    ) -> Escalation:
+        conditions = [c for c in (technique.possible_if, target.condition) if c]
+        assumed = sorted({key for step in steps for key in step.assumed})
+        if assumed:
+            conditions.append(f"the conditions on {', '.join(assumed)} hold")
+        summary = technique.summary
+        if target.condition and technique.target == "assumable-roles":
+            summary += " (if the trust policy's conditions hold)"
+        return Escalation(
+            principal,
+            target.node,
+            technique.id,
+            summary,
+            chain,
+            steps,
+            gained,
+            technique.gives,
+            "; ".join(conditions),
+            technique.sources,
+        )
+
+    def _prove(
+        self, principal: str, technique: Technique, target: _Target, anywhere: dict[int, Step]
+    ) -> list[Step] | None:
+        steps = list(target.steps)
+        for number, spec in enumerate(technique.steps):
+            step = anywhere.get(number) or self._any_of(principal, spec.actions, target.resource)
+            if step is None:
+                return None
+            steps.append(step)
+        return steps
 
     def starts(self) -> dict[str, list[str]]:
         """Principals reachable from a pipeline, each with the chain that reaches it."""
@@ -268,7 +573,7 @@ class _Search:
         seen = set(sources)
         while queue:
             node, chain = queue.popleft()
-            if node in self.pg.inventory.principals:
+            if node in self.inventory.principals:
                 chains.setdefault(node, chain)
             for _, target, data in self.graph.out_edges(node, data=True):
                 if data.get("relation") in WORKLOAD_RELATIONS and target not in seen:
@@ -277,43 +582,40 @@ class _Search:
         return chains
 
 
-def _strongest(found: list[Escalation]) -> list[Escalation]:
-    """Per technique, the MAX_PER_TECHNIQUE roles that gain the most; the count of the rest is
-    added to the summary (a principal allowed iam:PassRole on * can pass every role)."""
-    by_technique: dict[str, list[Escalation]] = {}
-    for escalation in found:
-        by_technique.setdefault(escalation.technique, []).append(escalation)
-    kept = []
-    for escalations in by_technique.values():
-        escalations.sort(key=lambda e: (-e.gained, e.gains))
-        rest = len(escalations) - MAX_PER_TECHNIQUE
-        for escalation in escalations[:MAX_PER_TECHNIQUE]:
-            if rest > 0:
-                escalation.summary += f" (and {rest} less privileged role(s) the same way)"
-            kept.append(escalation)
-    return kept
-
-
-def find_escalations(
+def escalation_report(
     pg: PermissionGraph, start: str | None = None, max_depth: int = 4
-) -> list[Escalation]:
-    """Escalations from `start`, else from every principal a pipeline reaches (else from all)."""
+) -> EscalationReport:
+    """Escalations from `start`, else from every principal a pipeline reaches (else from all);
+    principals met on the way that already hold everything are listed as administrators."""
     search = _Search(pg)
     if start is not None:
         frontier = {start: [start]}
     else:
         frontier = search.starts() or {arn: [arn] for arn in pg.inventory.principals}
     found: list[Escalation] = []
+    administrators: list[str] = []
     reached = set(frontier)
     for _ in range(max_depth):
         gained: dict[str, list[str]] = {}
         for principal, chain in sorted(frontier.items()):
+            if "/aws-service-role/" in principal:
+                continue  # only the AWS service acts as a service-linked role
+            if search.is_administrator(principal):
+                administrators.append(principal)
+                continue
             for escalation in search.escalations_of(principal, chain):
                 found.append(escalation)
-                if escalation.gains not in reached:
-                    reached.add(escalation.gains)
-                    gained[escalation.gains] = [*chain, escalation.gains]
+                target = escalation.gains
+                if target in pg.inventory.principals and target not in reached:
+                    reached.add(target)
+                    gained[target] = [*chain, target]
         if not gained:
             break
         frontier = gained
-    return found
+    return EscalationReport(found, sorted(administrators))
+
+
+def find_escalations(
+    pg: PermissionGraph, start: str | None = None, max_depth: int = 4
+) -> list[Escalation]:
+    return escalation_report(pg, start, max_depth).escalations

@@ -24,6 +24,7 @@ class PolicyEntry:
     name: str
     document: dict[str, Any]
     kind: str  # INLINE | MANAGED | AWS_MANAGED
+    versions: int = 1  # managed policies: stored versions (the default one and older ones)
     _compiled: CompiledPolicy | None = field(default=None, repr=False, compare=False)
 
     def compiled(self) -> CompiledPolicy:
@@ -43,6 +44,8 @@ class PrincipalEntry:
     groups: list[str] = field(default_factory=list)  # group ARNs (users)
     boundary: str | None = None  # policy id of the permissions boundary
     trust_policy: dict[str, Any] | None = None  # roles
+    # roles: ARNs of the instance profiles holding the role; None when the input does not say
+    instance_profiles: tuple[str, ...] | None = None
 
     @property
     def account(self) -> str:

@@ -70,6 +70,11 @@ class _TypeIndex:
     arns: list[str]
     members: list[int]  # member index of each ARN
     parts: list[list[str]]  # each ARN split at its first five colons
+    # the resource parts (after the fifth colon), sorted, with their positions in `arns`: a
+    # pattern with a wildcard before its resource part (`arn:aws:iam::*:role/x/*`) is narrowed
+    # by the resource part's literal prefix instead of scanning every member
+    tails: list[str] = field(default_factory=list)
+    tail_positions: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -103,8 +108,14 @@ class ResourceGroup:
         if index is None:
             ordered = sorted((r.arn + suffix, i) for i, r in enumerate(self.resources))
             arns = [arn for arn, _ in ordered]
+            parts = [arn.split(":", 5) for arn in arns]
+            tails = sorted((p[5] if len(p) == 6 else "", n) for n, p in enumerate(parts))
             index = self._sub_arns[type_key] = _TypeIndex(
-                arns, [i for _, i in ordered], [arn.split(":", 5) for arn in arns]
+                arns,
+                [i for _, i in ordered],
+                parts,
+                [tail for tail, _ in tails],
+                [n for _, n in tails],
             )
         return index
 
@@ -149,6 +160,17 @@ class ResourceGroup:
         candidates: Iterable[int] = range(
             bisect.bisect_left(arns, literal), bisect.bisect_right(arns, literal + "\U0010ffff")
         )
+        head_wildcard = len(literal) < len(pattern) - len(wanted) - 1
+        if head_wildcard and not set_valued:
+            tail_literal = wanted
+            for position, char in enumerate(wanted):
+                if char in "*?":
+                    tail_literal = wanted[:position]
+                    break
+            tails = index.tails
+            low = bisect.bisect_left(tails, tail_literal)
+            high = bisect.bisect_right(tails, tail_literal + "\U0010ffff")
+            candidates = [index.tail_positions[n] for n in range(low, high)]
         if set_valued:
             # Also the sets whose fixed part is a prefix of the literal (`bucket/*` for
             # `bucket/logs/*`).

@@ -60,11 +60,14 @@ class CompiledStatement:
     prefixes: frozenset[str] | None  # None: may match any service prefix
     resource_patterns: tuple[str, ...] | None  # None: no Resource/NotResource element
     resource_negated: bool
-    resource_regex: re.Pattern[str] | None  # None when variables need the request first
+    # Compiled on first use (large policies name thousands of ARNs, most never matched); None
+    # when variables need the request first.
+    resource_regex: re.Pattern[str] | None
     resource_all: bool  # Resource "*": skip matching entirely
     conditions: tuple[ConditionTest, ...]
     variables: bool
     refs: dict[str, Any] = field(default_factory=dict)  # layer -> StatementRef, built on demand
+    regex_pending: bool = False  # resource_regex is still to be compiled
 
     @property
     def label(self) -> str:
@@ -93,6 +96,9 @@ class CompiledStatement:
         if pattern_mode:
             return self._pattern_mode_matches(resource, context)
         regex = self.resource_regex
+        if self.regex_pending:
+            regex = self.resource_regex = compile_arn_globs(patterns)
+            self.regex_pending = False
         if regex is None:
             sources = [
                 substitute_glob_regex(pattern, context, arn=True)
@@ -177,9 +183,6 @@ def compile_statement(statement: Statement, label: str, variables: bool) -> Comp
     negated = statement.resources is None and statement.not_resources is not None
     patterns = statement.resources if statement.resources is not None else statement.not_resources
     uses_variables = variables and any(has_variables(p) for p in patterns or ())
-    regex = None
-    if patterns is not None and not uses_variables:
-        regex = compile_arn_globs(patterns)
     return CompiledStatement(
         statement=statement,
         policy_label=label,
@@ -188,10 +191,11 @@ def compile_statement(statement: Statement, label: str, variables: bool) -> Comp
         prefixes=prefixes,
         resource_patterns=patterns,
         resource_negated=negated,
-        resource_regex=regex,
+        resource_regex=None,
         resource_all=patterns is not None and "*" in patterns,
         conditions=compile_conditions(statement.conditions, variables),
         variables=uses_variables,
+        regex_pending=patterns is not None and not uses_variables,
     )
 
 

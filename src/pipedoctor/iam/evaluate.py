@@ -69,6 +69,9 @@ class Request:
     context: Mapping[str, ContextValue] = field(default_factory=dict)
     # True: the action accepts only "Resource": "*" (matched literally); None: ask the catalog.
     wildcard_only: bool | None = None
+    # A session principal's role ARN with its path (a session ARN does not show the path); when
+    # absent the path is assumed and the decision says so.
+    principal_role_arn: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,8 @@ class Decision:
     matched: list[StatementRef]
     missing_context_keys: list[str]
     request: Request
+    # What the evaluator had to assume, e.g. the path of a session's role in aws:PrincipalArn
+    assumptions: list[str] = field(default_factory=list)
 
     @property
     def allowed(self) -> bool:
@@ -107,6 +112,7 @@ class Decision:
             "blockedBy": list(self.blocked_by),
             "matched": [ref.to_dict() for ref in self.matched],
             "missingContextKeys": list(self.missing_context_keys),
+            **({"assumptions": list(self.assumptions)} if self.assumptions else {}),
         }
 
     def explain(self) -> str:
@@ -226,6 +232,33 @@ class PolicySet:
                 else None,
             )
         return self._compiled
+
+    def with_resource_policy(self, policy: CompiledPolicy | CompiledLayer) -> PolicySet:
+        """This set with another resource policy (or its compiled layer, to reuse it too),
+        reusing the compiled identity, boundary and organisation layers: one principal decided
+        against many roles' trust policies."""
+        base = self.compiled()
+        layer = policy if isinstance(policy, CompiledLayer) else CompiledLayer(RESOURCE, (policy,))
+        policy = layer.policies[0]
+        combined = PolicySet(
+            identity=self.identity,
+            boundaries=self.boundaries,
+            scps=self.scps,
+            rcps=self.rcps,
+            resource_policy=policy,
+            session_policy=self.session_policy,
+            endpoint_policies=self.endpoint_policies,
+        )
+        combined._compiled = _CompiledSet(
+            identity=base.identity,
+            boundary=base.boundary,
+            scps=base.scps,
+            rcps=base.rcps,
+            resource=layer,
+            session=base.session,
+            endpoint=base.endpoint,
+        )
+        return combined
 
 
 class _LayerResult:
@@ -389,9 +422,19 @@ def _accounts(request: Request, principal: Principal) -> tuple[str | None, str |
 
 def evaluate(request: Request, policy_set: PolicySet, catalog: Catalog | None = None) -> Decision:
     """Decide one request against a policy set: Allowed, ImplicitlyDenied or ExplicitlyDenied."""
-    if catalog is None:
-        catalog = load_catalog()
-    principal = parse_principal(request.principal_arn)
+    principal = parse_principal(request.principal_arn, request.principal_role_arn)
+    decision = _evaluate(request, policy_set, catalog or load_catalog(), principal)
+    if principal.role_path_assumed:
+        decision.assumptions.append(
+            f"aws:PrincipalArn is taken as {principal.role_arn}: the session ARN does not show "
+            "the role's path"
+        )
+    return decision
+
+
+def _evaluate(
+    request: Request, policy_set: PolicySet, catalog: Catalog, principal: Principal
+) -> Decision:
     compiled = policy_set._compiled or policy_set.compiled()
     state = _Evaluation(request, principal, catalog)
 

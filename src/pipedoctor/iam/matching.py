@@ -73,6 +73,7 @@ def arn_match(pattern: str, arn: str) -> bool:
     return compile_arn_glob(pattern).fullmatch(arn) is not None
 
 
+@lru_cache(maxsize=65536)
 def globs_intersect(left: str, right: str) -> bool:
     """True when some string is matched by both globs."""
     reachable = {(0, 0)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,11 +22,15 @@ class Principal:
     arn: str | None
     account: str | None
     name: str | None = None  # user / role name, or the service / provider identifier
-    role_arn: str | None = None  # for sessions: arn:aws:iam::ACCOUNT:role/NAME (path unknown)
+    # sessions: the role's ARN, with its path when the caller knew it (see `role_path_assumed`)
+    role_arn: str | None = None
     is_iam_entity: bool = False  # user, role, session or root
     is_service_linked_role: bool = False
     # Context keys AWS always sets from the authenticated principal: ((lower-case key, value), ...)
     derived_context: tuple[tuple[str, str], ...] = ()
+    role_path_assumed: bool = (
+        False  # sessions: the role's path was not given, `role_arn` guesses it
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "is_iam_entity", self.kind in ("user", "role", "session", "root"))
@@ -51,9 +56,48 @@ class Principal:
 ANONYMOUS = Principal("anonymous", None, None)
 
 
+# IAM Identity Center creates its roles (AWSReservedSSO_<permission set>_<id>) under this path
+# (IAM Identity Center User Guide, "Service-linked roles and permission sets").
+SSO_ROLE_PREFIX = "AWSReservedSSO_"
+SSO_ROLE_PATH = "/aws-reserved/sso.amazonaws.com/"
+
+
+def _session_role_arn(
+    partition: str, account: str, role_name: str, known: str | None
+) -> str | None:
+    """The known role ARN when it is this session's role (same account and name), else None."""
+    if not known:
+        return None
+    parts = known.split(":", 5)
+    same = (
+        len(parts) == 6
+        and parts[1] == partition
+        and parts[4] == account
+        and parts[5].startswith("role/")
+        and parts[5].rsplit("/", 1)[-1] == role_name
+    )
+    return known if same else None
+
+
+def role_of_session(session_arn: str, role_arns: Iterable[str]) -> str | None:
+    """Among known role ARNs (with their paths), the one a session ARN belongs to."""
+    principal = parse_principal(session_arn)
+    if principal.kind != "session" or principal.account is None or principal.name is None:
+        return None
+    partition = session_arn.split(":")[1]
+    for arn in role_arns:
+        if _session_role_arn(partition, principal.account, principal.name, arn):
+            return arn
+    return None
+
+
 @lru_cache(maxsize=4096)
-def parse_principal(value: str | None) -> Principal:
-    """A principal from an ARN, a service name (`lambda.amazonaws.com`) or None (anonymous)."""
+def parse_principal(value: str | None, role_arn: str | None = None) -> Principal:
+    """A principal from an ARN, a service name (`lambda.amazonaws.com`) or None (anonymous).
+
+    For a session (`arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION`) `role_arn` gives its role's
+    ARN with the path, which the session ARN hides; without it the path is assumed: the IAM
+    Identity Center path for `AWSReservedSSO_` roles, `/` otherwise (`role_path_assumed`)."""
     if value is None or value == "" or value.lower() == "anonymous":
         return ANONYMOUS
     if not value.startswith("arn:"):
@@ -82,8 +126,12 @@ def parse_principal(value: str | None) -> Principal:
         kind, _, rest = resource.partition("/")
         if kind == "assumed-role":
             role_name = rest.split("/", 1)[0]
-            role_arn = f"arn:{partition}:iam::{account}:role/{role_name}"
-            return Principal("session", value, account, role_name, role_arn)
+            known = _session_role_arn(partition, account, role_name, role_arn)
+            if known is not None:
+                return Principal("session", value, account, role_name, known)
+            path = SSO_ROLE_PATH if role_name.startswith(SSO_ROLE_PREFIX) else "/"
+            guessed = f"arn:{partition}:iam::{account}:role{path}{role_name}"
+            return Principal("session", value, account, role_name, guessed, role_path_assumed=True)
         if kind == "federated-user":
             return Principal("session", value, account, rest)
     return Principal("unknown", value, account)
