@@ -16,7 +16,6 @@ from typing import Any
 
 from pipedoctor.diagnose.evidence import role_decision
 from pipedoctor.diagnose.hit import Hit
-from pipedoctor.iam.managed_policies import is_aws_managed
 from pipedoctor.model import Role, Snapshot
 from pipedoctor.model.findings import TextEdit
 from pipedoctor.sources.definitions import UNKNOWN_ACCOUNT, UNKNOWN_REGION, Defined
@@ -52,6 +51,13 @@ class Grant:
 
     def document(self) -> dict[str, Any]:
         return {"Version": "2012-10-17", "Statement": [self.statement]}
+
+
+def replacement_for(snapshot: Snapshot, role: Role, service: str) -> Any:
+    # Least privilege is loaded only when a CI role grants too much.
+    from pipedoctor.diagnose.scoped_replacement import replacement_for as scoped
+
+    return scoped(snapshot, role, service)
 
 
 def ci_roles(snapshot: Snapshot) -> Iterator[tuple[Role, str]]:
@@ -216,6 +222,8 @@ def grant_location(snapshot: Snapshot, grant: Grant) -> tuple[str, Defined[Role]
 
 
 def _policy_words(grant: Grant) -> str:
+    from pipedoctor.iam.managed_policies import is_aws_managed
+
     if grant.label.startswith("inline:"):
         return f"inline policy {grant.policy_name}"
     if is_aws_managed(grant.label):
@@ -279,8 +287,6 @@ def admin_equivalent_grant(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
 
 def service_wildcard_grant(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """Statements that grant a whole service (`ecr:*`, `s3:*` ...) on every resource of it."""
-    from pipedoctor.diagnose.scoped_replacement import replacement_for
-
     for role, user in ci_roles(snapshot):
         for grant in grants(role):
             for service, probe in service_wildcards(grant):
@@ -317,8 +323,6 @@ def _some(names: list[str], shown: int = 5) -> str:
 def write_beyond_use_grant(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """Statements that let a CI role write to resources of a service that the pipeline never names
     (`s3:PutObject` on `*`), beyond the whole-service grants reported on their own."""
-    from pipedoctor.diagnose.scoped_replacement import replacement_for
-
     for role, user in ci_roles(snapshot):
         for grant in grants(role):
             if escalations(grant):

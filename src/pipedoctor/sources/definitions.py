@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from pipedoctor.iam.managed_policies import aws_managed_document
 from pipedoctor.model import (
     Connection,
     EcrRepository,
@@ -80,6 +79,9 @@ class Definitions:
 
 def managed_policy(arn: str, document: dict[str, Any] | None = None) -> ManagedPolicy:
     """A policy attached by ARN; an AWS managed one gets its published document when known offline."""
+    # Imported here: the IAM package loads only for repositories that attach policies.
+    from pipedoctor.iam.managed_policies import aws_managed_document
+
     return ManagedPolicy(
         arn=arn, name=arn.rsplit("/", 1)[-1], document=document or aws_managed_document(arn) or {}
     )
