@@ -71,12 +71,15 @@ def statement_edit(defined: Defined[Role], text: str, statement: dict[str, Any],
     lines = text.splitlines()
     if defined.path.endswith(".tf"):
         return _terraform(defined, lines, statement, purpose)
-    line = defined.line()
-    if not 0 < line <= len(lines):
-        return None
-    if defined.path.endswith(".json"):
-        return _cloudformation_json(defined, lines[line - 1], line, statement, purpose)
-    return _cloudformation_yaml(defined, lines[line - 1], line, statement, purpose)
+    body = {
+        "Type": "AWS::IAM::Policy",
+        "Properties": {
+            "PolicyName": purpose,
+            "Roles": [{"Ref": defined.logical_id}],
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [statement]},
+        },
+    }
+    return _resource_before_role(defined, lines, f"{defined.logical_id}{_identifier(purpose)}", body)
 
 
 def _identifier(purpose: str) -> str:
@@ -112,24 +115,27 @@ def _terraform(defined: Defined[Role], lines: list[str], statement: dict[str, An
     return TextEdit(defined.path, len(lines), last, last + block, 1, safe=False)
 
 
-def _cloudformation_yaml(defined: Defined[Role], line_text: str, line: int, statement: dict[str, Any], purpose: str) -> TextEdit | None:
-    found = re.match(rf"^(\s*){re.escape(defined.logical_id)}:", line_text)
+def _resource_before_role(defined: Defined[Role], lines: list[str], logical: str, body: dict[str, Any]) -> TextEdit | None:
+    """The edit that defines the CloudFormation resource `logical` just before the role's own
+    logical ID line, at its indentation, in the template's YAML or JSON."""
+    line = defined.line()
+    if not 0 < line <= len(lines):
+        return None
+    if defined.path.endswith(".json"):
+        key = json.dumps(defined.logical_id)
+        found = re.match(rf"^(\s*){re.escape(key)}\s*:", lines[line - 1])
+        if found is None:
+            return None
+        indent = found.group(1)
+        rendered = json.dumps(_for_json(body), indent=2).replace("\n", f"\n{indent}")
+        return TextEdit(defined.path, line, key, f"{json.dumps(logical)}: {rendered},\n{indent}{key}", len(indent) + 1, safe=False)
+    found = re.match(rf"^(\s*){re.escape(defined.logical_id)}:", lines[line - 1])
     if found is None:
         return None
     indent = found.group(1)
-    body = {
-        "Type": "AWS::IAM::Policy",
-        "Properties": {
-            "PolicyName": purpose,
-            "Roles": [{"Ref": defined.logical_id}],
-            "PolicyDocument": {"Version": "2012-10-17", "Statement": [statement]},
-        },
-    }
-    block = f"{indent}{defined.logical_id}{_identifier(purpose)}:\n" + "\n".join(
-        f"{indent}  {row}" for row in _yaml(body)
-    )
+    block = f"{logical}:\n" + "\n".join(f"{indent}  {row}" for row in _yaml(body))
     old = f"{defined.logical_id}:"
-    return TextEdit(defined.path, line, old, f"{block.lstrip()}\n{indent}{old}", len(indent) + 1, safe=False)
+    return TextEdit(defined.path, line, old, f"{block}\n{indent}{old}", len(indent) + 1, safe=False)
 
 
 def _yaml(value: Any) -> list[str]:
@@ -152,25 +158,6 @@ def _yaml(value: Any) -> list[str]:
 
 def _yaml_scalar(value: Any) -> str:
     return f"!GetAtt {value.logical_id}.Arn" if isinstance(value, Reference) else json.dumps(value)
-
-
-def _cloudformation_json(defined: Defined[Role], line_text: str, line: int, statement: dict[str, Any], purpose: str) -> TextEdit | None:
-    key = json.dumps(defined.logical_id)
-    found = re.match(rf"^(\s*){re.escape(key)}\s*:", line_text)
-    if found is None:
-        return None
-    indent = found.group(1)
-    body = {
-        "Type": "AWS::IAM::Policy",
-        "Properties": {
-            "PolicyName": purpose,
-            "Roles": [{"Ref": defined.logical_id}],
-            "PolicyDocument": {"Version": "2012-10-17", "Statement": [statement]},
-        },
-    }
-    rendered = json.dumps(_for_json(body), indent=2).replace("\n", f"\n{indent}")
-    block = f"{json.dumps(defined.logical_id + _identifier(purpose))}: {rendered},"
-    return TextEdit(defined.path, line, key, f"{block}\n{indent}{key}", len(indent) + 1, safe=False)
 
 
 def managed_replacement_edits(
@@ -200,31 +187,16 @@ def managed_replacement_edits(
             TextEdit(defined.path, line, quoted, f"aws_iam_policy.{name}.arn", lines[line - 1].index(quoted) + 1, safe=False),
             TextEdit(defined.path, len(lines), last, last + block, 1, safe=False),
         ]
-    role_line = defined.line()
-    if not 0 < role_line <= len(lines) or role_line == line:
+    if defined.line() == line:
         return []
     logical = f"{defined.logical_id}{_identifier(purpose)}"
     body = {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": document}}
-    if defined.path.endswith(".json"):
-        key = json.dumps(defined.logical_id)
-        found = re.match(rf"^(\s*){re.escape(key)}\s*:", lines[role_line - 1])
-        if found is None:
-            return []
-        indent = found.group(1)
-        rendered = json.dumps(_for_json(body), indent=2).replace("\n", f"\n{indent}")
-        reference = json.dumps({"Ref": logical})
-        quoted = json.dumps(arn)
-        return [
-            TextEdit(defined.path, line, quoted, reference, lines[line - 1].index(quoted) + 1, safe=False),
-            TextEdit(defined.path, role_line, key, f"{json.dumps(logical)}: {rendered},\n{indent}{key}", len(indent) + 1, safe=False),
-        ]
-    found = re.match(rf"^(\s*){re.escape(defined.logical_id)}:", lines[role_line - 1])
-    if found is None:
+    inserted = _resource_before_role(defined, lines, logical, body)
+    if inserted is None:
         return []
-    indent = found.group(1)
-    block = f"{logical}:\n" + "\n".join(f"{indent}  {row}" for row in _yaml(body))
-    old = f"{defined.logical_id}:"
-    return [
-        TextEdit(defined.path, line, arn, f"!Ref {logical}", column, safe=False),
-        TextEdit(defined.path, role_line, old, f"{block}\n{indent}{old}", len(indent) + 1, safe=False),
-    ]
+    if defined.path.endswith(".json"):
+        quoted = json.dumps(arn)
+        reference = TextEdit(defined.path, line, quoted, json.dumps({"Ref": logical}), lines[line - 1].index(quoted) + 1, safe=False)
+    else:
+        reference = TextEdit(defined.path, line, arn, f"!Ref {logical}", column, safe=False)
+    return [reference, inserted]
