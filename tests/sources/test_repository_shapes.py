@@ -390,3 +390,40 @@ def test_environments_calling_one_module_make_distinct_unnamed_roles(tmp_path: P
     roles = build_model(repository_files([str(tmp_path)])).definitions.roles
     assert sorted(r.item.name for r in roles) == ["dev.ci.build", "prod.ci.build"]
     assert len({r.item.arn for r in roles}) == 2
+
+
+@pytest.mark.parametrize("name", ["appspec.yaml", "deploy/codedeploy-template.yml"])
+def test_a_codedeploy_appspec_template_is_not_read_as_a_template(tmp_path: Path, name: str) -> None:
+    """An AppSpec names `Type: AWS::ECS::Service` like CloudFormation, but only CodeDeploy reads
+    it, often after a build filled its placeholders: never a definition, never a syntax error."""
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_text(
+        "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n"
+        "      Properties:\n        TaskDefinition: <TASK_DEFINITION>\n"
+        "        LoadBalancerInfo:\n          ContainerPort: %PORT%\n"
+    )
+    model = build_model(repository_files([str(tmp_path)]))
+    assert model.syntax_errors == [] and model.definitions.task_definitions == []
+
+
+def test_a_broken_cloudformation_template_is_still_a_syntax_error(tmp_path: Path) -> None:
+    (tmp_path / "service.yml").write_text(
+        "Resources:\n  Service:\n    Type: AWS::ECS::Service\n    Properties:\n      Port: %PORT%\n"
+    )
+    model = build_model(repository_files([str(tmp_path)]))
+    assert [(path.rsplit("/", 1)[-1], error.line) for path, error in model.syntax_errors] == [
+        ("service.yml", 5)
+    ]
+
+
+def test_terraform_0_11_quoted_blocks_link_the_project_to_its_role(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_role" "build" {\n  name = "build"\n}\n'
+        'resource "aws_codebuild_project" "p" {\n  name = "p"\n'
+        '  service_role = "${aws_iam_role.build.arn}"\n'
+        '  "environment" {\n    privileged_mode = true\n  }\n}\n'
+    )
+    model = build_model(repository_files([str(tmp_path)]))
+    assert model.syntax_errors == []
+    (linked,) = model.projects
+    assert linked.role is not None and linked.role.item.name == "build"
