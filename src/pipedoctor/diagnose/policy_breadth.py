@@ -318,12 +318,20 @@ def write_beyond_use_grant(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
     """Statements that let a CI role write to resources of a service that the pipeline never names
     (`s3:PutObject` on `*`), beyond the whole-service grants reported on their own."""
     from pipedoctor.diagnose.scoped_replacement import replacement_for
+    from pipedoctor.leastpriv.config_needs import required_needs
 
     for role, user in ci_roles(snapshot):
+        # what the configuration itself needs on `*` (ecs:RegisterTaskDefinition for an ECS
+        # deploy): the scoped replacement keeps it on `*`, so there is nothing to ask for
+        needed_anywhere = {n.action for n in required_needs(snapshot, role.arn) if n.resource == "*"}
         for grant in grants(role):
             if escalations(grant):
                 continue
-            for service, actions in sorted(writes_on_any_resource(grant, set(_wildcard_services(grant.statement))).items()):
+            writes = writes_on_any_resource(grant, set(_wildcard_services(grant.statement)))
+            for service, all_actions in sorted(writes.items()):
+                actions = [action for action in all_actions if action not in needed_anywhere]
+                if not actions:
+                    continue
                 location, _ = grant_location(snapshot, grant)
                 replacement = replacement_for(snapshot, role, service)
                 facts = _facts(grant, user)
