@@ -427,3 +427,26 @@ def test_terraform_0_11_quoted_blocks_link_the_project_to_its_role(tmp_path: Pat
     assert model.syntax_errors == []
     (linked,) = model.projects
     assert linked.role is not None and linked.role.item.name == "build"
+
+
+def test_environments_calling_one_module_link_their_own_role_of_a_fixed_name(tmp_path: Path) -> None:
+    """Both calls make a role named `build`: each project's reference means its own call's role,
+    not an ambiguity between two copies of one block."""
+    (tmp_path / "modules" / "ci").mkdir(parents=True)
+    (tmp_path / "modules" / "ci" / "main.tf").write_text(
+        'variable "env" {}\n'
+        'resource "aws_iam_role" "build" {\n  name = "build"\n}\n'
+        'resource "aws_codebuild_project" "app" {\n  name = "${var.env}-app"\n'
+        "  service_role = aws_iam_role.build.arn\n}\n"
+    )
+    for env in ("dev", "prod"):
+        (tmp_path / "envs" / env).mkdir(parents=True)
+        (tmp_path / "envs" / env / "main.tf").write_text(
+            f'module "ci" {{\n  source = "../../modules/ci"\n  env = "{env}"\n}}\n'
+        )
+    projects = build_model(repository_files([str(tmp_path)])).projects
+    assert sorted(p.project.name for p in projects) == ["dev-app", "prod-app"]
+    for linked in projects:
+        assert linked.role_candidates == []
+        assert linked.role is not None and linked.role.item.name == "build"
+        assert linked.role.scope == linked.defined.scope == f"{linked.project.name[:-4]}.ci"

@@ -778,7 +778,11 @@ class _Repository:
                     values[key] = None if _has_unresolved(rendered) else rendered
             child = f"{instance}.{name}" if instance else name
             module.outputs[name] = self.instantiate(target, values, child, (*callers, folder))
-        self.out.extend(_Converter(module).convert())
+        found = _Converter(module).convert()
+        scope = ".".join(part for part in (qualifier, instance) if part)
+        for defined in found.all():
+            defined.scope = scope
+        self.out.extend(found)
         return {
             output: module.render(value)
             for output, value in module.output_values.items()
