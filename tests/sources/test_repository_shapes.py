@@ -450,3 +450,16 @@ def test_environments_calling_one_module_link_their_own_role_of_a_fixed_name(tmp
         assert linked.role_candidates == []
         assert linked.role is not None and linked.role.item.name == "build"
         assert linked.role.scope == linked.defined.scope == f"{linked.project.name[:-4]}.ci"
+
+
+def test_terraform_0_11_action_configuration_block_is_read_with_its_lines(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_codepipeline" "p" {\n  name = "p"\n  role_arn = "r"\n'
+        '  stage {\n    name = "Build"\n    action {\n      name = "Build"\n'
+        '      category = "Build"\n      provider = "CodeBuild"\n'
+        '      configuration {\n        ProjectName = "app"\n      }\n    }\n  }\n}\n'
+    )
+    (pipeline,) = build_model(repository_files([str(tmp_path)])).definitions.pipelines
+    ((_, action),) = list(pipeline.item.actions())
+    assert action.configuration == {"ProjectName": "app"}
+    assert pipeline.lines["config:Build/Build:ProjectName"] == 11
