@@ -94,10 +94,13 @@ def probe_resource(action: str, account: str) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), PROBE_NAME), formats[0])
 
 
-def _probe_trust(action: str, account: str) -> dict[str, Any] | None:
-    """AssumeRole also needs the target's trust policy: the probe role trusts the account, so the
-    decision is the caller's own policies' (a role trusting its account delegates to them)."""
-    if action.lower() != "sts:assumerole":
+def _probe_trust(action: str, resource: str, account: str) -> dict[str, Any] | None:
+    """AssumeRole also needs the target's trust policy, and a KMS key its key policy: the probe
+    role and key trust the account (as the default key policy does), so the decision is the
+    caller's own policies' (a resource trusting its account delegates to them)."""
+    from pipedoctor.iam.service_rules import resource_policy_required
+
+    if not resource_policy_required(action.lower(), resource):
         return None
     principal = {"AWS": f"arn:aws:iam::{account}:root"}
     return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": action}]}
@@ -108,12 +111,12 @@ def _statement_allows(grant: Grant, action: str, resource: str) -> bool:
 
     account = _account(grant.role)
     request = Request(action=action, resource=resource, principal_arn=grant.role.arn, principal_account=account, resource_account=account)
-    policies = PolicySet(identity=[grant.document()], resource_policy=_probe_trust(action, account))
+    policies = PolicySet(identity=[grant.document()], resource_policy=_probe_trust(action, resource, account))
     return evaluate(request, policies).allowed
 
 
 def _role_allows(role: Role, action: str, resource: str) -> bool:
-    trust = _probe_trust(action, _account(role))
+    trust = _probe_trust(action, resource, _account(role))
     return role_decision(role, action, resource, resource_policy=trust, identity_side_only=True).allowed
 
 
