@@ -310,3 +310,11 @@ def test_power_user_access_is_found_by_what_it_allows(tmp_path, run_cli, monkeyp
     ).replace("RESOURCE", '"arn:aws:iam::111122223333:role/deploy"')
     (admin,) = by_rule(check(run_cli, tmp_path, {"main.tf": power}, monkeypatch), "ci-role-admin-equivalent-policy")
     assert "PowerUserAccess" in admin["message"] and "sts:AssumeRole" in admin["message"]
+
+
+@pytest.mark.parametrize(("action", "reported"), [('"kms:*"', True), ('"kms:Decrypt"', False)])
+def test_kms_star_is_found_although_a_key_also_needs_its_key_policy(tmp_path, run_cli, monkeypatch, action: str, reported: bool) -> None:
+    # the probe key trusts the account as the default key policy does: the role's own policy decides
+    text = ASSUME.replace('Action = "sts:AssumeRole", Resource = RESOURCE', f'Action = {action}, Resource = "*"')
+    found = by_rule(check(run_cli, tmp_path, {"main.tf": text}, monkeypatch), "ci-role-service-wildcard-policy")
+    assert [f["resource"].rsplit("#", 1)[1] for f in found] == (["kms"] if reported else [])

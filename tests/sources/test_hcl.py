@@ -56,3 +56,29 @@ def test_broken_files_raise_parse_error_with_a_line(broken: str) -> None:
     with pytest.raises(ParseError) as error:
         load_hcl(broken)
     assert error.value.line is not None and error.value.line >= 1
+
+
+TERRAFORM_0_11 = """\
+resource "aws_codebuild_project" "build" {
+  service_role = "${aws_iam_role.build.arn}"
+  "artifacts" {
+    type = "CODEPIPELINE"
+  }
+  "environment" {
+    "privileged_mode" = true
+    environment_variable {
+      name = "TAG"
+    }
+  }
+}
+"""
+
+
+def test_terraform_0_11_quoted_block_types_and_names_read_as_unquoted() -> None:
+    doc = load_hcl(TERRAFORM_0_11)
+    (project,) = doc.data["resource"]
+    assert project["artifacts"] == [{"type": "CODEPIPELINE"}]
+    assert project["environment"][0]["privileged_mode"] is True
+    assert project["environment"][0]["environment_variable"] == [{"name": "TAG"}]
+    assert doc.line(("resource", 0, "environment", 0, "privileged_mode")) == 7
+    assert doc.line(("resource", 0, "artifacts", 0)) == 3

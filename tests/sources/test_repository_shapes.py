@@ -390,3 +390,76 @@ def test_environments_calling_one_module_make_distinct_unnamed_roles(tmp_path: P
     roles = build_model(repository_files([str(tmp_path)])).definitions.roles
     assert sorted(r.item.name for r in roles) == ["dev.ci.build", "prod.ci.build"]
     assert len({r.item.arn for r in roles}) == 2
+
+
+@pytest.mark.parametrize("name", ["appspec.yaml", "deploy/codedeploy-template.yml"])
+def test_a_codedeploy_appspec_template_is_not_read_as_a_template(tmp_path: Path, name: str) -> None:
+    """An AppSpec names `Type: AWS::ECS::Service` like CloudFormation, but only CodeDeploy reads
+    it, often after a build filled its placeholders: never a definition, never a syntax error."""
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_text(
+        "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n"
+        "      Properties:\n        TaskDefinition: <TASK_DEFINITION>\n"
+        "        LoadBalancerInfo:\n          ContainerPort: %PORT%\n"
+    )
+    model = build_model(repository_files([str(tmp_path)]))
+    assert model.syntax_errors == [] and model.definitions.task_definitions == []
+
+
+def test_a_broken_cloudformation_template_is_still_a_syntax_error(tmp_path: Path) -> None:
+    (tmp_path / "service.yml").write_text(
+        "Resources:\n  Service:\n    Type: AWS::ECS::Service\n    Properties:\n      Port: %PORT%\n"
+    )
+    model = build_model(repository_files([str(tmp_path)]))
+    assert [(path.rsplit("/", 1)[-1], error.line) for path, error in model.syntax_errors] == [
+        ("service.yml", 5)
+    ]
+
+
+def test_terraform_0_11_quoted_blocks_link_the_project_to_its_role(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_role" "build" {\n  name = "build"\n}\n'
+        'resource "aws_codebuild_project" "p" {\n  name = "p"\n'
+        '  service_role = "${aws_iam_role.build.arn}"\n'
+        '  "environment" {\n    privileged_mode = true\n  }\n}\n'
+    )
+    model = build_model(repository_files([str(tmp_path)]))
+    assert model.syntax_errors == []
+    (linked,) = model.projects
+    assert linked.role is not None and linked.role.item.name == "build"
+
+
+def test_environments_calling_one_module_link_their_own_role_of_a_fixed_name(tmp_path: Path) -> None:
+    """Both calls make a role named `build`: each project's reference means its own call's role,
+    not an ambiguity between two copies of one block."""
+    (tmp_path / "modules" / "ci").mkdir(parents=True)
+    (tmp_path / "modules" / "ci" / "main.tf").write_text(
+        'variable "env" {}\n'
+        'resource "aws_iam_role" "build" {\n  name = "build"\n}\n'
+        'resource "aws_codebuild_project" "app" {\n  name = "${var.env}-app"\n'
+        "  service_role = aws_iam_role.build.arn\n}\n"
+    )
+    for env in ("dev", "prod"):
+        (tmp_path / "envs" / env).mkdir(parents=True)
+        (tmp_path / "envs" / env / "main.tf").write_text(
+            f'module "ci" {{\n  source = "../../modules/ci"\n  env = "{env}"\n}}\n'
+        )
+    projects = build_model(repository_files([str(tmp_path)])).projects
+    assert sorted(p.project.name for p in projects) == ["dev-app", "prod-app"]
+    for linked in projects:
+        assert linked.role_candidates == []
+        assert linked.role is not None and linked.role.item.name == "build"
+        assert linked.role.scope == linked.defined.scope == f"{linked.project.name[:-4]}.ci"
+
+
+def test_terraform_0_11_action_configuration_block_is_read_with_its_lines(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_codepipeline" "p" {\n  name = "p"\n  role_arn = "r"\n'
+        '  stage {\n    name = "Build"\n    action {\n      name = "Build"\n'
+        '      category = "Build"\n      provider = "CodeBuild"\n'
+        '      configuration {\n        ProjectName = "app"\n      }\n    }\n  }\n}\n'
+    )
+    (pipeline,) = build_model(repository_files([str(tmp_path)])).definitions.pipelines
+    ((_, action),) = list(pipeline.item.actions())
+    assert action.configuration == {"ProjectName": "app"}
+    assert pipeline.lines["config:Build/Build:ProjectName"] == 11

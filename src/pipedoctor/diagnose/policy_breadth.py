@@ -100,10 +100,13 @@ def probe_resource(action: str, account: str) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), PROBE_NAME), formats[0])
 
 
-def _probe_trust(action: str, account: str) -> dict[str, Any] | None:
-    """AssumeRole also needs the target's trust policy: the probe role trusts the account, so the
-    decision is the caller's own policies' (a role trusting its account delegates to them)."""
-    if action.lower() != "sts:assumerole":
+def _probe_trust(action: str, resource: str, account: str) -> dict[str, Any] | None:
+    """AssumeRole also needs the target's trust policy, and a KMS key its key policy: the probe
+    role and key trust the account (as the default key policy does), so the decision is the
+    caller's own policies' (a resource trusting its account delegates to them)."""
+    from pipedoctor.iam.service_rules import resource_policy_required
+
+    if not resource_policy_required(action.lower(), resource):
         return None
     principal = {"AWS": f"arn:aws:iam::{account}:root"}
     return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": action}]}
@@ -114,12 +117,12 @@ def _statement_allows(grant: Grant, action: str, resource: str) -> bool:
 
     account = _account(grant.role)
     request = Request(action=action, resource=resource, principal_arn=grant.role.arn, principal_account=account, resource_account=account)
-    policies = PolicySet(identity=[grant.document()], resource_policy=_probe_trust(action, account))
+    policies = PolicySet(identity=[grant.document()], resource_policy=_probe_trust(action, resource, account))
     return evaluate(request, policies).allowed
 
 
 def _role_allows(role: Role, action: str, resource: str) -> bool:
-    trust = _probe_trust(action, _account(role))
+    trust = _probe_trust(action, resource, _account(role))
     return role_decision(role, action, resource, resource_policy=trust, identity_side_only=True).allowed
 
 
@@ -324,10 +327,19 @@ def write_beyond_use_grant(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
     """Statements that let a CI role write to resources of a service that the pipeline never names
     (`s3:PutObject` on `*`), beyond the whole-service grants reported on their own."""
     for role, user in ci_roles(snapshot):
+        from pipedoctor.leastpriv.config_needs import required_needs  # only when a CI role exists
+
+        # what the configuration itself needs on `*` (ecs:RegisterTaskDefinition for an ECS
+        # deploy): the scoped replacement keeps it on `*`, so there is nothing to ask for
+        needed_anywhere = {n.action for n in required_needs(snapshot, role.arn) if n.resource == "*"}
         for grant in grants(role):
             if escalations(grant):
                 continue
-            for service, actions in sorted(writes_on_any_resource(grant, set(_wildcard_services(grant.statement))).items()):
+            writes = writes_on_any_resource(grant, set(_wildcard_services(grant.statement)))
+            for service, all_actions in sorted(writes.items()):
+                actions = [action for action in all_actions if action not in needed_anywhere]
+                if not actions:
+                    continue
                 location, _ = grant_location(snapshot, grant)
                 replacement = replacement_for(snapshot, role, service)
                 facts = _facts(grant, user)

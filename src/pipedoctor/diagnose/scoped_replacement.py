@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipedoctor.leastpriv.config_needs import required_needs
+from pipedoctor.leastpriv.config_needs import required_needs, service_role_arn
 from pipedoctor.leastpriv.synthesize import synthesize
 from pipedoctor.model import Role, Snapshot
 
@@ -88,7 +88,7 @@ def _build_commands(snapshot: Snapshot, role: Role) -> Iterator[tuple[str, list[
 
     linked = {p.project.arn: p for p in repository_model(snapshot).projects}
     for project in snapshot.projects:
-        if project.service_role != role.arn:
+        if service_role_arn(snapshot, project) != role.arn:
             continue
         facts = linked[project.arn].buildspec if project.arn in linked else None
         if facts is None and (text := buildspec_text(snapshot, project)):

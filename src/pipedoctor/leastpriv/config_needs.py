@@ -49,7 +49,7 @@ def _needs(role: str, actions: list[str], resource: str, reason: str) -> Iterato
 
 
 def _project_needs(snapshot: Snapshot, project: Project) -> Iterator[Need]:
-    role, region, account = project.service_role, project.region, project.arn.split(":")[4]
+    role, region, account = service_role_arn(snapshot, project), project.region, project.arn.split(":")[4]
     partition = snapshot.partition
     if project.logs_enabled:
         group = f"arn:{partition}:logs:{region}:{account}:log-group:{project.effective_log_group}"
@@ -125,18 +125,31 @@ def _private_base_images(snapshot: Snapshot) -> list[str]:
     return arns
 
 
+def connection_service(connection: str) -> str:
+    """The IAM prefix of a connection's ARN; a value that is no ARN (an unresolved variable) gets
+    the older prefix, which connections under either prefix accept."""
+    parts = connection.split(":")
+    return parts[2] if len(parts) > 2 and parts[0] == "arn" and parts[2] else "codestar-connections"
+
+
+def service_role_arn(snapshot: Snapshot, project: Project) -> str:
+    """The project's role by ARN: a template may name it (`ServiceRole: !Ref Role` is its name)."""
+    role = snapshot.role(project.service_role) if project.service_role else None
+    return role.arn if role is not None else project.service_role
+
+
 def _pipeline_needs_for_build_role(
     snapshot: Snapshot, pipeline: Pipeline, project: Project
 ) -> Iterator[Need]:
     """What a build run by this pipeline needs beyond the project: artifacts and the connection."""
-    role = project.service_role
+    role = service_role_arn(snapshot, project)
     yield from _artifact_needs(
         snapshot, pipeline, role, ["s3:GetBucketAcl", "s3:GetBucketLocation"]
     )
     for source in pipeline.source_actions():
         connection = source.configuration.get("ConnectionArn", "")
         if connection and source.configuration.get("OutputArtifactFormat") == "CODEBUILD_CLONE_REF":
-            prefix = connection.split(":")[2]
+            prefix = connection_service(connection)
             yield from _needs(
                 role,
                 [f"{prefix}:UseConnection"],
@@ -200,7 +213,7 @@ def _pipeline_role_needs(snapshot: Snapshot, pipeline: Pipeline, role_arn: str) 
         reason = f"{pipeline.name} action {action.name}"
         if connection := config.get("ConnectionArn"):
             yield from _needs(
-                role, [f"{connection.split(':')[2]}:UseConnection"], connection, reason
+                role, [f"{connection_service(connection)}:UseConnection"], connection, reason
             )
         if action.provider == "CodeBuild" and (name := config.get("ProjectName")):
             project = f"arn:{partition}:codebuild:{region}:{account}:project/{name}"
@@ -229,7 +242,7 @@ def required_needs(snapshot: Snapshot, role_arn: str) -> list[Need]:
     for pipeline in snapshot.pipelines:
         needs += _pipeline_role_needs(snapshot, pipeline, role_arn)
     for project in snapshot.projects:
-        if project.service_role != role_arn:
+        if service_role_arn(snapshot, project) != role_arn:
             continue
         needs += _project_needs(snapshot, project)
         for pipeline in snapshot.pipelines:

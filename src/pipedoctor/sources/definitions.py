@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -43,6 +44,9 @@ class Defined(Generic[T]):
     elsewhere: dict[str, str] = field(default_factory=dict)
     # Generated from other code (CDK output): findings here say where to change it instead.
     generated: bool = False
+    # The Terraform module instance that made it ("dev.cicd"): a reference made inside one
+    # instance means that instance's resource, even when another makes one of the same name.
+    scope: str = ""
 
     def line(self, key: str = "resource") -> int:
         return self.lines.get(key) or self.lines.get("resource") or 1
@@ -65,16 +69,15 @@ class Definitions:
     policies: list[Defined[ManagedPolicy]] = field(default_factory=list)
 
     def extend(self, other: Definitions) -> None:
-        for name in (
-            "projects",
-            "pipelines",
-            "roles",
-            "repositories",
-            "task_definitions",
-            "connections",
-            "policies",
-        ):
+        for name in KINDS:
             getattr(self, name).extend(getattr(other, name))
+
+    def all(self) -> Iterator[Defined[Any]]:
+        for name in KINDS:
+            yield from getattr(self, name)
+
+
+KINDS = ("projects", "pipelines", "roles", "repositories", "task_definitions", "connections", "policies")
 
 
 def managed_policy(arn: str, document: dict[str, Any] | None = None) -> ManagedPolicy:

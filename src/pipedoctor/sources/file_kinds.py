@@ -12,6 +12,9 @@ _TERRAFORM_AWS = re.compile(
     r'^\s*(?:(?:resource|data)\s+"aws_|module\s+"|variable\s+"|locals\s*\{)', re.MULTILINE
 )
 _CFN_TYPE = re.compile(r"""["']?Type["']?\s*:\s*["']?AWS::""")
+# A CodeDeploy AppSpec names `Type: AWS::ECS::Service` too, but is a deployment's input, read by
+# CodeDeploy only (often a template a build fills in): its top-level `version` is always 0.0.
+_APPSPEC_VERSION = re.compile(r"""^\s*["']?version["']?\s*:\s*["']?0\.0\b""", re.MULTILINE)
 # Paths that are never infrastructure even when they mention it (dependency locks, build output).
 _IGNORED_NAMES = {
     "package-lock.json",
@@ -34,8 +37,10 @@ def is_infrastructure(path: str, text: str) -> bool:
         return False
     if path.lower().endswith(TERRAFORM_SUFFIXES):
         return bool(_TERRAFORM_AWS.search(text))
-    if "AWSTemplateFormatVersion" in text or _CFN_TYPE.search(text):
+    if "AWSTemplateFormatVersion" in text:
         return True
+    if _CFN_TYPE.search(text):
+        return not is_appspec(path, text)
     if path.lower().endswith(JSON_SUFFIXES):
         return (
             ('"actionTypeId"' in text and '"stages"' in text)
@@ -44,3 +49,9 @@ def is_infrastructure(path: str, text: str) -> bool:
             or '"Statement"' in text
         )
     return False
+
+
+def is_appspec(path: str, text: str) -> bool:
+    """A CodeDeploy AppSpec file, by its name or its `version: 0.0`."""
+    name = path.rsplit("/", 1)[-1].lower()
+    return name.startswith("appspec") or bool(_APPSPEC_VERSION.search(text))

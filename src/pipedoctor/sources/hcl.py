@@ -1,5 +1,7 @@
 """A small HCL2 reader for Terraform files: blocks, attributes and literals, with lines.
 
+Terraform 0.11 files read too where they differ only in quoting a block type or an attribute name.
+
 Enough for what pipeline definitions use: blocks with labels, strings with `${}` templates,
 heredocs, numbers, bools, lists, objects and `jsonencode(...)` of a literal. Any other expression
 (references, function calls, conditionals, `for`) is kept as its source text wrapped in `${...}`,
@@ -80,7 +82,8 @@ class _Reader:
                 self.pos += 1
                 return result
             start = self.pos
-            name = self.identifier()
+            # Terraform 0.11 (HCL1) also quoted block types and attribute names: `"artifacts" {`
+            name = self.string((*path, "name")) if self.peek() == '"' else self.identifier()
             self.skip(newlines=False)
             if self.peek() == "=" and self.peek(1) != "=":
                 self.pos += 1

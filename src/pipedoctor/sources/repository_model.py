@@ -263,6 +263,8 @@ def _link_buildspec(
 
 def _link_role(linked: LinkedProject, model: RepositoryModel) -> None:
     found = model.role_candidates(linked.defined.item.service_role, linked.defined.path)
+    if len(found) > 1:  # one module block read for several calls: the project's own call's role
+        found = [d for d in found if d.scope == linked.defined.scope] or found
     if len(found) > 1:
         linked.role_candidates = found
     elif found:

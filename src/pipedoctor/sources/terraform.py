@@ -449,7 +449,11 @@ class _Converter:
         for s_index, raw_stage in enumerate(_blocks(body.get("stage"))):
             stage = PipelineStage(name=m.text(raw_stage.get("name")))
             for a_index, raw in enumerate(_blocks(raw_stage.get("action"))):
-                configuration = m.render(raw.get("configuration"))
+                written, config_path = raw.get("configuration"), ("configuration",)
+                if isinstance(written, list) and len(written) == 1 and isinstance(written[0], dict):
+                    # Terraform 0.11 wrote the map as a block: `configuration { ... }`
+                    written, config_path = written[0], ("configuration", 0)
+                configuration = m.render(written)
                 configuration = configuration if isinstance(configuration, dict) else {}
                 action = PipelineAction(
                     name=m.text(raw.get("name")),
@@ -476,7 +480,7 @@ class _Converter:
                 base = ("stage", s_index, "action", a_index)
                 defined.lines[f"action:{where}"] = block.line(*base)
                 for key in configuration:
-                    defined.lines[f"config:{where}:{key}"] = block.line(*base, "configuration", key)
+                    defined.lines[f"config:{where}:{key}"] = block.line(*base, *config_path, key)
             pipeline.stages.append(stage)
         for t_index, raw in enumerate(_blocks(body.get("trigger"))):
             git = _first(raw.get("git_configuration"))
@@ -778,7 +782,11 @@ class _Repository:
                     values[key] = None if _has_unresolved(rendered) else rendered
             child = f"{instance}.{name}" if instance else name
             module.outputs[name] = self.instantiate(target, values, child, (*callers, folder))
-        self.out.extend(_Converter(module).convert())
+        found = _Converter(module).convert()
+        scope = ".".join(part for part in (qualifier, instance) if part)
+        for defined in found.all():
+            defined.scope = scope
+        self.out.extend(found)
         return {
             output: module.render(value)
             for output, value in module.output_values.items()
