@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipedoctor.diagnose.authz import parse_authorization_errors
 from pipedoctor.diagnose.conditions import describe_condition, evaluate_condition
+from pipedoctor.diagnose.denials import denial_facts
 from pipedoctor.diagnose.evidence import run_check
 from pipedoctor.diagnose.incidents import Incident
-from pipedoctor.diagnose.matcher import RuleMatcher, ScanState
+from pipedoctor.diagnose.matcher import RuleMatcher, ScanState, TextMatch
 from pipedoctor.diagnose.predicates import PREDICATES
 from pipedoctor.diagnose.rules import Rule
 from pipedoctor.diagnose.templates import MissingFact, render, render_structure
@@ -16,6 +18,8 @@ from pipedoctor.model import Finding, Snapshot
 REQUIREMENT_WEIGHT = 0.1
 CHECK_WEIGHT = 0.2
 MAX_CONFIDENCE = 0.99
+MAX_DENIALS = 3  # distinct denials read from one text, each its own candidate
+GENERIC_DENIAL_PENALTY = 0.15  # a denial no cause names more precisely than "role lacks A"
 
 
 def _policy_document(template: dict[str, Any] | None, facts: dict[str, Any]) -> dict[str, Any] | None:
@@ -36,19 +40,21 @@ def _judge(
     snapshot: Snapshot | None,
     location: str,
     resource: str,
+    cause: str = "",
+    confidence_shift: float = 0.0,
 ) -> Finding | None:
     """Apply requirements and checks; None when a known fact or a policy rejects the rule."""
-    confidence = rule.confidence
+    confidence = rule.confidence + confidence_shift
     unverified: list[str] = []
     for condition in rule.requires:
         outcome = evaluate_condition(condition, facts)
         if outcome is False:
             return None
         if outcome is None:
-            unverified.append(describe_condition(condition, facts))
+            unverified.append(render(describe_condition(condition, facts), facts))
         else:
             confidence += REQUIREMENT_WEIGHT
-            evidence.append(describe_condition(condition, facts))
+            evidence.append(render(describe_condition(condition, facts), facts))
     for check in rule.checks:
         result = run_check(check, facts, snapshot)
         if result.status == "rejected":
@@ -59,17 +65,18 @@ def _judge(
             confidence += CHECK_WEIGHT
             evidence.append(result.text)
     if unverified and rule.decide:
-        unverified.append(f"to decide: {rule.decide}")
+        unverified.append(f"to decide: {render(rule.decide, facts)}")
+    explicit_deny = bool(facts.get("auth.explicit_deny"))
     return Finding(
         rule=rule.id,
-        cause=rule.cause,
+        cause=cause or rule.cause,
         title=rule.title,
         severity=rule.severity,
         confidence=round(min(confidence, MAX_CONFIDENCE), 2),
         message=render(rule.message, facts),
         evidence=evidence,
         fix=render(rule.fix_text, facts),
-        policy_fix=_policy_document(rule.fix_policy, facts),
+        policy_fix=None if explicit_deny else _policy_document(rule.fix_policy, facts),
         resource=resource,
         location=location,
         references=rule.references,
@@ -95,6 +102,9 @@ class Diagnoser:
         findings: list[Finding] = []
         for rule, match in self.matcher.matched_rules(state):
             facts = {**incident.facts, **{f"match.{k}": v for k, v in match.captures.items()}}
+            if rule.resolve == "authorization":
+                findings.extend(_denial_findings(rule, facts, match, snapshot, incident))
+                continue
             evidence = [f"matched {match.line}"]
             finding = _judge(rule, facts, evidence, snapshot, incident.location, incident.resource)
             if finding is not None:
@@ -103,6 +113,32 @@ class Diagnoser:
 
     def diagnose(self, incident: Incident, snapshot: Snapshot | None = None) -> list[Finding]:
         return self.judge(self.scan_incident(incident), incident, snapshot)
+
+
+def _denial_findings(
+    rule: Rule, facts: dict[str, Any], match: TextMatch, snapshot: Snapshot | None, incident: Incident
+) -> list[Finding]:
+    """One candidate per distinct denial in the matched message, its cause named by the parser."""
+    surface = match.line.split(":", 1)[0]
+    findings = []
+    denials = parse_authorization_errors(match.excerpt or match.line)
+    for denial in denials[:MAX_DENIALS]:
+        resolved = denial_facts(denial, facts, match.excerpt, surface)
+        shift = -GENERIC_DENIAL_PENALTY if resolved.cause == "role-missing-permission" else 0.0
+        evidence = [f"matched {match.line}", f"AWS says: {resolved.facts['auth.summary']}"]
+        finding = _judge(
+            rule,
+            {**facts, **resolved.facts},
+            evidence,
+            snapshot,
+            incident.location,
+            incident.resource,
+            cause=resolved.cause,
+            confidence_shift=shift,
+        )
+        if finding is not None:
+            findings.append(finding)
+    return findings
 
 
 def diagnose_incident(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pipedoctor.diagnose.templates import MissingFact, render
+from pipedoctor.diagnose.templates import MissingFact, render, unknown_words
 from pipedoctor.model import Role, Snapshot
 
 
@@ -70,9 +70,8 @@ def run_check(
         action = render(check["action"], facts, strict=True)
         resource = render(check["resource"], facts, strict=True)
     except MissingFact as missing:
-        return CheckResult(
-            "unknown", f"could not check {check['action']}: {missing.args[0]} is unknown"
-        )
+        action = render(check["action"], facts)
+        return CheckResult("unknown", f"could not check {action}: {unknown_words(missing.args[0])} is not known")
     role = snapshot.role(principal) if snapshot is not None else None
     if role is None:
         return CheckResult(

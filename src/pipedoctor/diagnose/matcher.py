@@ -14,12 +14,14 @@ from pipedoctor.diagnose.patterns import Pattern, flagged_source, re2_options
 from pipedoctor.diagnose.rules import Rule, RuleError
 
 ANY_SURFACE = "any"  # a pasted text of unknown origin: every rule may apply
+EXCERPT_CHARS = 800  # enough for a wrapped AWS message on either side of the matched words
 
 
 @dataclass
 class TextMatch:
     captures: dict[str, str]
     line: str  # "surface: the matched line"
+    excerpt: str = ""  # the text around the match, for rules that read the whole message
 
 
 @dataclass
@@ -71,7 +73,8 @@ class RuleMatcher:
             if found is None:  # cannot happen for the same pattern; keeps the types honest
                 continue
             captures = {k: v for k, v in found.groupdict().items() if v is not None}
-            state.first[rule.id] = TextMatch(captures, f"{surface}: {_line_around(text, found.start())}")
+            excerpt = text[max(0, found.start() - EXCERPT_CHARS) : found.end() + EXCERPT_CHARS] if rule.resolve else ""
+            state.first[rule.id] = TextMatch(captures, f"{surface}: {_line_around(text, found.start())}", excerpt)
 
     def matched_rules(self, state: ScanState) -> list[tuple[Rule, TextMatch]]:
         return [

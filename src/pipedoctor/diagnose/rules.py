@@ -36,6 +36,7 @@ class Rule:
     requires: list[dict[str, Any]] = field(default_factory=list)
     checks: list[dict[str, Any]] = field(default_factory=list)
     decide: str = ""
+    resolve: str = ""  # "authorization": the cause and auth.* facts come from the denial parser
     references: list[str] = field(default_factory=list)
     doc: str = ""
     tests: list[dict[str, Any]] = field(default_factory=list)
@@ -140,6 +141,7 @@ def load_rule_file(path: Path, known_causes: set[str] | None) -> Rule:
         requires=data.get("requires", []),
         checks=data.get("checks", []),
         decide=data.get("decide", ""),
+        resolve=data.get("resolve", ""),
         references=data.get("references", []),
         doc=data.get("doc", ""),
         tests=data.get("tests", []),
