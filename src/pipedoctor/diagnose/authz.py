@@ -60,6 +60,7 @@ _PROVIDED_ROLE = re.compile(
 )
 _ACCESS_DENIED = re.compile(r"\bAccess ?Denied(?:Exception)?\b|\b403 Forbidden\b", re.IGNORECASE)
 _SERVICE_NAME = re.compile(r"\(Service:\s*(?P<service>[\w ]+?)\s*[;,)]", re.IGNORECASE)
+_ANY_ARN = re.compile(r"arn:aws[\w-]*:([\w-]+):")
 _S3_ARN = re.compile(r"arn:aws[\w-]*:s3:::[^\s\"',;)]+")
 
 # "(Service: Amazon S3; ..." and similar SDK service names to IAM prefixes.
@@ -160,6 +161,9 @@ def _service_from_text(text: str) -> str:
     if named:
         key = named.group("service").strip().lower()
         return _SERVICE_PREFIXES.get(key, _SERVICE_PREFIXES.get(key.replace(" ", ""), ""))
+    arn = _ANY_ARN.search(text)
+    if arn and arn.group(1) != "iam" and arn.group(1) != "sts":
+        return arn.group(1).lower()
     if _S3_ARN.search(text) or re.search(
         r"\bs3://|\bS3 bucket\b|\bs3 (?:cp|sync)\b", text, re.IGNORECASE
     ):
