@@ -55,15 +55,41 @@ def test_parallel_scan_equals_the_sequential_scan(tmp_path: Path, monkeypatch) -
     [
         b"",
         b"\x00\x01\x02\xff\xfe binary \x00",
-        b"\xc3\x28 invalid utf-8 \xa0\xa1",
+        b"\xc3\x28 bad bytes \xa0\xa1",
         b"\x1b[31mred\x1b[0m \x1b]0;title\x07 plain",
         b"x" * 5_000_000,  # one long line, no newline
     ],
+    ids=["empty", "binary", "invalid-utf8", "escapes", "long-line"],
 )
-def test_bad_input_gives_an_empty_list_not_a_crash(tmp_path: Path, run_cli, content: bytes) -> None:
+def test_bad_input_is_not_recognised_not_a_crash(tmp_path: Path, run_cli, content: bytes) -> None:
     path = tmp_path / "input"
     path.write_bytes(content)
-    assert diagnoses(run_cli, path) == []
+    (answer,) = diagnoses(run_cli, path)
+    assert answer["cause"] == "not-recognised"
+    assert answer["evidence"] == []
+    assert "pipedoctor collect" in answer["fix"]
+
+
+def test_unrecognised_text_shows_the_error_lines_best_first_and_what_to_collect(tmp_path: Path, run_cli) -> None:
+    path = tmp_path / "build.log"
+    path.write_bytes(
+        b"[Container] 2024/01/01 10:00:00 Running command make release\n"
+        b"compiling 12 modules\n"
+        b"warning: deprecated flag --fast\n"
+        b"make: *** [release] Error 2\n"
+        b"ld: fatal error: cannot find -lfoo\n"
+        b"done\n"
+    )
+    code, out, err = run_cli("diagnose", "--text", str(path), "--surface", "codebuild-log", "--format", "json")
+    assert code == 0, err
+    (answer,) = json.loads(out)["diagnoses"]
+    assert answer["cause"] == "not-recognised"
+    lines = [item.removeprefix("looks like the error: ") for item in answer["evidence"]]
+    assert lines[:2] == ["ld: fatal error: cannot find -lfoo", "make: *** [release] Error 2"]
+    assert "compiling 12 modules" not in lines and "done" not in lines
+    assert "batch-get-builds" in answer["fix"]
+    code, text, _ = run_cli("diagnose", "--text", str(path))
+    assert code == 0 and "not recognise" in text and "ld: fatal error" in text
 
 
 def test_escape_sequences_from_the_input_never_reach_the_terminal(tmp_path: Path, run_cli) -> None:

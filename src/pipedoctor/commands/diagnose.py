@@ -55,6 +55,14 @@ def _collect_live(args: argparse.Namespace) -> Any:
     return snapshot
 
 
+def _not_recognised(tail: bytes, surface: str | None) -> Any:
+    from pipedoctor.diagnose.unrecognised import ErrorLines, not_recognised
+
+    lines = ErrorLines()
+    lines.feed(tail.decode("utf-8", errors="replace"))
+    return not_recognised(lines.ranked(), surface)
+
+
 def run(args: argparse.Namespace) -> int:
     from pipedoctor.analysis import analyse_snapshot
     from pipedoctor.diagnose import Diagnoser, incident_from_text, load_rules
@@ -74,7 +82,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         diagnoser = Diagnoser(rules)
         state = scan_source(diagnoser.matcher, args.text, args.surface or ANY_SURFACE)
-        sections = [Section("text", diagnoser.judge(state, incident_from_text("", args.surface)))]
+        findings = diagnoser.judge(state, incident_from_text("", args.surface))
+        if not findings:
+            findings = [_not_recognised(state.tail, args.surface)]
+        sections = [Section("text", findings)]
         errors = []
     if args.format == "json":
         rendered = render_json([f for s in sections for f in s.findings], errors)

@@ -11,6 +11,7 @@ from pipedoctor.diagnose.evidence import run_check
 from pipedoctor.diagnose.incidents import Incident
 from pipedoctor.diagnose.matcher import RuleMatcher, ScanState, TextMatch
 from pipedoctor.diagnose.predicates import PREDICATES
+from pipedoctor.diagnose.priors import prior_share
 from pipedoctor.diagnose.rules import Rule
 from pipedoctor.diagnose.templates import MissingFact, render, render_structure
 from pipedoctor.model import Finding, Snapshot
@@ -20,6 +21,9 @@ CHECK_WEIGHT = 0.2
 MAX_CONFIDENCE = 0.99
 MAX_DENIALS = 3  # distinct denials read from one text, each its own candidate
 GENERIC_DENIAL_PENALTY = 0.15  # a denial no cause names more precisely than "role lacks A"
+VAGUE_DENIAL_PENALTY = 0.3  # ... and the text names no action either ("Access Denied")
+AMBIGUITY_MARGIN = 0.2  # candidates this close are a wording the text alone cannot separate
+PRIOR_WEIGHT = 0.04  # at most this much, by how often each cause is the real one in the corpus
 
 
 def _policy_document(template: dict[str, Any] | None, facts: dict[str, Any]) -> dict[str, Any] | None:
@@ -109,7 +113,9 @@ class Diagnoser:
             finding = _judge(rule, facts, evidence, snapshot, incident.location, incident.resource)
             if finding is not None:
                 findings.append(finding)
-        return rank(findings)
+        ranked = rank_by_prior(rank(findings))
+        _say_what_decides(ranked, {rule.id: rule for rule in self.matcher.rules}, incident.facts, snapshot)
+        return ranked
 
     def diagnose(self, incident: Incident, snapshot: Snapshot | None = None) -> list[Finding]:
         return self.judge(self.scan_incident(incident), incident, snapshot)
@@ -124,7 +130,9 @@ def _denial_findings(
     denials = parse_authorization_errors(match.excerpt or match.line)
     for denial in denials[:MAX_DENIALS]:
         resolved = denial_facts(denial, facts, match.excerpt, surface)
-        shift = -GENERIC_DENIAL_PENALTY if resolved.cause == "role-missing-permission" else 0.0
+        shift = 0.0
+        if resolved.cause == "role-missing-permission":
+            shift = -GENERIC_DENIAL_PENALTY if "auth.action" in resolved.facts else -VAGUE_DENIAL_PENALTY
         evidence = [f"matched {match.line}", f"AWS says: {resolved.facts['auth.summary']}"]
         finding = _judge(
             rule,
@@ -158,6 +166,32 @@ def posture_findings(snapshot: Snapshot, rules: list[Rule]) -> list[Finding]:
             if finding is not None:
                 findings.append(finding)
     return rank(findings)
+
+
+def rank_by_prior(findings: list[Finding]) -> list[Finding]:
+    """Near-equal candidates ordered by how often each cause is the real one in the corpus."""
+    return sorted(findings, key=lambda f: -(f.confidence + PRIOR_WEIGHT * prior_share(f.cause)))
+
+
+def _say_what_decides(
+    findings: list[Finding], rules: dict[str, Rule], facts: dict[str, Any], snapshot: Snapshot | None
+) -> None:
+    """When the text fits several causes about equally, the top one names the fact that decides."""
+    if len(findings) < 2:
+        return
+    top = findings[0]
+    rivals = [
+        f.cause
+        for f in findings[1:]
+        if f.cause != top.cause and abs(top.confidence - f.confidence) <= AMBIGUITY_MARGIN
+    ]
+    rule = rules.get(top.rule)
+    if not rivals or rule is None or not rule.decide:
+        return
+    line = f"to decide: {render(rule.decide, facts)}"
+    line += f" (the text alone also fits {', '.join(dict.fromkeys(rivals))}"
+    line += "; run with --snapshot and the collected facts decide)" if snapshot is None else ")"
+    top.unverified = [item for item in top.unverified if not item.startswith("to decide:")] + [line]
 
 
 def rank(findings: list[Finding]) -> list[Finding]:

@@ -30,6 +30,7 @@ class ScanState:
 
     first: dict[str, TextMatch] = field(default_factory=dict)  # rule id -> first match
     excluded: set[str] = field(default_factory=set)
+    tail: bytes = field(default=b"", compare=False)  # the input's end, shown when nothing matches
 
 
 def _line_around(text: str, start: int) -> str:
