@@ -321,4 +321,6 @@ def test_every_resolved_cause_is_reachable() -> None:
                     )
                     reached.add(cause_for(error, kind))
     reached.add(cause_for(AuthorizationError(encoded="x"), ""))
+    for service, action in [("codebuild", "StartBuild"), ("cloudformation", "CreateChangeSet"), ("codecommit", "GetBranch"), ("sts", "AssumeRole")]:
+        reached.add(cause_for(AuthorizationError(action=f"{service}:{action}", service=service), PIPELINE))
     assert reached == RESOLVED_CAUSES

@@ -17,6 +17,7 @@ LOOK_ALIKES = {
     "connection-service-prefix-mismatch": "a UseConnection denial: the prefix in the policy decides",
     "ecr-credential-helper-no-basic-auth": "no basic auth credentials: the docker config decides",
     "ecr-registry-account-mismatch-no-basic-auth": "no basic auth credentials: the login registry decides",
+    "iam-policy-propagation-race": "a StartBuild denial: whether the role allows it now decides",
     "ecr-cross-account-repo-access-denied": "a 403 from a registry: the accounts and the repository policy decide",
 }
 

@@ -59,7 +59,9 @@ _PROVIDED_ROLE = re.compile(
     re.IGNORECASE,
 )
 _ACCESS_DENIED = re.compile(r"\bAccess ?Denied(?:Exception)?\b|\b403 Forbidden\b", re.IGNORECASE)
+_PULL_CONTEXT = re.compile(r"CannotPull\w*ContainerError|pull image manifest|\.dkr\.ecr\.", re.IGNORECASE)
 _SERVICE_NAME = re.compile(r"\(Service:\s*(?P<service>[\w ]+?)\s*[;,)]", re.IGNORECASE)
+_ARN_NAMED = re.compile(r"\s+(?:to|on|for)\s+(?:[\w-]+\s+){0,2}(arn:aws[\w-]*:[\w-]+:[^\s\"',;)]+)", re.IGNORECASE)
 _ANY_ARN = re.compile(r"arn:aws[\w-]*:([\w-]+):")
 _S3_ARN = re.compile(r"arn:aws[\w-]*:s3:::[^\s\"',;)]+")
 
@@ -254,11 +256,15 @@ def parse_authorization_errors(text: str) -> list[AuthorizationError]:
         if any(start - 400 <= match.start() <= end + 400 for start, end in covered):
             continue
         window = flat[max(0, match.start() - 300) : match.end() + 300]
+        named = _ARN_NAMED.match(flat, match.end())  # "Access denied to connection arn:..."
+        service = _ANY_ARN.match(named.group(1)).group(1).lower() if named else _service_from_text(window)
+        if not service and re.search(r"\bAccess Denied\b", window):
+            service = "s3"  # S3 words its denials exactly so; other services name the action
         found.append(
             AuthorizationError(
                 code="AccessDenied" if "403" not in match.group(0) else "403",
-                service=_service_from_text(window),
-                resource=_resource_in(window),
+                service=service,
+                resource=named.group(1).rstrip(".") if named else _resource_in(window),
             )
         )
         covered.append((match.start(), match.end()))

@@ -120,8 +120,18 @@ RESOLVED_CAUSES = frozenset(
         "ecs-task-role-missing-app-permission",
         "codebuild-role-missing-app-permission",
         "role-missing-permission",
+        "codepipeline-role-missing-codebuild-permission",
+        "codepipeline-role-missing-cloudformation-permission",
+        "codepipeline-role-missing-codecommit-access",
+        "codepipeline-role-cannot-assume-action-role",
     }
 )
+# What the pipeline role (or an action role) is denied, by service, when it runs an action.
+_PIPELINE_SERVICE_CAUSES = {
+    "codebuild": "codepipeline-role-missing-codebuild-permission",
+    "cloudformation": "codepipeline-role-missing-cloudformation-permission",
+    "codecommit": "codepipeline-role-missing-codecommit-access",
+}
 _ECR_PUSH = {"initiatelayerupload", "uploadlayerpart", "completelayerupload", "putimage"}
 _ECR_PULL = {"batchgetimage", "getdownloadurlforlayer", "batchchecklayeravailability"}
 _SECRETS = {"secretsmanager", "ssm"}
@@ -172,6 +182,10 @@ def cause_for(error: AuthorizationError, kind: str) -> str:
         )
     if service == "codecommit" and kind == BUILD:
         return "codebuild-role-missing-codecommit-gitpull"
+    if kind in (PIPELINE, ACTION) and service in _PIPELINE_SERVICE_CAUSES:
+        return _PIPELINE_SERVICE_CAUSES[service]
+    if kind == PIPELINE and service == "sts" and action == "assumerole":
+        return "codepipeline-role-cannot-assume-action-role"
     if service == "iam" and action == "passrole":
         return "deployer-missing-iam-passrole"
     if service == "s3":

@@ -14,6 +14,8 @@ from pipedoctor.diagnose.patterns import Pattern, flagged_source, re2_options
 from pipedoctor.diagnose.rules import Rule, RuleError
 
 ANY_SURFACE = "any"  # a pasted text of unknown origin: every rule may apply
+# Places outside the pipeline's own services; a rule that applies to "other" applies to them too.
+OTHER_SURFACES = {"other", "cli", "cloudformation"}
 EXCERPT_CHARS = 800  # enough for a wrapped AWS message on either side of the matched words
 
 
@@ -37,6 +39,12 @@ def _line_around(text: str, start: int) -> str:
     begin = text.rfind("\n", 0, start) + 1
     end = text.find("\n", start)
     return text[begin : end if end != -1 else len(text)].strip()[:300]
+
+
+def _applies(rule: Rule, surface: str) -> bool:
+    if not rule.surfaces or surface == ANY_SURFACE or surface in rule.surfaces:
+        return True
+    return surface in OTHER_SURFACES and "other" in rule.surfaces
 
 
 class RuleMatcher:
@@ -63,7 +71,7 @@ class RuleMatcher:
         text = block.decode("utf-8", errors="replace") if isinstance(block, bytes) else block
         for index in sorted(hits):
             rule, pattern, is_exclude = self._entries[index]
-            if rule.surfaces and surface != ANY_SURFACE and surface not in rule.surfaces:
+            if not _applies(rule, surface):
                 continue
             if is_exclude:
                 state.excluded.add(rule.id)
