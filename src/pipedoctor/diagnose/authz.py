@@ -59,7 +59,7 @@ _PROVIDED_ROLE = re.compile(
     re.IGNORECASE,
 )
 _ACCESS_DENIED = re.compile(r"\bAccess ?Denied(?:Exception)?\b|\b403 Forbidden\b", re.IGNORECASE)
-_PULL_CONTEXT = re.compile(r"CannotPull\w*ContainerError|pull image manifest|\.dkr\.ecr\.", re.IGNORECASE)
+_PULL_CONTEXT = re.compile(r"CannotPull\w*Container|pull image manifest|\.dkr\.ecr\.", re.IGNORECASE)
 _SERVICE_NAME = re.compile(r"\(Service:\s*(?P<service>[\w ]+?)\s*[;,)]", re.IGNORECASE)
 _ARN_NAMED = re.compile(r"\s+(?:to|on|for)\s+(?:[\w-]+\s+){0,2}(arn:aws[\w-]*:[\w-]+:[^\s\"',;)]+)", re.IGNORECASE)
 _ANY_ARN = re.compile(r"arn:aws[\w-]*:([\w-]+):")

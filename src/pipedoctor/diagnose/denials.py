@@ -42,7 +42,7 @@ _NAME_HINTS = [
 _CONTEXT_HINTS = [
     (
         re.compile(
-            r"CannotPull\w*ContainerError|ResourceInitializationError|unable to pull secrets|registry auth",
+            r"CannotPull\w*Container|ResourceInitializationError|unable to pull secrets|registry auth",
             re.IGNORECASE,
         ),
         EXECUTION,

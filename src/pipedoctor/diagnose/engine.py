@@ -23,7 +23,7 @@ MAX_DENIALS = 3  # distinct denials read from one text, each its own candidate
 GENERIC_DENIAL_PENALTY = 0.15  # a denial no cause names more precisely than "role lacks A"
 VAGUE_DENIAL_PENALTY = 0.3  # ... and the text names no action either ("Access Denied")
 AMBIGUITY_MARGIN = 0.2  # candidates this close are a wording the text alone cannot separate
-PRIOR_WEIGHT = 0.04  # at most this much, by how often each cause is the real one in the corpus
+PRIOR_WEIGHT = 0.1  # at most this much, by how often each cause is the real one in the corpus
 
 
 def _policy_document(template: dict[str, Any] | None, facts: dict[str, Any]) -> dict[str, Any] | None:

@@ -28,11 +28,15 @@ def iter_blocks(stream: BinaryIO, limit: int | None = None) -> Iterator[bytes]:
     pending = b""
     remaining = limit
     while remaining is None or remaining > 0:
-        chunk = stream.read(BLOCK_BYTES if remaining is None else min(BLOCK_BYTES, remaining))
+        wanted = BLOCK_BYTES if remaining is None else min(BLOCK_BYTES, remaining)
+        chunk = stream.read(wanted)
         if not chunk:
             break
         if remaining is not None:
             remaining -= len(chunk)
+        if len(chunk) < wanted or remaining == 0:  # the last chunk: keep its last line with the rest
+            pending += chunk
+            break
         cut = chunk.rfind(b"\n")
         if cut == -1:
             pending += chunk
