@@ -61,3 +61,12 @@ def test_validation_cases_are_not_counted() -> None:
         json.dumps({"cause": "a"}),
     ]
     assert count_causes(train_cases(lines)) == {"a": 2}
+
+
+def test_a_symptom_is_the_answer_only_when_nothing_more_specific_matches() -> None:
+    failed = "BUILD: COMMAND_EXECUTION_ERROR: Error while executing command: npm run build. Reason: exit status 1"
+    alone = _diagnose(failed)
+    assert [f.cause for f in alone] == ["codebuild-build-command-failed"]
+    assert "npm run build" in alone[0].message
+    with_reason = _diagnose("FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n" + failed)
+    assert [f.cause for f in with_reason] == ["codebuild-out-of-memory"]

@@ -113,7 +113,7 @@ class Diagnoser:
             finding = _judge(rule, facts, evidence, snapshot, incident.location, incident.resource)
             if finding is not None:
                 findings.append(finding)
-        ranked = rank_by_prior(rank(findings))
+        ranked = rank_by_prior(rank(_without_fallbacks(findings, self.matcher.rules)))
         _say_what_decides(ranked, {rule.id: rule for rule in self.matcher.rules}, incident.facts, snapshot)
         return ranked
 
@@ -166,6 +166,16 @@ def posture_findings(snapshot: Snapshot, rules: list[Rule]) -> list[Finding]:
             if finding is not None:
                 findings.append(finding)
     return rank(findings)
+
+
+GENERIC_CAUSES = {"role-missing-permission"}  # the denial parser's answer when nothing names the pair
+
+
+def _without_fallbacks(findings: list[Finding], rules: list[Rule]) -> list[Finding]:
+    """Symptom-level answers only when nothing more specific matched."""
+    fallback_rules = {rule.id for rule in rules if rule.fallback}
+    specific = [f for f in findings if f.rule not in fallback_rules and f.cause not in GENERIC_CAUSES]
+    return specific or findings
 
 
 def rank_by_prior(findings: list[Finding]) -> list[Finding]:

@@ -37,6 +37,7 @@ class Rule:
     checks: list[dict[str, Any]] = field(default_factory=list)
     decide: str = ""
     resolve: str = ""  # "authorization": the cause and auth.* facts come from the denial parser
+    fallback: bool = False  # a symptom-level answer, dropped when a more specific cause matches
     references: list[str] = field(default_factory=list)
     doc: str = ""
     tests: list[dict[str, Any]] = field(default_factory=list)
@@ -142,6 +143,7 @@ def load_rule_file(path: Path, known_causes: set[str] | None) -> Rule:
         checks=data.get("checks", []),
         decide=data.get("decide", ""),
         resolve=data.get("resolve", ""),
+        fallback=data.get("fallback", False),
         references=data.get("references", []),
         doc=data.get("doc", ""),
         tests=data.get("tests", []),
