@@ -324,3 +324,12 @@ def test_every_resolved_cause_is_reachable() -> None:
     for service, action in [("codebuild", "StartBuild"), ("cloudformation", "CreateChangeSet"), ("codecommit", "GetBranch"), ("sts", "AssumeRole")]:
         reached.add(cause_for(AuthorizationError(action=f"{service}:{action}", service=service), PIPELINE))
     assert reached == RESOLVED_CAUSES
+
+
+def test_the_cli_operation_names_the_iam_action() -> None:
+    from pipedoctor.diagnose.authz import denied_action
+
+    listing = only("An error occurred (AccessDenied) when calling the ListObjectsV2 operation: Access Denied")
+    assert (listing.service, denied_action(listing)) == ("s3", "s3:ListBucket")
+    put = only("An error occurred (AccessDenied) when calling the PutObject operation: Access Denied")
+    assert denied_action(put) == "s3:PutObject"

@@ -111,3 +111,15 @@ def test_surface_limits_the_rules(tmp_path: Path, run_cli) -> None:
 def test_unreadable_text_file_is_exit_2(tmp_path: Path, run_cli) -> None:
     code, _, err = run_cli("diagnose", "--text", str(tmp_path / "missing.log"))
     assert code == 2 and err.startswith("pipedoctor: error: cannot read")
+
+
+@pytest.mark.parametrize("surface", ["cli", "cloudformation"])
+def test_outside_surfaces_get_the_rules_for_other_places(tmp_path: Path, run_cli, surface: str) -> None:
+    path = tmp_path / "events.txt"
+    path.write_bytes(b"Stack app is in ROLLBACK_COMPLETE state and can not be updated.\n")
+    assert [d["cause"] for d in diagnoses(run_cli, path, "--surface", surface)][:1] == [
+        "cloudformation-stack-rollback-complete"
+    ]
+    ecs_only = tmp_path / "task.txt"
+    ecs_only.write_bytes(b"CannotPullContainerError: pull image manifest has been retried: i/o timeout\n")
+    assert "ecs-task-no-network-path" in [d["cause"] for d in diagnoses(run_cli, ecs_only, "--surface", surface)]

@@ -306,23 +306,44 @@ def _service_of_operation(operation: str) -> str:
     return _OPERATION_SERVICES.get(operation, "")
 
 
+# API operations whose IAM action has another name.
+_OPERATION_ACTIONS = {
+    "s3:ListObjectsV2": "s3:ListBucket",
+    "s3:ListObjects": "s3:ListBucket",
+    "s3:HeadBucket": "s3:ListBucket",
+    "s3:HeadObject": "s3:GetObject",
+    "s3:CopyObject": "s3:PutObject",
+    "s3:CreateMultipartUpload": "s3:PutObject",
+    "s3:UploadPart": "s3:PutObject",
+    "s3:CompleteMultipartUpload": "s3:PutObject",
+}
+
+
+def denied_action(error: AuthorizationError) -> str:
+    """service:Action as stated, or as the CLI's operation implies; "" when neither says it."""
+    if error.action:
+        return error.action
+    if not (error.service and error.operation):
+        return ""
+    action = f"{error.service}:{error.operation}"
+    return _OPERATION_ACTIONS.get(action, action)
+
+
 def describe(error: AuthorizationError, kind: str = "") -> str:
     """One sentence saying what AWS stated, without any part it did not state."""
     who = error.role_name or error.principal
     if not who and error.provided_role not in ("", "provided role"):
         who = error.provided_role
-    if who:
-        subject = f"{who} ({kind})" if kind else who
+    what = denied_action(error)
+    if who or kind:
+        subject = (f"{who} ({kind})" if kind else who) if who else f"The {kind}"
+        sentence = f"{subject} was denied {what or 'access'}"
+        if error.resource:
+            sentence += f" {'on' if what else 'to'} {error.resource}"
     else:
-        subject = f"The {kind}" if kind else "A call"
-    what = error.action or (
-        f"{error.service}:{error.operation}" if error.service and error.operation else ""
-    )
-    if not what and error.operation:
-        what = f"the {error.operation} call"
-    sentence = f"{subject} was denied" + (f" {what}" if what else "")
-    if error.resource:
-        sentence += f" on {error.resource}"
+        sentence = f"A call{f' to {what}' if what else ''} was denied"
+        if error.resource:
+            sentence += f" on {error.resource}"
     if error.layer and error.explicit_deny:
         sentence += f": an explicit deny in a {error.layer}"
     elif error.layer:

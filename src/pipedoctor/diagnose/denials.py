@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pipedoctor.diagnose.authz import GUARDRAIL_LAYERS, AuthorizationError, describe
+from pipedoctor.diagnose.authz import GUARDRAIL_LAYERS, AuthorizationError, denied_action, describe
 
 BUILD = "build role"
 PIPELINE = "pipeline role"
@@ -202,7 +202,7 @@ def cause_for(error: AuthorizationError, kind: str) -> str:
 
 def _remedy(error: AuthorizationError, kind: str) -> str:
     who = error.role_name or (f"the {kind}" if kind else "the role that made the call")
-    what = error.action or "the denied action"
+    what = denied_action(error) or "the denied action"
     where = error.resource or "the resource"
     if error.encoded:
         return (
@@ -245,8 +245,7 @@ def denial_facts(
         or (error.provided_role if error.provided_role != "provided role" else ""),
         "auth.role_arn": error.role_arn,
         "auth.kind": kind,
-        "auth.action": error.action
-        or (f"{error.service}:{error.operation}" if error.service and error.operation else ""),
+        "auth.action": denied_action(error),
         "auth.resource": error.resource,
         "auth.layer": error.layer,
         "auth.code": error.code,
