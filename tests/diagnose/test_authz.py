@@ -333,3 +333,14 @@ def test_the_cli_operation_names_the_iam_action() -> None:
     assert (listing.service, denied_action(listing)) == ("s3", "s3:ListBucket")
     put = only("An error occurred (AccessDenied) when calling the PutObject operation: Access Denied")
     assert denied_action(put) == "s3:PutObject"
+
+
+def test_redacted_accounts_and_role_paths() -> None:
+    # posted errors often redact the account (corpus: aws-cdk custom log group thread)
+    error = only(
+        "User: arn:aws:sts::AccountID:assumed-role/PipelineStack-CdkArtifactBuildRol-PAVKTXK2PCFX/AWSCodeBuild-2ca4 "
+        "is not authorized to perform: logs:CreateLogStream"
+    )
+    assert (error.role_name, error.session_name) == ("PipelineStack-CdkArtifactBuildRol-PAVKTXK2PCFX", "AWSCodeBuild-2ca4")
+    with_path = only("User: arn:aws:iam::111122223333:role/service/app is not authorized to perform: sqs:SendMessage")
+    assert (with_path.role_name, with_path.role_arn) == ("app", "arn:aws:iam::111122223333:role/service/app")

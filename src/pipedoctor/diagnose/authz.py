@@ -34,7 +34,7 @@ GUARDRAIL_LAYERS = {
 
 _ARN_CHARS = r"[^\s\"',;)]+"
 _NOT_AUTHORIZED = re.compile(
-    r"(?:User:\s*(?P<principal>arn:aws[\w-]*:(?:sts|iam)::\d{12}:[^\s\"',;)]+|anonymous)\s+)?"
+    r"(?:User:\s*(?P<principal>arn:aws[\w-]*:(?:sts|iam)::[^:\s]*:[^\s\"',;)]+|anonymous)\s+)?"
     r"is not authorized to perform:\s*(?P<action>[\w-]+:[\w*-]+)"
     r"(?:\s+on resource:\s*\"?(?P<resource>" + _ARN_CHARS + r")\"?)?"
     r"(?P<tail>\s+(?:because no [\w -]+? allows|with an explicit deny(?: in an? [\w -]+?(?:policy|boundary))?))?",
@@ -62,6 +62,10 @@ _ACCESS_DENIED = re.compile(r"\bAccess ?Denied(?:Exception)?\b|\b403 Forbidden\b
 _PULL_CONTEXT = re.compile(r"CannotPull\w*Container|pull image manifest|\.dkr\.ecr\.", re.IGNORECASE)
 _SERVICE_NAME = re.compile(r"\(Service:\s*(?P<service>[\w ]+?)\s*[;,)]", re.IGNORECASE)
 _ARN_NAMED = re.compile(r"\s+(?:to|on|for)\s+(?:[\w-]+\s+){0,2}(arn:aws[\w-]*:[\w-]+:[^\s\"',;)]+)", re.IGNORECASE)
+# Accounts are often redacted in posted errors ("xxxx", "ACCOUNT"), so any account text is taken.
+_ROLE_PRINCIPAL = re.compile(
+    r"arn:(?P<partition>aws[\w-]*):(?:sts|iam)::(?P<account>[^:\s]*):(?P<kind>assumed-role|role)/(?P<path>\S+)$"
+)
 _ANY_ARN = re.compile(r"arn:aws[\w-]*:([\w-]+):")
 _S3_ARN = re.compile(r"arn:aws[\w-]*:s3:::[^\s\"',;)]+")
 
@@ -101,41 +105,37 @@ class AuthorizationError:
     encoded: str = ""  # an encoded authorization message to decode with STS
     provided_role: str = ""  # "the provided role" message: the role it names, or "provided role"
 
+    def _role_parts(self) -> tuple[str, str, str, str] | None:
+        """(partition, account, role name, session name) of a role or assumed-role principal."""
+        found = _ROLE_PRINCIPAL.match(self.principal)
+        if found is None:
+            return None
+        segments = found.group("path").split("/")
+        if found.group("kind") == "role":
+            return found.group("partition"), found.group("account"), segments[-1], ""
+        return found.group("partition"), found.group("account"), segments[0], "/".join(segments[1:])
+
     @property
     def role_name(self) -> str:
         """The role's name for an assumed-role session or a role ARN, else ""."""
-        found = re.match(
-            r"arn:aws[\w-]*:(?:sts::\d{12}:assumed-role|iam::\d{12}:role(?:/[\w+=,.@/-]*)?)/([\w+=,.@-]+)",
-            self.principal,
-        )
-        if found is None:
-            return ""
-        if ":assumed-role/" in self.principal:
-            return self.principal.split(":assumed-role/", 1)[1].split("/", 1)[0]
-        return self.principal.rsplit("/", 1)[1]
+        parts = self._role_parts()
+        return parts[2] if parts else ""
 
     @property
     def session_name(self) -> str:
-        if ":assumed-role/" not in self.principal:
-            return ""
-        parts = self.principal.split(":assumed-role/", 1)[1].split("/", 1)
-        return parts[1] if len(parts) > 1 else ""
+        parts = self._role_parts()
+        return parts[3] if parts else ""
 
     @property
     def role_arn(self) -> str:
         """The IAM role ARN behind the principal (an assumed-role session's path is not printed)."""
-        name = self.role_name
-        if not name:
+        parts = self._role_parts()
+        if parts is None:
             return ""
-        if ":iam::" in self.principal:
+        if ":role/" in self.principal:
             return self.principal
-        partition, account = self.principal.split(":")[1], self.principal.split(":")[4]
+        partition, account, name, _ = parts
         return f"arn:{partition}:iam::{account}:role/{name}"
-
-    @property
-    def account(self) -> str:
-        parts = self.principal.split(":")
-        return parts[4] if len(parts) > 5 and parts[4].isdigit() else ""
 
 
 def _flatten(text: str) -> str:
