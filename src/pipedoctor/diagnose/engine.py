@@ -24,6 +24,7 @@ GENERIC_DENIAL_PENALTY = 0.15  # a denial no cause names more precisely than "ro
 VAGUE_DENIAL_PENALTY = 0.3  # ... and the text names no action either ("Access Denied")
 AMBIGUITY_MARGIN = 0.2  # candidates this close are a wording the text alone cannot separate
 PRIOR_WEIGHT = 0.1  # at most this much, by how often each cause is the real one in the corpus
+GENERIC_CAUSES = {"role-missing-permission"}  # the denial parser's answer when nothing names the pair
 
 
 def _policy_document(template: dict[str, Any] | None, facts: dict[str, Any]) -> dict[str, Any] | None:
@@ -168,9 +169,6 @@ def posture_findings(snapshot: Snapshot, rules: list[Rule]) -> list[Finding]:
     return rank(findings)
 
 
-GENERIC_CAUSES = {"role-missing-permission"}  # the denial parser's answer when nothing names the pair
-
-
 def _without_fallbacks(findings: list[Finding], rules: list[Rule]) -> list[Finding]:
     """Symptom-level answers only when nothing more specific matched."""
     fallback_rules = {rule.id for rule in rules if rule.fallback}
@@ -198,7 +196,8 @@ def _say_what_decides(
     rule = rules.get(top.rule)
     if not rivals or rule is None or not rule.decide:
         return
-    line = f"to decide: {render(rule.decide, facts)}"
+    decided = [item for item in top.unverified if item.startswith("to decide:")]
+    line = decided[0] if decided else f"to decide: {render(rule.decide, facts)}"
     line += f" (the text alone also fits {', '.join(dict.fromkeys(rivals))}"
     line += "; run with --snapshot and the collected facts decide)" if snapshot is None else ")"
     top.unverified = [item for item in top.unverified if not item.startswith("to decide:")] + [line]
