@@ -67,9 +67,11 @@ def ere(pattern: str) -> str:
     return pattern
 
 
+# Output goes to a pipe, never /dev/null: GNU grep stops at the first match when its output is
+# /dev/null, which would time a partial scan.
 PEAK_RSS = (
     "import resource, subprocess, sys\n"
-    "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "subprocess.run(sys.argv[1:], stdout=subprocess.PIPE)\n"
     "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)\n"
 )
 
@@ -84,7 +86,7 @@ def timed(command: list[str]) -> tuple[float, int, float]:
     this one run)."""
     cpu_before = _children_cpu()
     start = time.perf_counter()
-    done = subprocess.run(command, stdout=subprocess.DEVNULL, check=False)
+    done = subprocess.run(command, stdout=subprocess.PIPE, check=False)
     elapsed = time.perf_counter() - start
     cpu = _children_cpu() - cpu_before
     if done.returncode not in (0, 1):
