@@ -54,8 +54,7 @@ _ENCODED = re.compile(
     r"Encoded authorization failure message:\s*(?P<encoded>[\w-]+)", re.IGNORECASE
 )
 _PROVIDED_ROLE = re.compile(
-    r"(?:the )?provided role\s*(?:\"(?P<role>[^\"]+)\"\s*)?does not have (?:sufficient )?permissions?"
-    r"(?:\s+to (?:access|perform) (?P<target>[^.\n]{1,120}))?",
+    r"(?:the )?provided role\s*(?:\"(?P<role>[^\"]+)\"\s*)?does not have (?:sufficient )?permissions?",
     re.IGNORECASE,
 )
 _ACCESS_DENIED = re.compile(r"\bAccess ?Denied(?:Exception)?\b|\b403 Forbidden\b", re.IGNORECASE)
@@ -246,8 +245,8 @@ def parse_authorization_errors(text: str) -> list[AuthorizationError]:
             AuthorizationError(
                 code=match.group("code"),
                 operation=match.group("operation"),
-                service=_service_from_text(window)
-                or _service_of_operation(match.group("operation")),
+                service=_service_of_operation(match.group("operation"))
+                or _service_from_text(window),
                 resource=_resource_in(window),
             )
         )
