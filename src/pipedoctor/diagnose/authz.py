@@ -169,8 +169,8 @@ def _service_from_text(text: str) -> str:
         r"\bs3://|\bS3 bucket\b|\bs3 (?:cp|sync)\b", text, re.IGNORECASE
     ):
         return "s3"
-    if re.search(
-        r"\.dkr\.ecr\.|^denied:|\bdenied: requested access", text, re.IGNORECASE | re.MULTILINE
+    if _PULL_CONTEXT.search(text) or re.search(
+        r"^denied:|\bdenied: requested access", text, re.IGNORECASE | re.MULTILINE
     ):
         return "ecr"
     return ""
