@@ -123,3 +123,20 @@ def test_outside_surfaces_get_the_rules_for_other_places(tmp_path: Path, run_cli
     ecs_only = tmp_path / "task.txt"
     ecs_only.write_bytes(b"CannotPullContainerError: pull image manifest has been retried: i/o timeout\n")
     assert "ecs-task-no-network-path" in [d["cause"] for d in diagnoses(run_cli, ecs_only, "--surface", surface)]
+
+
+def test_the_last_line_without_a_newline_is_scanned_with_the_lines_before_it(tmp_path: Path) -> None:
+    import io
+
+    from pipedoctor.diagnose.textscan import iter_blocks
+
+    data = b"The push refers to repository [1.dkr.ecr.us-east-1.amazonaws.com/app]\n8ac8bfaff55a: Retrying in 5 seconds"
+    assert list(iter_blocks(io.BytesIO(data))) == [data]
+
+
+def test_error_lines_keep_the_best_few_once_each() -> None:
+    from pipedoctor.diagnose.unrecognised import ErrorLines
+
+    lines = ErrorLines(keep=2)
+    lines.feed("ok\nwarning: slow\nfatal: disk full\n" * 1000 + "error: bad input\n")
+    assert lines.ranked() == ["fatal: disk full", "error: bad input"]
