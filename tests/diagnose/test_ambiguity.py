@@ -68,5 +68,8 @@ def test_a_symptom_is_the_answer_only_when_nothing_more_specific_matches() -> No
     alone = _diagnose(failed)
     assert [f.cause for f in alone] == ["codebuild-build-command-failed"]
     assert "npm run build" in alone[0].message
-    with_reason = _diagnose("FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n" + failed)
+    with_reason = _diagnose(
+        "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n"
+        + failed
+    )
     assert [f.cause for f in with_reason] == ["codebuild-out-of-memory"]

@@ -321,17 +321,28 @@ def test_every_resolved_cause_is_reachable() -> None:
                     )
                     reached.add(cause_for(error, kind))
     reached.add(cause_for(AuthorizationError(encoded="x"), ""))
-    for service, action in [("codebuild", "StartBuild"), ("cloudformation", "CreateChangeSet"), ("codecommit", "GetBranch"), ("sts", "AssumeRole")]:
-        reached.add(cause_for(AuthorizationError(action=f"{service}:{action}", service=service), PIPELINE))
+    for service, action in [
+        ("codebuild", "StartBuild"),
+        ("cloudformation", "CreateChangeSet"),
+        ("codecommit", "GetBranch"),
+        ("sts", "AssumeRole"),
+    ]:
+        reached.add(
+            cause_for(AuthorizationError(action=f"{service}:{action}", service=service), PIPELINE)
+        )
     assert reached == RESOLVED_CAUSES
 
 
 def test_the_cli_operation_names_the_iam_action() -> None:
     from pipedoctor.diagnose.authz import denied_action
 
-    listing = only("An error occurred (AccessDenied) when calling the ListObjectsV2 operation: Access Denied")
+    listing = only(
+        "An error occurred (AccessDenied) when calling the ListObjectsV2 operation: Access Denied"
+    )
     assert (listing.service, denied_action(listing)) == ("s3", "s3:ListBucket")
-    put = only("An error occurred (AccessDenied) when calling the PutObject operation: Access Denied")
+    put = only(
+        "An error occurred (AccessDenied) when calling the PutObject operation: Access Denied"
+    )
     assert denied_action(put) == "s3:PutObject"
 
 
@@ -341,6 +352,14 @@ def test_redacted_accounts_and_role_paths() -> None:
         "User: arn:aws:sts::AccountID:assumed-role/PipelineStack-CdkArtifactBuildRol-PAVKTXK2PCFX/AWSCodeBuild-2ca4 "
         "is not authorized to perform: logs:CreateLogStream"
     )
-    assert (error.role_name, error.session_name) == ("PipelineStack-CdkArtifactBuildRol-PAVKTXK2PCFX", "AWSCodeBuild-2ca4")
-    with_path = only("User: arn:aws:iam::111122223333:role/service/app is not authorized to perform: sqs:SendMessage")
-    assert (with_path.role_name, with_path.role_arn) == ("app", "arn:aws:iam::111122223333:role/service/app")
+    assert (error.role_name, error.session_name) == (
+        "PipelineStack-CdkArtifactBuildRol-PAVKTXK2PCFX",
+        "AWSCodeBuild-2ca4",
+    )
+    with_path = only(
+        "User: arn:aws:iam::111122223333:role/service/app is not authorized to perform: sqs:SendMessage"
+    )
+    assert (with_path.role_name, with_path.role_arn) == (
+        "app",
+        "arn:aws:iam::111122223333:role/service/app",
+    )

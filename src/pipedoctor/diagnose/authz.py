@@ -58,9 +58,13 @@ _PROVIDED_ROLE = re.compile(
     re.IGNORECASE,
 )
 _ACCESS_DENIED = re.compile(r"\bAccess ?Denied(?:Exception)?\b|\b403 Forbidden\b", re.IGNORECASE)
-_PULL_CONTEXT = re.compile(r"CannotPull\w*Container|pull image manifest|\.dkr\.ecr\.", re.IGNORECASE)
+_PULL_CONTEXT = re.compile(
+    r"CannotPull\w*Container|pull image manifest|\.dkr\.ecr\.", re.IGNORECASE
+)
 _SERVICE_NAME = re.compile(r"\(Service:\s*(?P<service>[\w ]+?)\s*[;,)]", re.IGNORECASE)
-_ARN_NAMED = re.compile(r"\s+(?:to|on|for)\s+(?:[\w-]+\s+){0,2}(arn:aws[\w-]*:[\w-]+:[^\s\"',;)]+)", re.IGNORECASE)
+_ARN_NAMED = re.compile(
+    r"\s+(?:to|on|for)\s+(?:[\w-]+\s+){0,2}(arn:aws[\w-]*:[\w-]+:[^\s\"',;)]+)", re.IGNORECASE
+)
 # Accounts are often redacted in posted errors ("xxxx", "ACCOUNT"), so any account text is taken.
 _ROLE_PRINCIPAL = re.compile(
     r"arn:(?P<partition>aws[\w-]*):(?:sts|iam)::(?P<account>[^:\s]*):(?P<kind>assumed-role|role)/(?P<path>\S+)$"
@@ -256,7 +260,9 @@ def parse_authorization_errors(text: str) -> list[AuthorizationError]:
             continue
         window = flat[max(0, match.start() - 300) : match.end() + 300]
         named = _ARN_NAMED.match(flat, match.end())  # "Access denied to connection arn:..."
-        service = _ANY_ARN.match(named.group(1)).group(1).lower() if named else _service_from_text(window)
+        service = (
+            _ANY_ARN.match(named.group(1)).group(1).lower() if named else _service_from_text(window)
+        )
         if not service and re.search(r"\bAccess Denied\b", window):
             service = "s3"  # S3 words its denials exactly so; other services name the action
         found.append(

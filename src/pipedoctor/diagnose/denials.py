@@ -62,7 +62,12 @@ _CONTEXT_HINTS = [
 ]
 # Where the text came from, when nothing else names the role: a denial in an ECS task's own output
 # that is not about starting it (pull, secrets, logs: the execution role) is the application's.
-_SURFACE_KINDS = {"codebuild-log": BUILD, "codebuild-phase": BUILD, "codepipeline-action": PIPELINE, "ecs-task": TASK}
+_SURFACE_KINDS = {
+    "codebuild-log": BUILD,
+    "codebuild-phase": BUILD,
+    "codepipeline-action": PIPELINE,
+    "ecs-task": TASK,
+}
 
 
 def _same_role(arn_or_name: Any, error: AuthorizationError) -> bool:
