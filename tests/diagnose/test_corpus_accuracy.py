@@ -30,8 +30,8 @@ SHARED_DEV = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / 
 
 # Measured (rounded down); a change that lowers them fails here.
 FLOORS = {
-    "train": {"top1": 0.88, "top3": 0.94},
-    "validation": {"top1": 0.00, "top3": 0.00},
+    "train": {"top1": 0.89, "top3": 0.96},  # 220/247 and 238/247
+    "validation": {"top1": 0.76, "top3": 0.83},  # 77/101 and 84/101
 }
 MIN_VALIDATION_CASES = 75
 
