@@ -55,15 +55,41 @@ def test_parallel_scan_equals_the_sequential_scan(tmp_path: Path, monkeypatch) -
     [
         b"",
         b"\x00\x01\x02\xff\xfe binary \x00",
-        b"\xc3\x28 invalid utf-8 \xa0\xa1",
+        b"\xc3\x28 bad bytes \xa0\xa1",
         b"\x1b[31mred\x1b[0m \x1b]0;title\x07 plain",
         b"x" * 5_000_000,  # one long line, no newline
     ],
+    ids=["empty", "binary", "invalid-utf8", "escapes", "long-line"],
 )
-def test_bad_input_gives_an_empty_list_not_a_crash(tmp_path: Path, run_cli, content: bytes) -> None:
+def test_bad_input_is_not_recognised_not_a_crash(tmp_path: Path, run_cli, content: bytes) -> None:
     path = tmp_path / "input"
     path.write_bytes(content)
-    assert diagnoses(run_cli, path) == []
+    (answer,) = diagnoses(run_cli, path)
+    assert answer["cause"] == "not-recognised"
+    assert answer["evidence"] == []
+    assert "pipedoctor collect" in answer["fix"]
+
+
+def test_unrecognised_text_shows_the_error_lines_best_first_and_what_to_collect(tmp_path: Path, run_cli) -> None:
+    path = tmp_path / "build.log"
+    path.write_bytes(
+        b"[Container] 2024/01/01 10:00:00 Running command make release\n"
+        b"compiling 12 modules\n"
+        b"warning: deprecated flag --fast\n"
+        b"make: *** [release] Error 2\n"
+        b"ld: fatal error: cannot find -lfoo\n"
+        b"done\n"
+    )
+    code, out, err = run_cli("diagnose", "--text", str(path), "--surface", "codebuild-log", "--format", "json")
+    assert code == 0, err
+    (answer,) = json.loads(out)["diagnoses"]
+    assert answer["cause"] == "not-recognised"
+    lines = [item.removeprefix("looks like the error: ") for item in answer["evidence"]]
+    assert lines[:2] == ["ld: fatal error: cannot find -lfoo", "make: *** [release] Error 2"]
+    assert "compiling 12 modules" not in lines and "done" not in lines
+    assert "batch-get-builds" in answer["fix"]
+    code, text, _ = run_cli("diagnose", "--text", str(path))
+    assert code == 0 and "not recognise" in text and "ld: fatal error" in text
 
 
 def test_escape_sequences_from_the_input_never_reach_the_terminal(tmp_path: Path, run_cli) -> None:
@@ -85,3 +111,32 @@ def test_surface_limits_the_rules(tmp_path: Path, run_cli) -> None:
 def test_unreadable_text_file_is_exit_2(tmp_path: Path, run_cli) -> None:
     code, _, err = run_cli("diagnose", "--text", str(tmp_path / "missing.log"))
     assert code == 2 and err.startswith("pipedoctor: error: cannot read")
+
+
+@pytest.mark.parametrize("surface", ["cli", "cloudformation"])
+def test_outside_surfaces_get_the_rules_for_other_places(tmp_path: Path, run_cli, surface: str) -> None:
+    path = tmp_path / "events.txt"
+    path.write_bytes(b"Stack app is in ROLLBACK_COMPLETE state and can not be updated.\n")
+    assert [d["cause"] for d in diagnoses(run_cli, path, "--surface", surface)][:1] == [
+        "cloudformation-stack-rollback-complete"
+    ]
+    ecs_only = tmp_path / "task.txt"
+    ecs_only.write_bytes(b"CannotPullContainerError: pull image manifest has been retried: i/o timeout\n")
+    assert "ecs-task-no-network-path" in [d["cause"] for d in diagnoses(run_cli, ecs_only, "--surface", surface)]
+
+
+def test_the_last_line_without_a_newline_is_scanned_with_the_lines_before_it(tmp_path: Path) -> None:
+    import io
+
+    from pipedoctor.diagnose.textscan import iter_blocks
+
+    data = b"The push refers to repository [1.dkr.ecr.us-east-1.amazonaws.com/app]\n8ac8bfaff55a: Retrying in 5 seconds"
+    assert list(iter_blocks(io.BytesIO(data))) == [data]
+
+
+def test_error_lines_keep_the_best_few_once_each() -> None:
+    from pipedoctor.diagnose.unrecognised import ErrorLines
+
+    lines = ErrorLines(keep=2)
+    lines.feed("ok\nwarning: slow\nfatal: disk full\n" * 1000 + "error: bad input\n")
+    assert lines.ranked() == ["fatal: disk full", "error: bad input"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pipedoctor.diagnose import load_rules
 from pipedoctor.diagnose.causes import known_cause_ids
+from pipedoctor.diagnose.denials import RESOLVED_CAUSES
 from pipedoctor.diagnose.rule_tests import run_rule_tests
 
 # Causes that are configuration findings, not failure texts.
@@ -19,6 +22,8 @@ def rules():
 
 def test_every_cause_has_a_diagnosis_rule(rules) -> None:
     diagnosed = {rule.cause for rule in rules if rule.kind == "diagnosis"}
+    if any(rule.resolve == "authorization" for rule in rules):
+        diagnosed |= RESOLVED_CAUSES
     covered = {rule.cause for rule in rules}
     missing = sorted(known_cause_ids() - diagnosed - POSTURE_ONLY)
     assert not missing, f"causes without a diagnosis rule: {missing}"
@@ -28,6 +33,7 @@ def test_every_cause_has_a_diagnosis_rule(rules) -> None:
 def test_every_rule_names_a_known_cause(rules) -> None:
     unknown = sorted({rule.cause for rule in rules} - known_cause_ids())
     assert not unknown
+    assert RESOLVED_CAUSES <= known_cause_ids(), sorted(RESOLVED_CAUSES - known_cause_ids())
 
 
 def test_every_rule_case_passes(rules) -> None:
@@ -62,3 +68,21 @@ def test_patterns_compile_under_re2_only(rules) -> None:
     for rule in rules:
         for pattern in [*rule.match, *rule.exclude]:
             assert type(pattern.regex).__module__.startswith("re2"), rule.id
+
+
+# What a message must never show: a placeholder, an unknown marker or an unfilled optional clause.
+DEBRIS = re.compile(r"\{[a-z][\w.-]*(?:\|[^{}]*)?\}|<unknown|\[\[|\]\]|  |\(\)|^the ")
+
+
+@pytest.mark.parametrize("facts", [{}, {"build.role": "arn:aws:iam::111122223333:role/cb"}])
+def test_no_message_shows_a_placeholder_when_facts_are_unknown(rules, facts) -> None:
+    from pipedoctor.diagnose.templates import render
+
+    for rule in rules:
+        for name, template in [("message", rule.message), ("fix", rule.fix_text)]:
+            text = render(template, facts)
+            assert text.strip(), f"{rule.id} {name} renders empty"
+            assert not DEBRIS.search(text), f"{rule.id} {name}: {text!r}"
+        if rule.decide:
+            decide = render(rule.decide, facts)
+            assert not DEBRIS.search(decide[:1].upper() + decide[1:]), f"{rule.id} decide: {decide!r}"

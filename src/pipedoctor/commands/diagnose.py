@@ -55,11 +55,25 @@ def _collect_live(args: argparse.Namespace) -> Any:
     return snapshot
 
 
-def run(args: argparse.Namespace) -> int:
-    from pipedoctor.analysis import analyse_snapshot
-    from pipedoctor.diagnose import Diagnoser, incident_from_text, load_rules
+def diagnose_text(diagnoser: Any, source: str, surface: str | None) -> list[Any]:
+    """The ranked causes of a text file (`-` for stdin); never empty: unrecognised says so."""
+    from pipedoctor.diagnose import incident_from_text
     from pipedoctor.diagnose.matcher import ANY_SURFACE
     from pipedoctor.diagnose.textscan import scan_source
+    from pipedoctor.diagnose.unrecognised import ErrorLines, not_recognised
+
+    state = scan_source(diagnoser.matcher, source, surface or ANY_SURFACE)
+    findings = diagnoser.judge(state, incident_from_text("", surface))
+    if findings:
+        return findings
+    lines = ErrorLines()
+    lines.feed(state.tail.decode("utf-8", errors="replace"))
+    return [not_recognised(lines.ranked(), surface)]
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipedoctor.analysis import analyse_snapshot
+    from pipedoctor.diagnose import Diagnoser, load_rules
     from pipedoctor.model import load
     from pipedoctor.report.json_report import render_json
     from pipedoctor.report.text import Section, render_text
@@ -72,9 +86,7 @@ def run(args: argparse.Namespace) -> int:
         sections = analyse_snapshot(snapshot, rules, args.pipeline, args.execution, posture=False)
         errors = snapshot.errors
     else:
-        diagnoser = Diagnoser(rules)
-        state = scan_source(diagnoser.matcher, args.text, args.surface or ANY_SURFACE)
-        sections = [Section("text", diagnoser.judge(state, incident_from_text("", args.surface)))]
+        sections = [Section("text", diagnose_text(Diagnoser(rules), args.text, args.surface))]
         errors = []
     if args.format == "json":
         rendered = render_json([f for s in sections for f in s.findings], errors)

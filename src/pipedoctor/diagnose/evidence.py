@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from pipedoctor.diagnose.templates import MissingFact, render
+from pipedoctor.diagnose.templates import MissingFact, render, unknown_words
 from pipedoctor.model import Role, Snapshot
+
+_UNKNOWN_PREFIX = re.compile(r"\{([a-z][\w.-]*)\}:")  # "{connection.prefix}:UseConnection" -> "UseConnection"
 
 
 @dataclass
@@ -70,9 +73,9 @@ def run_check(
         action = render(check["action"], facts, strict=True)
         resource = render(check["resource"], facts, strict=True)
     except MissingFact as missing:
-        return CheckResult(
-            "unknown", f"could not check {check['action']}: {missing.args[0]} is unknown"
-        )
+        action = _UNKNOWN_PREFIX.sub(lambda m: "" if m.group(1) not in facts else m.group(0), check["action"])
+        action = render(action, facts) or "the permission"
+        return CheckResult("unknown", f"could not check {action}: {unknown_words(missing.args[0])} is not known")
     role = snapshot.role(principal) if snapshot is not None else None
     if role is None:
         return CheckResult(

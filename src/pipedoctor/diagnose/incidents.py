@@ -17,7 +17,16 @@ from pipedoctor.diagnose.facts import (
 from pipedoctor.diagnose.matcher import ANY_SURFACE
 from pipedoctor.model import ActionExecution, Build, Snapshot
 
-SURFACES = ["codebuild-phase", "codebuild-log", "codepipeline-action", "ecs-task", "codedeploy", "other"]
+SURFACES = [
+    "codebuild-phase",
+    "codebuild-log",
+    "codepipeline-action",
+    "ecs-task",
+    "codedeploy",
+    "cloudformation",
+    "cli",
+    "other",
+]
 
 
 @dataclass

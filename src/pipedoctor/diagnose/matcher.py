@@ -14,12 +14,16 @@ from pipedoctor.diagnose.patterns import Pattern, flagged_source, re2_options
 from pipedoctor.diagnose.rules import Rule, RuleError
 
 ANY_SURFACE = "any"  # a pasted text of unknown origin: every rule may apply
+# Places outside the pipeline's own services; a rule that applies to "other" applies to them too.
+OTHER_SURFACES = {"other", "cli", "cloudformation"}
+EXCERPT_CHARS = 800  # enough for a wrapped AWS message on either side of the matched words
 
 
 @dataclass
 class TextMatch:
     captures: dict[str, str]
     line: str  # "surface: the matched line"
+    excerpt: str = ""  # the text around the match, for rules that read the whole message
 
 
 @dataclass
@@ -28,12 +32,19 @@ class ScanState:
 
     first: dict[str, TextMatch] = field(default_factory=dict)  # rule id -> first match
     excluded: set[str] = field(default_factory=set)
+    tail: bytes = field(default=b"", compare=False)  # the input's end, shown when nothing matches
 
 
 def _line_around(text: str, start: int) -> str:
     begin = text.rfind("\n", 0, start) + 1
     end = text.find("\n", start)
     return text[begin : end if end != -1 else len(text)].strip()[:300]
+
+
+def _applies(rule: Rule, surface: str) -> bool:
+    if not rule.surfaces or surface == ANY_SURFACE or surface in rule.surfaces:
+        return True
+    return surface in OTHER_SURFACES and "other" in rule.surfaces
 
 
 class RuleMatcher:
@@ -69,7 +80,7 @@ class RuleMatcher:
         text = block.decode("utf-8", errors="replace") if isinstance(block, bytes) else block
         for index in sorted(hits):
             rule, pattern, is_exclude = self._entries[index]
-            if rule.surfaces and surface != ANY_SURFACE and surface not in rule.surfaces:
+            if not _applies(rule, surface):
                 continue
             if is_exclude:
                 state.excluded.add(rule.id)
@@ -80,7 +91,8 @@ class RuleMatcher:
             if found is None:  # cannot happen for the same pattern; keeps the types honest
                 continue
             captures = {k: v for k, v in found.groupdict().items() if v is not None}
-            state.first[rule.id] = TextMatch(captures, f"{surface}: {_line_around(text, found.start())}")
+            excerpt = text[max(0, found.start() - EXCERPT_CHARS) : found.end() + EXCERPT_CHARS] if rule.resolve else ""
+            state.first[rule.id] = TextMatch(captures, f"{surface}: {_line_around(text, found.start())}", excerpt)
 
     def matched_rules(self, state: ScanState) -> list[tuple[Rule, TextMatch]]:
         return [

@@ -40,6 +40,8 @@ class Rule:
     requires: list[dict[str, Any]] = field(default_factory=list)
     checks: list[dict[str, Any]] = field(default_factory=list)
     decide: str = ""
+    resolve: str = ""  # "authorization": the cause and auth.* facts come from the denial parser
+    fallback: bool = False  # a symptom-level answer, dropped when a more specific cause matches
     references: list[str] = field(default_factory=list)
     doc: str = ""
     tests: list[dict[str, Any]] = field(default_factory=list)
@@ -150,6 +152,8 @@ def _rule_from_text(path: Path, text: str, known_causes: set[str] | None, valida
         requires=data.get("requires", []),
         checks=data.get("checks", []),
         decide=data.get("decide", ""),
+        resolve=data.get("resolve", ""),
+        fallback=data.get("fallback", False),
         references=data.get("references", []),
         doc=data.get("doc", ""),
         tests=data.get("tests", []),

@@ -17,6 +17,7 @@ from pipedoctor.diagnose.matcher import RuleMatcher, ScanState
 from pipedoctor.errors import UserError
 
 BLOCK_BYTES = 4 << 20
+TAIL_BYTES = 256 << 10  # kept for the "not recognised" answer; a log ends with its failure
 PARALLEL_MIN_BYTES = 64 << 20  # below this, starting workers costs more than it saves
 
 _worker_matcher: RuleMatcher | None = None  # set before forking; the workers inherit it
@@ -27,11 +28,15 @@ def iter_blocks(stream: BinaryIO, limit: int | None = None) -> Iterator[bytes]:
     pending = b""
     remaining = limit
     while remaining is None or remaining > 0:
-        chunk = stream.read(BLOCK_BYTES if remaining is None else min(BLOCK_BYTES, remaining))
+        wanted = BLOCK_BYTES if remaining is None else min(BLOCK_BYTES, remaining)
+        chunk = stream.read(wanted)
         if not chunk:
             break
         if remaining is not None:
             remaining -= len(chunk)
+        if len(chunk) < wanted or remaining == 0:  # the last chunk: keep its last line with the rest
+            pending += chunk
+            break
         cut = chunk.rfind(b"\n")
         if cut == -1:
             pending += chunk
@@ -61,7 +66,12 @@ def _scan_range(path: str, start: int, end: int, surface: str) -> ScanState:
         stream.seek(first)
         for block in iter_blocks(stream, last - first):
             _worker_matcher.scan(block, surface, state)
+            _keep_tail(state, block)
     return state
+
+
+def _keep_tail(state: ScanState, block: bytes) -> None:
+    state.tail = (state.tail + block[-TAIL_BYTES:])[-TAIL_BYTES:]
 
 
 def _scan_parallel(matcher: RuleMatcher, path: str, size: int, surface: str, workers: int) -> ScanState:
@@ -76,6 +86,7 @@ def _scan_parallel(matcher: RuleMatcher, path: str, size: int, surface: str, wor
         for rule_id, match in part.first.items():
             merged.first.setdefault(rule_id, match)
         merged.excluded |= part.excluded
+    merged.tail = b"".join(part.tail for part in parts)[-TAIL_BYTES:]
     return merged
 
 
@@ -101,4 +112,5 @@ def scan_source(matcher: RuleMatcher, name: str, surface: str, workers: int | No
     with stream:
         for block in iter_blocks(stream):
             matcher.scan(block, surface, state)
+            _keep_tail(state, block)
     return state

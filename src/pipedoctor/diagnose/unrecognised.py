@@ -1,0 +1,120 @@
+"""The answer when no rule matches: say so, show the lines that look like the error, say what next.
+
+Lines are scored by the words failures are written in (error, denied, failed, exit status N, ...);
+the best few are shown best first, later lines winning ties because a log ends with its failure.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+
+from pipedoctor.model import Finding
+
+RULE_ID = "not-recognised"
+SHOWN_LINES = 5
+MAX_LINE_CHARS = 300
+
+_SIGNALS = [
+    (re.compile(r"denied|forbidden|unauthori[sz]ed|not authorized", re.IGNORECASE), 5),
+    (re.compile(r"\b(?:fatal|panic|traceback)\b", re.IGNORECASE), 4),
+    (re.compile(r"\berror\b|\w+Error\b|\w+Exception\b|\bERR!", re.IGNORECASE), 3),
+    (re.compile(r"\bfail(?:ed|ure|s)?\b|FAILED", re.IGNORECASE), 3),
+    (
+        re.compile(
+            r"exit (?:status|code):? ?[1-9]\d*|returned non-zero|non-zero exit", re.IGNORECASE
+        ),
+        3,
+    ),
+    (re.compile(r"not found|does not exist|no such|missing|unknown", re.IGNORECASE), 2),
+    (
+        re.compile(
+            r"\b(?:cannot|can't|unable to|could not|couldn't|invalid|refused)\b", re.IGNORECASE
+        ),
+        2,
+    ),
+    (re.compile(r"time(?:d)? ?out|deadline exceeded", re.IGNORECASE), 2),
+    (
+        re.compile(
+            r"Phase context status code: \w|State: FAILED|Status: (?:FAILED|STOPPED)", re.IGNORECASE
+        ),
+        2,
+    ),
+    (re.compile(r"\bwarn(?:ing)?\b", re.IGNORECASE), 1),
+]
+_NOISE = re.compile(
+    r"Running command|Entering phase|Phase complete: \w+ State: SUCCEEDED|^\s*$", re.IGNORECASE
+)
+
+_NEXT_STEPS = {
+    "codebuild-phase": "the build's log: aws codebuild batch-get-builds --ids BUILD_ID (logs.deepLink), then diagnose the log with --surface codebuild-log",
+    "codebuild-log": "the phase contexts of the failed build: aws codebuild batch-get-builds --ids BUILD_ID (phases[].contexts), and the log lines before the first failed command",
+    "codepipeline-action": "the failed action's execution: aws codepipeline list-action-executions --pipeline-name NAME (externalExecutionSummary and externalExecutionId), then the build or deployment it names",
+    "ecs-task": "the stopped task: aws ecs describe-tasks --cluster CLUSTER --tasks TASK (stoppedReason, containers[].reason and exitCode) and the container's CloudWatch log",
+    "codedeploy": "the deployment: aws deploy get-deployment --deployment-id ID (errorInformation) and the lifecycle events of aws deploy get-deployment-target",
+}
+_COLLECT = (
+    "or collect everything at once: pipedoctor collect --pipeline NAME -o snapshot.json, then "
+    "pipedoctor diagnose --snapshot snapshot.json, which reads the failed action, the build's phases and "
+    "log, stopped tasks and deployment events and checks the roles' policies"
+)
+
+
+def _score(line: str) -> int:
+    if _NOISE.search(line):
+        return 0
+    return sum(weight for pattern, weight in _SIGNALS if pattern.search(line))
+
+
+class ErrorLines:
+    """The best-scoring distinct lines seen so far, in bounded memory."""
+
+    def __init__(self, keep: int = SHOWN_LINES) -> None:
+        self.keep = keep
+        self._heap: list[tuple[int, int, str]] = []  # (score, order, line)
+        self._seen: set[str] = set()
+        self._order = 0
+
+    def feed(self, text: str) -> None:
+        for raw in text.splitlines():
+            line = raw.strip()[:MAX_LINE_CHARS]
+            score = _score(line)
+            self._order += 1
+            if score == 0 or line in self._seen:
+                continue
+            entry = (score, self._order, line)
+            if len(self._heap) < self.keep:
+                heapq.heappush(self._heap, entry)
+            elif entry > self._heap[0]:
+                self._seen.discard(heapq.heapreplace(self._heap, entry)[2])
+            else:
+                continue
+            self._seen.add(line)
+
+    def ranked(self) -> list[str]:
+        return [line for _, _, line in sorted(self._heap, reverse=True)]
+
+
+def not_recognised(lines: list[str], surface: str | None, location: str = "text") -> Finding:
+    """The finding that says nothing matched, with the error-looking lines and the next step."""
+    step = _NEXT_STEPS.get(
+        surface or "", "where the failure happened: the failed action, build, task or deployment"
+    )
+    if lines:
+        message = "pipedoctor does not recognise this failure. The lines that look most like the error are listed below, most likely first."
+    else:
+        message = "pipedoctor does not recognise this failure: the input holds no line that looks like an error."
+    return Finding(
+        rule=RULE_ID,
+        cause=RULE_ID,
+        title="Failure not recognised",
+        severity="info",
+        confidence=0.0,
+        message=message,
+        evidence=[f"looks like the error: {line}" for line in lines],
+        fix=f"Collect {step}; {_COLLECT}.",
+        location=location,
+        references=[
+            "https://docs.aws.amazon.com/codepipeline/latest/userguide/troubleshooting.html"
+        ],
+    )

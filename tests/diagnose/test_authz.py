@@ -1,0 +1,365 @@
+"""The AWS denial formats, read into principal, action, resource and layer.
+
+Samples are real messages: from the train cases of the failure corpus (public threads) and from the
+examples in AWS's IAM, S3 and STS documentation (account ids and names as published there).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipedoctor.diagnose.authz import parse_authorization_errors
+from pipedoctor.diagnose.denials import (
+    BUILD,
+    CLOUDFORMATION,
+    EXECUTION,
+    PIPELINE,
+    RESOLVED_CAUSES,
+    TASK,
+    cause_for,
+    denial_facts,
+    principal_kind,
+)
+
+
+def only(text: str):
+    errors = parse_authorization_errors(text)
+    assert len(errors) == 1, errors
+    return errors[0]
+
+
+def test_no_identity_based_policy_with_cli_prefix() -> None:
+    # CodePipeline action summary for a CodeBuild action (corpus: eks-blueprints workshop thread)
+    error = only(
+        "User: arn:aws:sts::530298570680:assumed-role/eksblueprintsworkshoppipel-PipelineRoleDCFDBB91-1NBN6XK2CXB8I/"
+        "1660759156951 is not authorized to perform: codebuild:StartBuild on resource: arn:aws:codebuild:us-west-2:"
+        "530298570680:project/eksblueprintsworkshoppipeli-Jlm7aQOkLj04 because no identity-based policy allows the "
+        "codebuild:StartBuild action (Service: AWSCodeBuild; Status Code: 400; Error Code: AccessDeniedException; "
+        "Request ID: 9915b819-f12f-4492-b964-2607afc4a255; Proxy: null)"
+    )
+    assert error.action == "codebuild:StartBuild"
+    assert (
+        error.resource
+        == "arn:aws:codebuild:us-west-2:530298570680:project/eksblueprintsworkshoppipeli-Jlm7aQOkLj04"
+    )
+    assert error.layer == "identity-based policy" and not error.explicit_deny
+    assert error.code == "AccessDeniedException"
+    assert error.role_name == "eksblueprintsworkshoppipel-PipelineRoleDCFDBB91-1NBN6XK2CXB8I"
+    assert (
+        error.role_arn
+        == "arn:aws:iam::530298570680:role/eksblueprintsworkshoppipel-PipelineRoleDCFDBB91-1NBN6XK2CXB8I"
+    )
+    assert principal_kind(error, {}, "", "codepipeline-action") == PIPELINE
+
+
+def test_message_broken_over_log_lines() -> None:
+    # CodeBuild phase context (corpus: aws-cdk custom log group thread); the message wraps
+    error = only(
+        "Error message: User: arn:aws:sts::111122223333:assumed-role/PipelineStack-CdkArtifactBuildRol-PAVKTXK2PCFX/"
+        "AWSCodeBuild-2ca46003-a831-47ae-81a5-bd502eceed80\n is not authorized to perform: logs:CreateLogStream on resource:\n"
+        " arn:aws:logs:us-east-1:111122223333:log-group:PipelineArtifactStack-CdkArtifactBuildloggroup3556CC2B"
+    )
+    assert error.action == "logs:CreateLogStream"
+    assert error.resource.endswith(
+        "log-group:PipelineArtifactStack-CdkArtifactBuildloggroup3556CC2B"
+    )
+    assert error.layer == ""
+    assert principal_kind(error, {}, "", "other") == BUILD
+    assert cause_for(error, BUILD) == "codebuild-role-missing-logs-permissions"
+
+
+@pytest.mark.parametrize(
+    ("tail", "layer", "explicit"),
+    [
+        (
+            "because no identity-based policy allows the s3:GetObject action",
+            "identity-based policy",
+            False,
+        ),
+        (
+            "because no resource-based policy allows the s3:GetObject action",
+            "resource-based policy",
+            False,
+        ),
+        ("because no session policy allows the s3:GetObject action", "session policy", False),
+        (
+            "because no permissions boundary allows the s3:GetObject action",
+            "permissions boundary",
+            False,
+        ),
+        (
+            "because no VPC endpoint policy allows the s3:GetObject action",
+            "VPC endpoint policy",
+            False,
+        ),
+        ("with an explicit deny in a service control policy", "service control policy", True),
+        ("with an explicit deny in a resource control policy", "resource control policy", True),
+        ("with an explicit deny in a permissions boundary", "permissions boundary", True),
+        ("with an explicit deny in a session policy", "session policy", True),
+        ("with an explicit deny in an identity-based policy", "identity-based policy", True),
+        ("with an explicit deny in a resource-based policy", "resource-based policy", True),
+    ],
+)
+def test_every_layer_aws_names(tail: str, layer: str, explicit: bool) -> None:
+    # The S3 user guide's access-denied examples (the resource in quotes)
+    error = only(
+        "An error occurred (AccessDenied) when calling the GetObject operation: User: "
+        "arn:aws:iam::777788889999:user/MaryMajor is not authorized to perform: s3:GetObject on resource: "
+        f'"arn:aws:s3:::amzn-s3-demo-bucket/object-name" {tail}'
+    )
+    assert (error.layer, error.explicit_deny) == (layer, explicit)
+    assert error.resource == "arn:aws:s3:::amzn-s3-demo-bucket/object-name"
+    assert (error.code, error.operation) == ("AccessDenied", "GetObject")
+    assert error.role_name == ""  # a user, not a role
+
+
+def test_guardrail_deny_is_its_own_cause_and_offers_no_allow() -> None:
+    error = only(
+        "User: arn:aws:sts::111122223333:assumed-role/codebuild-app-service-role/AWSCodeBuild-1 is not authorized "
+        "to perform: ecr:PutImage on resource: arn:aws:ecr:us-east-1:111122223333:repository/app "
+        "with an explicit deny in a service control policy"
+    )
+    resolved = denial_facts(error, {}, "", "codebuild-log")
+    assert resolved.cause == "guardrail-explicit-deny"
+    assert "cannot override" in resolved.facts["auth.fix"]
+
+
+def test_no_resource_part() -> None:
+    # IAM user guide example
+    error = only(
+        "User: arn:aws:iam::777788889999:user/MaryMajor is not authorized to perform: codecommit:ListRepositories "
+        "because no identity-based policy allows the codecommit:ListRepositories action"
+    )
+    assert (error.action, error.resource, error.layer) == (
+        "codecommit:ListRepositories",
+        "",
+        "identity-based policy",
+    )
+
+
+def test_encoded_authorization_message() -> None:
+    # EC2 through the CLI, the STS DecodeAuthorizationMessage documentation's scenario
+    error = only(
+        "An error occurred (UnauthorizedOperation) when calling the RunInstances operation: You are not authorized "
+        "to perform this operation. Encoded authorization failure message: 4EXAMPLE_G8nUfXzY-g3xxMLRdcrhE9KlZNb"
+    )
+    assert error.encoded == "4EXAMPLE_G8nUfXzY-g3xxMLRdcrhE9KlZNb"
+    assert (error.code, error.operation) == ("UnauthorizedOperation", "RunInstances")
+    assert cause_for(error, "") == "encoded-authorization-failure"
+
+
+def test_provided_role_message() -> None:
+    # CodePipeline Source action (corpus: landing-zone-accelerator thread)
+    error = only(
+        'Unable to use Code Star Connection\nGetting error that the provided role "AWSAccelerator-PipelineSt-'
+        'PipelinePipelineRole*" does not have sufficient permissions.'
+    )
+    assert error.provided_role == "AWSAccelerator-PipelineSt-PipelinePipelineRole*"
+    assert principal_kind(error, {}, "", "codepipeline-action") == PIPELINE
+
+
+def test_provided_role_with_the_s3_error_underneath() -> None:
+    error = only(
+        "The provided role does not have permissions to perform this action. Underlying error: Access Denied "
+        "(Service: Amazon S3; Status Code: 403; Error Code: AccessDenied; Request ID: 3A6E9E6A1B2C3D4E)"
+    )
+    assert error.service == "s3"
+    assert cause_for(error, PIPELINE) == "codepipeline-role-missing-s3-artifact-access"
+
+
+def test_cli_error_without_details() -> None:
+    error = only(
+        "An error occurred (AccessDeniedException) when calling the GetAuthorizationToken operation: "
+    )
+    assert (error.code, error.operation, error.service) == (
+        "AccessDeniedException",
+        "GetAuthorizationToken",
+        "ecr",
+    )
+    assert cause_for(error, BUILD) == "ecr-auth-token-permission-missing"
+
+
+def test_s3_access_denied_without_details() -> None:
+    # CodeBuild DOWNLOAD_SOURCE (corpus: simple-streaming thread)
+    error = only(
+        "AccessDenied: Access Denied\nstatus code: 403, request id: BTFHJDCXTMWYAVWJ, host id: LNdKLk= for primary "
+        "source and source version arn:aws:s3:::codepipeline-us-east-1-1234/app/SourceArti/abc.zip"
+    )
+    assert error.service == "s3" and error.resource.startswith(
+        "arn:aws:s3:::codepipeline-us-east-1-1234"
+    )
+    assert (
+        cause_for(error, principal_kind(error, {}, "", "codebuild-phase"))
+        == "codebuild-role-missing-s3-artifact-access"
+    )
+
+
+def test_ecr_denied_from_docker() -> None:
+    # docker push in CodeBuild (corpus: modern application workshop thread)
+    error = only(
+        "denied: User: arn:aws:sts::026927173535:assumed-role/MythicalMysfitsCoreStack-MythicalMysfitsServiceCodeBuildServiceRole"
+        "/AWSCodeBuild-e7c6f667 is not authorized to perform: ecr:CompleteLayerUpload on resource: "
+        "arn:aws:ecr:eu-west-1:026927173535:repository/mythicalmysfits/service"
+    )
+    kind = principal_kind(error, {}, "", "codebuild-log")
+    assert kind == BUILD
+    assert cause_for(error, kind) == "ecr-push-permission-missing"
+
+
+def test_ecs_pull_is_the_execution_role_whatever_its_name() -> None:
+    text = (
+        "CannotPullECRContainerError: AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/"
+        "OvertureTilesCdkStack-OvertureTilesContainerJobDefin-1ABC/abc is not authorized to perform: "
+        "ecr:GetAuthorizationToken on resource: * because no identity-based policy allows the "
+        "ecr:GetAuthorizationToken action"
+    )
+    error = only(text)
+    kind = principal_kind(error, {}, text, "other")
+    assert kind == EXECUTION
+    assert cause_for(error, kind) == "ecs-execution-role-missing-ecr-permission"
+
+
+def test_kms_decrypt() -> None:
+    error = only(
+        "AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/codepipeline-role/1700000000000 is "
+        "not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-"
+        "34cd-56ef-1234567890ab because no resource-based policy allows the kms:Decrypt action"
+    )
+    assert error.layer == "resource-based policy"
+    assert (
+        cause_for(error, principal_kind(error, {}, "", "other")) == "artifact-kms-key-inaccessible"
+    )
+
+
+def test_snapshot_facts_decide_the_kind() -> None:
+    error = only(
+        "User: arn:aws:sts::111122223333:assumed-role/app/1a2b3c is not authorized to perform: dynamodb:PutItem "
+        "on resource: arn:aws:dynamodb:us-east-1:111122223333:table/orders"
+    )
+    assert principal_kind(error, {}, "", "other") == ""
+    assert cause_for(error, "") == "role-missing-permission"
+    facts = {"task.role": "arn:aws:iam::111122223333:role/app"}
+    assert principal_kind(error, facts, "", "other") == TASK
+    assert (
+        denial_facts(error, facts, "", "ecs-task").cause == "ecs-task-role-missing-app-permission"
+    )
+
+
+def test_cloudformation_resource_handler() -> None:
+    text = (
+        'Resource handler returned message: "User: arn:aws:sts::111122223333:assumed-role/cdk-hnb659fds-cfn-exec-'
+        "role-111122223333-us-east-1/AWSCloudFormation is not authorized to perform: ecs:TagResource on resource: "
+        "arn:aws:ecs:us-east-1:111122223333:task-definition/app:3 because no identity-based policy allows the "
+        'ecs:TagResource action (Service: Ecs, Status Code: 400, Request ID: 1a2b)"'
+    )
+    error = only(text)
+    assert principal_kind(error, {}, text, "other") == CLOUDFORMATION
+    assert denial_facts(error, {}, text, "other").facts["auth.action"] == "ecs:TagResource"
+
+
+def test_two_denials_in_one_text_and_repeats_once() -> None:
+    line = (
+        "User: arn:aws:sts::1:assumed-role/r/AWSCodeBuild-1 is not authorized to perform: {} on resource: arn:aws:"
+        "ecr:us-east-1:111122223333:repository/app because no identity-based policy allows the {} action\n"
+    )
+    text = line.format("ecr:InitiateLayerUpload", "ecr:InitiateLayerUpload") * 3 + line.format(
+        "ecr:BatchGetImage", "ecr:BatchGetImage"
+    )
+    assert [e.action for e in parse_authorization_errors(text)] == [
+        "ecr:InitiateLayerUpload",
+        "ecr:BatchGetImage",
+    ]
+
+
+def test_not_a_denial() -> None:
+    assert parse_authorization_errors("Phase complete: BUILD State: SUCCEEDED\nService: ok") == []
+
+
+def test_every_resolved_cause_is_reachable() -> None:
+    services = [
+        "ecr",
+        "logs",
+        "secretsmanager",
+        "kms",
+        "codeconnections",
+        "codecommit",
+        "iam",
+        "s3",
+        "dynamodb",
+    ]
+    actions = [
+        "GetAuthorizationToken",
+        "PutImage",
+        "BatchGetImage",
+        "GetSecretValue",
+        "Decrypt",
+        "UseConnection",
+        "GetConnectionToken",
+        "GitPull",
+        "PassRole",
+        "GetObject",
+        "PutItem",
+        "CreateLogStream",
+    ]
+    kinds = [BUILD, PIPELINE, TASK, EXECUTION, CLOUDFORMATION, ""]
+    from pipedoctor.diagnose.authz import AuthorizationError
+
+    reached = set()
+    for service in services:
+        for action in actions:
+            for kind in kinds:
+                for layer, explicit in [
+                    ("", False),
+                    ("resource-based policy", False),
+                    ("permissions boundary", True),
+                ]:
+                    error = AuthorizationError(
+                        action=f"{service}:{action}",
+                        service=service,
+                        layer=layer,
+                        explicit_deny=explicit,
+                    )
+                    reached.add(cause_for(error, kind))
+    reached.add(cause_for(AuthorizationError(encoded="x"), ""))
+    for service, action in [
+        ("codebuild", "StartBuild"),
+        ("cloudformation", "CreateChangeSet"),
+        ("codecommit", "GetBranch"),
+        ("sts", "AssumeRole"),
+    ]:
+        reached.add(
+            cause_for(AuthorizationError(action=f"{service}:{action}", service=service), PIPELINE)
+        )
+    assert reached == RESOLVED_CAUSES
+
+
+def test_the_cli_operation_names_the_iam_action() -> None:
+    from pipedoctor.diagnose.authz import denied_action
+
+    listing = only(
+        "An error occurred (AccessDenied) when calling the ListObjectsV2 operation: Access Denied"
+    )
+    assert (listing.service, denied_action(listing)) == ("s3", "s3:ListBucket")
+    put = only(
+        "An error occurred (AccessDenied) when calling the PutObject operation: Access Denied"
+    )
+    assert denied_action(put) == "s3:PutObject"
+
+
+def test_redacted_accounts_and_role_paths() -> None:
+    # posted errors often redact the account (corpus: aws-cdk custom log group thread)
+    error = only(
+        "User: arn:aws:sts::AccountID:assumed-role/PipelineStack-CdkArtifactBuildRol-PAVKTXK2PCFX/AWSCodeBuild-2ca4 "
+        "is not authorized to perform: logs:CreateLogStream"
+    )
+    assert (error.role_name, error.session_name) == (
+        "PipelineStack-CdkArtifactBuildRol-PAVKTXK2PCFX",
+        "AWSCodeBuild-2ca4",
+    )
+    with_path = only(
+        "User: arn:aws:iam::111122223333:role/service/app is not authorized to perform: sqs:SendMessage"
+    )
+    assert (with_path.role_name, with_path.role_arn) == (
+        "app",
+        "arn:aws:iam::111122223333:role/service/app",
+    )

@@ -1,0 +1,75 @@
+"""Denials through the engine: the cause by role kind, the statement to add, and the IAM proof."""
+
+from __future__ import annotations
+
+from pipedoctor.diagnose import diagnose_incident, incident_from_text, load_rules
+from pipedoctor.model import Role, Snapshot
+
+ROLE = "arn:aws:iam::111122223333:role/orders-app"
+DENIAL = (
+    "botocore.exceptions.ClientError: An error occurred (AccessDeniedException) when calling the PutItem operation: "
+    "User: arn:aws:sts::111122223333:assumed-role/orders-app/4f2a is not authorized to perform: dynamodb:PutItem on "
+    "resource: arn:aws:dynamodb:us-east-1:111122223333:table/orders because no identity-based policy allows the "
+    "dynamodb:PutItem action"
+)
+
+
+def _denial_findings(
+    text: str,
+    facts: dict | None = None,
+    snapshot: Snapshot | None = None,
+    surface: str | None = None,
+):
+    incident = incident_from_text(text, surface)
+    incident.facts = dict(facts or {})
+    return [
+        f
+        for f in diagnose_incident(incident, load_rules(), snapshot)
+        if f.rule == "aws-authorization-denied"
+    ]
+
+
+def test_an_unknown_pair_still_gets_the_role_the_action_and_the_statement() -> None:
+    (finding,) = _denial_findings(DENIAL)
+    assert finding.cause == "role-missing-permission"
+    assert "orders-app" in finding.message and "dynamodb:PutItem" in finding.message
+    assert finding.policy_fix == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AllowDeniedCall",
+                "Effect": "Allow",
+                "Action": "dynamodb:PutItem",
+                "Resource": "arn:aws:dynamodb:us-east-1:111122223333:table/orders",
+            }
+        ],
+    }
+
+
+def test_the_snapshot_names_the_kind_and_the_iam_engine_proves_it() -> None:
+    snapshot = Snapshot(roles=[Role("orders-app", ROLE)])
+    (finding,) = _denial_findings(DENIAL, {"task.role": ROLE}, snapshot, "ecs-task")
+    assert finding.cause == "ecs-task-role-missing-app-permission"
+    assert any(
+        line.startswith("IAM: orders-app is denied dynamodb:PutItem") for line in finding.evidence
+    )
+
+
+def test_a_role_whose_policy_allows_the_call_is_not_the_cause() -> None:
+    allow = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}],
+    }
+    snapshot = Snapshot(roles=[Role("orders-app", ROLE, inline_policies={"app": allow})])
+    assert _denial_findings(DENIAL, {"task.role": ROLE}, snapshot) == []
+
+
+def test_an_explicit_deny_in_a_guardrail_offers_no_allow_statement() -> None:
+    text = DENIAL.replace(
+        "because no identity-based policy allows the dynamodb:PutItem action",
+        "with an explicit deny in a permissions boundary",
+    )
+    (finding,) = _denial_findings(text)
+    assert finding.cause == "guardrail-explicit-deny"
+    assert finding.policy_fix is None
+    assert "permissions boundary" in finding.message and "permissions boundary" in finding.fix

@@ -1,0 +1,46 @@
+"""With every rule loaded, each rule's own example is diagnosed as its cause.
+
+Where the text alone cannot separate two causes (they share a wording), the right cause must still
+be among the first three and the report must name the fact that decides.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipedoctor.diagnose import diagnose_incident, incident_from_text, load_rules
+
+# Rules whose example text is, by design, also another cause's wording; a snapshot fact decides.
+LOOK_ALIKES = {
+    "artifact-kms-key-inaccessible-s3-denied": "an S3 denial: the bucket's encryption decides (SSE-KMS -> the key)",
+    "codebuild-role-missing-use-connection-full-clone": "an S3 denial: the source's clone format decides",
+    "connection-service-prefix-mismatch": "a UseConnection denial: the prefix in the policy decides",
+    "ecr-credential-helper-no-basic-auth": "no basic auth credentials: the docker config decides",
+    "ecr-registry-account-mismatch-no-basic-auth": "no basic auth credentials: the login registry decides",
+    "iam-policy-propagation-race": "a StartBuild denial: whether the role allows it now decides",
+    "ecr-cross-account-repo-access-denied": "a 403 from a registry: the accounts and the repository policy decide",
+}
+
+RULES = load_rules()
+EXAMPLES = [
+    pytest.param(rule, case, id=f"{rule.id}-{index}")
+    for rule in RULES
+    if rule.kind == "diagnosis"
+    for index, case in enumerate(rule.tests)
+    if case["expect"] == "match"
+]
+
+
+@pytest.mark.parametrize(("rule", "case"), EXAMPLES)
+def test_each_rule_example_is_diagnosed_as_its_cause(rule, case) -> None:
+    incident = incident_from_text(case["text"], case.get("surface"))
+    incident.facts = dict(case.get("facts", {}))
+    findings = diagnose_incident(incident, RULES)
+    causes = [finding.cause for finding in findings]
+    if rule.id not in LOOK_ALIKES:
+        assert causes[:1] == [rule.cause], causes[:3]
+        return
+    assert rule.cause in causes[:3], causes[:3]
+    assert any(item.startswith("to decide:") for item in findings[0].unverified), findings[
+        0
+    ].unverified
