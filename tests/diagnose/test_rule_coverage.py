@@ -72,13 +72,15 @@ def test_patterns_compile_under_re2_only(rules) -> None:
 
 # What a message must never show: a placeholder, an unknown marker or an unfilled optional clause.
 DEBRIS = re.compile(r"\{[a-z][\w.-]*(?:\|[^{}]*)?\}|<unknown|\[\[|\]\]|  |\(\)|^the ")
+LEFT_OVER = re.compile(r"\{[a-z][\w.-]*(?:\|[^{}]*)?\}|<unknown|\[\[|\]\]")
 
 
 @pytest.mark.parametrize("facts", [{}, {"build.role": "arn:aws:iam::111122223333:role/cb"}])
 def test_no_message_shows_a_placeholder_when_facts_are_unknown(rules, facts) -> None:
     from pipedoctor.diagnose.templates import render
 
-    for rule in rules:
+    # Posture rules get their facts from their predicate, never from a text: the next test.
+    for rule in [r for r in rules if r.kind == "diagnosis"]:
         for name, template in [("message", rule.message), ("fix", rule.fix_text)]:
             text = render(template, facts)
             assert text.strip(), f"{rule.id} {name} renders empty"
@@ -86,3 +88,21 @@ def test_no_message_shows_a_placeholder_when_facts_are_unknown(rules, facts) -> 
         if rule.decide:
             decide = render(rule.decide, facts)
             assert not DEBRIS.search(decide[:1].upper() + decide[1:]), f"{rule.id} decide: {decide!r}"
+
+
+def test_posture_predicates_give_every_fact_their_templates_name(rules) -> None:
+    """Posture rules get their facts from their predicate, never from a text: on each rule's own
+    matching cases, every fact its message and fix name is given (a strict render raises else)."""
+    from pipedoctor.diagnose.predicates import PREDICATES
+    from pipedoctor.diagnose.templates import render
+    from pipedoctor.model import Snapshot
+    from pipedoctor.model.serialize import from_plain
+
+    checked = 0
+    for rule in [r for r in rules if r.kind == "posture"]:
+        for case in [c for c in rule.tests if c["expect"] == "match"]:
+            for hit in PREDICATES[rule.predicate](from_plain(Snapshot, case["snapshot"]), rule.params):
+                for template in (rule.message, rule.fix_text):
+                    assert not LEFT_OVER.search(render(template, hit.facts, strict=True)), rule.id
+                checked += 1
+    assert checked >= len([r for r in rules if r.kind == "posture"])
