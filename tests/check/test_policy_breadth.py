@@ -318,3 +318,25 @@ def test_kms_star_is_found_although_a_key_also_needs_its_key_policy(tmp_path, ru
     text = ASSUME.replace('Action = "sts:AssumeRole", Resource = RESOURCE', f'Action = {action}, Resource = "*"')
     found = by_rule(check(run_cli, tmp_path, {"main.tf": text}, monkeypatch), "ci-role-service-wildcard-policy")
     assert [f["resource"].rsplit("#", 1)[1] for f in found] == (["kms"] if reported else [])
+
+
+def _admin_findings(condition: dict) -> list:
+    from pipedoctor.diagnose import load_rules
+    from pipedoctor.diagnose.engine import posture_findings
+    from pipedoctor.model import Snapshot
+    from pipedoctor.model.serialize import from_plain
+
+    statement = {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*", "Condition": condition}
+    snapshot = from_plain(Snapshot, {
+        "projects": [{"name": "b", "arn": "arn:aws:codebuild:eu-west-2:111122223333:project/b", "service_role": "arn:aws:iam::111122223333:role/r", "region": "eu-west-2"}],
+        "roles": [{"name": "r", "arn": "arn:aws:iam::111122223333:role/r", "inline_policies": {"deploy": {"Version": "2012-10-17", "Statement": [statement]}}}],
+    })
+    rules = [rule for rule in load_rules() if rule.id == "ci-role-admin-equivalent-policy"]
+    return posture_findings(snapshot, rules)
+
+
+def test_pass_role_toward_a_service_that_runs_code_is_admin_equivalent() -> None:
+    (finding,) = _admin_findings({"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}})
+    assert "pass any role to ecs-tasks.amazonaws.com" in finding.message
+    # Passing roles only to a service that runs no code as them gives nothing.
+    assert _admin_findings({"StringEquals": {"iam:PassedToService": "monitoring.rds.amazonaws.com"}}) == []

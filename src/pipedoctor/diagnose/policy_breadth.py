@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pipedoctor.diagnose.evidence import role_decision
+from pipedoctor.diagnose.evidence import role_decision, role_policy_set
 from pipedoctor.diagnose.hit import Hit
 from pipedoctor.model import Role, Snapshot
 from pipedoctor.model.findings import TextEdit
@@ -112,18 +112,37 @@ def _probe_trust(action: str, resource: str, account: str) -> dict[str, Any] | N
     return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": action}]}
 
 
-def _statement_allows(grant: Grant, action: str, resource: str) -> bool:
-    from pipedoctor.iam import PolicySet, Request, evaluate
+def _allows(role: Role, policies: Any, action: str, resource: str, context: dict[str, str]) -> bool:
+    from pipedoctor.iam import Request, evaluate
 
-    account = _account(grant.role)
-    request = Request(action=action, resource=resource, principal_arn=grant.role.arn, principal_account=account, resource_account=account)
-    policies = PolicySet(identity=[grant.document()], resource_policy=_probe_trust(action, resource, account))
+    account = _account(role)
+    request = Request(
+        action=action, resource=resource, principal_arn=role.arn,
+        principal_account=account, resource_account=account, context=context,
+    )
     return evaluate(request, policies).allowed
 
 
-def _role_allows(role: Role, action: str, resource: str) -> bool:
-    trust = _probe_trust(action, resource, _account(role))
-    return role_decision(role, action, resource, resource_policy=trust, identity_side_only=True).allowed
+def _statement_allows(grant: Grant, action: str, resource: str, context: dict[str, str] | None = None) -> bool:
+    from pipedoctor.iam import PolicySet
+
+    trust = _probe_trust(action, resource, _account(grant.role))
+    policies = PolicySet(identity=[grant.document()], resource_policy=trust)
+    return _allows(grant.role, policies, action, resource, context or {})
+
+
+def _role_allows(role: Role, action: str, resource: str, context: dict[str, str] | None = None) -> bool:
+    if not context:
+        trust = _probe_trust(action, resource, _account(role))
+        return role_decision(role, action, resource, resource_policy=trust, identity_side_only=True).allowed
+    return _allows(role, role_policy_set(role), action, resource, context)
+
+
+def _pass_targets() -> list[str]:
+    """The services that run code as a role passed to them: the escalation table's (one place)."""
+    from pipedoctor.graph.techniques import load_techniques
+
+    return sorted({technique.pass_to for technique in load_techniques() if technique.pass_to})
 
 
 def escalations(grant: Grant) -> list[tuple[str, str]]:
@@ -134,6 +153,14 @@ def escalations(grant: Grant) -> list[tuple[str, str]]:
         resource = f"arn:aws:iam::{account}:{kind}/{PROBE_NAME}"
         if _statement_allows(grant, action, resource) and _role_allows(grant.role, action, resource):
             found.append((action, gives))
+        elif action == "iam:PassRole":
+            # PassRole is often granted only toward some services (iam:PassedToService): any role
+            # passed to one that runs code as it is still an escalation.
+            for service in _pass_targets():
+                context = {"iam:PassedToService": service}
+                if _statement_allows(grant, action, resource, context) and _role_allows(grant.role, action, resource, context):
+                    found.append((action, f"pass any role to {service}, which runs code as that role"))
+                    break
     return found
 
 
