@@ -47,24 +47,31 @@ def _inside(path: str, roots: list[str]) -> bool:
     return any(target == (root := Path(name).resolve()) or root in target.parents for name in roots)
 
 
+def _why_not_editable(path: str, analysed: str) -> str | None:
+    """None when the file on disk is still the text that was analysed (read once per file)."""
+    try:
+        on_disk = Path(path).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return f"cannot read it: {error}"
+    return None if on_disk == analysed else "changed since it was read"
+
+
 def plan_fixes(edits: list[TextEdit], files: list[RepoFile], roots: list[str]) -> FixPlan:
     """What the edits make of the analysed files; an edit that cannot apply is refused with why."""
     read = {repo_file.path: repo_file.text for repo_file in files}
+    unchanged: dict[str, str | None] = {}  # path -> why it cannot be edited, None when it can
     plan = FixPlan()
     # Bottom up: an edit that adds lines does not move the lines of the edits still to come.
     for edit in sorted(edits, key=lambda e: (e.path, -e.line)):
         if edit.path not in read or not _inside(edit.path, roots):
             plan.refused.append((edit, "outside the checked paths"))
             continue
-        try:
-            on_disk = Path(edit.path).read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            plan.refused.append((edit, f"cannot read it: {error}"))
+        if edit.path not in unchanged:
+            unchanged[edit.path] = _why_not_editable(edit.path, read[edit.path])
+        if (why := unchanged[edit.path]) is not None:
+            plan.refused.append((edit, why))
             continue
-        if on_disk != read[edit.path]:
-            plan.refused.append((edit, "changed since it was read"))
-            continue
-        lines = plan.new_texts.get(edit.path, on_disk).splitlines(keepends=True)
+        lines = plan.new_texts.get(edit.path, read[edit.path]).splitlines(keepends=True)
         if not 0 < edit.line <= len(lines):
             plan.refused.append((edit, f"has no line {edit.line}"))
             continue

@@ -87,6 +87,24 @@ def parse_json(text: str) -> Any:
         raise ParseError(str(error).split(";")[0]) from None
 
 
+def policy_document(value: Any) -> dict[str, Any] | None:
+    """An IAM policy document as AWS returns it: an object, or JSON text that older CLI versions
+    URL-encode; None when it is neither."""
+    from urllib.parse import unquote
+
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str):
+        for text in (value, unquote(value)):
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(parsed, dict):
+                return parsed
+    return None
+
+
 def yaml_parse_error(error: yaml.YAMLError, text: str) -> ParseError:
     """Any PyYAML error as a ParseError with line and column when PyYAML knows where it was."""
     import yaml

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from pipedoctor.diagnose.evidence import role_decision, role_policy_set
@@ -33,7 +34,6 @@ ESCALATIONS = (
     ("iam:PassRole", "role", "pass any role to a service it can start"),
     ("sts:AssumeRole", "role", "assume any role that trusts the account"),
 )
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z]+)\}")
 
 
 @dataclass(frozen=True)
@@ -93,11 +93,8 @@ def probe_resource(action: str, account: str) -> str:
     """An ARN of a resource nobody named, in the format the catalog gives for `action`."""
     from pipedoctor.iam import load_catalog
 
-    formats = load_catalog().resource_arn_formats(action)
-    if not formats:
-        return "*"
     values = {"Partition": "aws", "Region": UNKNOWN_REGION, "Account": account}
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), PROBE_NAME), formats[0])
+    return load_catalog().example_arn(action, values, fill=PROBE_NAME)
 
 
 def _probe_trust(action: str, resource: str, account: str) -> dict[str, Any] | None:
@@ -169,6 +166,7 @@ def _wildcard_services(statement: dict[str, Any]) -> list[str]:
     return sorted({p.split(":", 1)[0].lower() for p in patterns if re.fullmatch(r"[A-Za-z0-9-]+:\*", p)})
 
 
+@cache
 def write_probe(service: str) -> str | None:
     """A write action of `service` that acts on a resource (the catalog's first, for stability)."""
     from pipedoctor.iam import load_catalog
@@ -289,7 +287,7 @@ def _replacement_edits(
     written = with_references(statements, defined, [*model.repositories, *model.connections, *model.roles])
     if written is None:
         return [], "--fix does not write the replacement: a resource it names has no ARN known here"
-    text = next((f.text for f in snapshot.repo_files if f.path == defined.path), "")
+    text = snapshot.repo_text(defined.path)
     return managed_replacement_edits(defined, text, defined.lines[key], grant.label, written, f"{service}-scoped"), ""
 
 

@@ -368,7 +368,7 @@ def _tag_fallback(snapshot: Snapshot, pipeline: Defined[Pipeline], action: Any, 
     if any(f"${{{name}:-" in c.text or f"${{{name}:=" in c.text for c in facts.commands):
         return None
     first = min(facts.commands, key=lambda c: c.line)
-    text = next((f.text for f in snapshot.repo_files if f.path == facts.path), "")
+    text = snapshot.repo_text(facts.path)
     lines = text.splitlines()
     item = _LIST_ITEM.match(lines[first.line - 1]) if 0 < first.line <= len(lines) else None
     if item is None:
@@ -510,7 +510,7 @@ def full_clone_missing_permission(snapshot: Snapshot, params: dict[str, Any]) ->
                     continue
                 unknown = _unknown_documents(role)
                 grant = {"Effect": "Allow", "Action": actions, "Resource": resource}
-                role_file = next((f.text for f in snapshot.repo_files if f.path == linked.role.path), "")
+                role_file = snapshot.repo_text(linked.role.path)
                 edit = statement_edit(linked.role, role_file, grant, "use-source-connection") if role_file else None
                 yield Hit(
                     edits=[edit] if edit else [],
@@ -547,7 +547,7 @@ def _swap_connection_prefix(arn: str) -> str:
 def _prefix_edits(snapshot: Snapshot, defined: Defined[Role], arn: str, other: str) -> list[TextEdit]:
     """The edit that writes the connection's own service prefix where the role's file grants the
     other one: the one line naming `other` (or, failing that, the other prefix), else none."""
-    text = next((f.text for f in snapshot.repo_files if f.path == defined.path), "")
+    text = snapshot.repo_text(defined.path)
     lines = text.splitlines()
     for old, new in ((other, arn), (":".join(other.split(":")[:3]) + ":", ":".join(arn.split(":")[:3]) + ":")):
         found = [number for number, line in enumerate(lines, 1) if old in line]
@@ -642,8 +642,7 @@ def _login_command(target: str) -> str:
 
 def _login_before(snapshot: Snapshot, path: str, line: int, login: str) -> list[TextEdit]:
     """The edit that adds `login` as the list item before the push on `line`."""
-    text = next((f.text for f in snapshot.repo_files if f.path == path), None)
-    lines = text.splitlines() if text is not None else []
+    lines = snapshot.repo_text(path).splitlines()
     item = _LIST_ITEM.match(lines[line - 1]) if 0 < line <= len(lines) else None
     if item is None:
         return []
@@ -886,7 +885,7 @@ def _artifact_file_edits(snapshot: Snapshot, facts: BuildspecFacts, required: st
     writes it at the top of its working folder and the list is written one way or the other."""
     if facts.artifacts_base_directory or not _writes(facts, required):
         return []
-    text = next((f.text for f in snapshot.repo_files if f.path == facts.path), "")
+    text = snapshot.repo_text(facts.path)
     lines = text.splitlines()
     if not 0 < facts.artifacts_line <= len(lines):
         return []

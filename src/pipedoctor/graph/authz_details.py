@@ -7,10 +7,8 @@ the dump left out). Whatever cannot be used becomes a warning; only an unreadabl
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from pipedoctor.errors import UserError
 from pipedoctor.graph.inventory import (
@@ -24,7 +22,7 @@ from pipedoctor.graph.inventory import (
     ResourceEntry,
 )
 from pipedoctor.iam import normalize_policy
-from pipedoctor.textparse import ParseError, parse_json
+from pipedoctor.textparse import ParseError, parse_json, policy_document
 
 LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 MAX_LISTED = 5  # examples quoted per kind of warning
@@ -49,19 +47,11 @@ class _Warnings:
 
 
 def _document(value: Any, where: str, warnings: _Warnings) -> dict[str, Any] | None:
-    """A policy document: an object, or JSON text that older CLI versions URL-encode."""
-    if isinstance(value, dict):
-        return value
-    if isinstance(value, str):
-        for text in (value, unquote(value)):
-            try:
-                parsed = json.loads(text)
-            except ValueError:
-                continue
-            if isinstance(parsed, dict):
-                return parsed
-    warnings.add("unreadable policy documents, ignored", where)
-    return None
+    """A policy document, or None (with a warning) when it cannot be read."""
+    document = policy_document(value)
+    if document is None:
+        warnings.add("unreadable policy documents, ignored", where)
+    return document
 
 
 def _check_grammar(document: dict[str, Any], where: str, warnings: _Warnings) -> None:

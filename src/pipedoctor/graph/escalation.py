@@ -127,14 +127,7 @@ PROBE_NAME = "pipedoctor-probe"
 def _pattern(action: str, account: str, partition: str, fill: str = "*") -> str:
     """The action's first resource ARN format in the account, its other parts `fill` (the
     broadest ARN with `*`); `*` when the action takes no resource."""
-    formats = load_catalog().resource_arn_formats(action)
-    if not formats:
-        return "*"
-    arn = formats[0].replace("${Partition}", partition).replace("${Account}", account)
-    while "${" in arn:
-        start = arn.index("${")
-        arn = arn[:start] + fill + arn[arn.index("}", start) + 1 :]
-    return arn
+    return load_catalog().example_arn(action, {"Partition": partition, "Account": account}, fill)
 
 
 @dataclass

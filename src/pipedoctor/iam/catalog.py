@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +18,7 @@ from pathlib import Path
 from pipedoctor.iam.matching import compile_glob, has_wildcard
 
 READ_ONLY_ACCESS_LEVELS = frozenset({"Read", "List"})
+_ARN_PART = re.compile(r"\$\{([^}]*)\}")  # `${Account}` in the catalog's ARN formats
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +157,14 @@ class Catalog:
         prefix = info.name.split(":", 1)[0]
         arns = self._resource_arns.get(prefix, {})
         return [arns[key] for key in info.resource_types if arns.get(key)]
+
+    def example_arn(self, action: str, values: dict[str, str], fill: str = "*") -> str:
+        """The action's first ARN format with its `${Name}` parts from `values` (Partition,
+        Account, Region ...) and every other part `fill`; `*` when the action takes no resource."""
+        formats = self.resource_arn_formats(action)
+        if not formats:
+            return "*"
+        return _ARN_PART.sub(lambda part: values.get(part.group(1), fill), formats[0])
 
     def resource_services(self, action: str) -> set[str]:
         """Service segments of the ARNs the action accepts (e.g. `iam` for `sts:AssumeRole`)."""

@@ -3,13 +3,11 @@ get-account-authorization-details` output (a file), in the model's shape."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
-from urllib.parse import unquote
 
 from pipedoctor.errors import UserError
 from pipedoctor.model import ManagedPolicy, Role
-from pipedoctor.textparse import ParseError, parse_json
+from pipedoctor.textparse import ParseError, parse_json, policy_document
 
 
 def role_from_arn(arn: str) -> Role:
@@ -23,18 +21,10 @@ def role_from_arn(arn: str) -> Role:
 
 
 def _document(value: Any) -> dict[str, Any]:
-    """Older CLI versions print documents as URL-encoded JSON text."""
-    if isinstance(value, dict):
-        return value
-    if isinstance(value, str):
-        for text in (value, unquote(value)):
-            try:
-                parsed = json.loads(text)
-            except ValueError:
-                continue
-            if isinstance(parsed, dict):
-                return parsed
-    raise ValueError("a policy document that is not JSON")
+    document = policy_document(value)
+    if document is None:
+        raise ValueError("a policy document that is not JSON")
+    return document
 
 
 def _pages(data: Any) -> list[dict[str, Any]]:

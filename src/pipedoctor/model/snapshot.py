@@ -85,6 +85,10 @@ class Snapshot:
     def role(self, name_or_arn: str) -> Role | None:
         return next((r for r in self.roles if name_or_arn in (r.arn, r.name)), None)
 
+    def repo_text(self, path: str) -> str:
+        """The text of the repository file `path` as read, "" when it is not one of them."""
+        return next((f.text for f in self.repo_files if f.path == path), "")
+
     def connection(self, arn: str) -> Connection | None:
         return next((c for c in self.connections if c.arn == arn), None)
 
