@@ -8,6 +8,7 @@ import argparse
 from functools import partial
 from typing import Any
 
+from pipedoctor.commands.common import one_role_arn
 from pipedoctor.errors import ExitCode, UserError
 
 
@@ -62,7 +63,9 @@ def _live_role(args: argparse.Namespace, bare: Any) -> tuple[Any, bool, list[str
     partition = bare.arn.split(":")[1]
     region = (args.region or [IAM_REGIONS.get(partition, "us-east-1")])[0]
     try:
-        session = make_session(args.profile, region=region, endpoint_url=args.endpoint_url)
+        session = make_session(
+            args.profile, one_role_arn(args), region=region, endpoint_url=args.endpoint_url
+        )
         if session.get_credentials() is None:
             return bare, False, ["no AWS credentials: the role's current policies are unknown"]
         client = session.client("iam", endpoint_url=args.endpoint_url)
@@ -204,7 +207,9 @@ def client_for(service: str, args: argparse.Namespace, snapshot: Any = None) -> 
 
     region = (getattr(args, "region", None) or (snapshot.regions if snapshot else []) or [None])[0]
     try:
-        session = make_session(args.profile, region=region, endpoint_url=args.endpoint_url)
+        session = make_session(
+            args.profile, one_role_arn(args), region=region, endpoint_url=args.endpoint_url
+        )
         return session.client(service, endpoint_url=args.endpoint_url)
     except (BotoCoreError, ClientError) as error:
         raise unavailable(error) from None
