@@ -8,18 +8,21 @@ from collections.abc import Iterable
 from pipedoctor.errors import UserError
 
 
-def unknown_name(kind: str, name: str, known: Iterable[str], where: str = "") -> UserError:
-    """`pipeline 'nope' is not in demo.json (closest: deploy-myapp)`; exit code 2."""
+def closest(name: str, known: Iterable[str]) -> str:
+    """` (closest: a, b)`, or the whole list when it is short, or nothing."""
     candidates = sorted(set(known))
     close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
-    place = f"is not in {where}" if where else "does not exist"
     if close:
-        hint = f" (closest: {', '.join(close)})"
-    elif candidates and len(candidates) <= 5:
-        hint = f" (known: {', '.join(candidates)})"
-    else:
-        hint = ""
-    return UserError(f"{kind} {name!r} {place}{hint}")
+        return f" (closest: {', '.join(close)})"
+    if candidates and len(candidates) <= 5:
+        return f" (known: {', '.join(candidates)})"
+    return ""
+
+
+def unknown_name(kind: str, name: str, known: Iterable[str], where: str = "") -> UserError:
+    """`pipeline 'nope' is not in demo.json (closest: deploy-myapp)`; exit code 2."""
+    place = f"is not in {where}" if where else "does not exist"
+    return UserError(f"{kind} {name!r} {place}{closest(name, known)}")
 
 
 def require_known(kind: str, names: Iterable[str], known: Iterable[str], where: str = "") -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pipedoctor.errors import UserError
 from pipedoctor.model import SEVERITIES, Finding, severity_rank
@@ -175,3 +175,13 @@ def safe_output(text: str, accounts: Any = None) -> str:
 
     text = redact_text(text)
     return accounts(text) if accounts else text
+
+
+def open_output(path: str | None) -> TextIO:
+    """A stream for output written as it is produced: FILE, or stdout for none or `-`."""
+    if not path or path == "-":
+        return sys.stdout
+    try:
+        return open(path, "w", encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"cannot write {path}: {error.strerror}") from None

@@ -98,6 +98,7 @@ def register_diff(actions: Any) -> None:
         'counted in expanded actions and in actions granted on Resource "*".',
     )
     add_policy_inputs(parser)
+    add_output_file(parser, "the comparison")
     parser.set_defaults(func=run_diff)
 
 
@@ -144,9 +145,10 @@ def run_generate(args: argparse.Namespace) -> int:
 def run_diff(args: argparse.Namespace) -> int:
     generated = generated_policy(args)
     diff = generated.diff
-    print(diff.summary())
+    lines = [diff.summary()]
     for label, actions in (("dropped", diff.dropped), ("added", diff.added)):
         if actions:
-            print(f"{label} ({len(actions)}):")
-            print("\n".join(f"  {action}" for action in sorted(actions)))
+            lines.append(f"{label} ({len(actions)}):")
+            lines += [f"  {action}" for action in sorted(actions)]
+    write_output(args.output, "\n".join(lines) + "\n")
     return 0
