@@ -41,3 +41,17 @@ def test_one_execution_counts_its_failures_only(run_cli, tmp_path: Path) -> None
         "diagnose", "--snapshot", str(demo), "--execution", "b7e2c0d4-6a1f-4c3e-9d2b-0f5a8e7c1d93"
     )
     assert count_in(out) == 1
+
+
+def test_findings_per_pipeline_count_its_failures_and_its_resources() -> None:
+    from pipedoctor.app.findings import findings_per_pipeline
+
+    snapshot = loads(demo_snapshot_text())
+    findings = [f for section in analyse(snapshot, load_rules()) for f in section.findings]
+    counted = primary_findings(findings)
+    about_files = [f for f in counted if not f.resource.startswith("arn:")]
+    assert about_files, "the demo has a finding about a repository file"
+    # Every finding but those about repository files is about the demo's one pipeline.
+    assert findings_per_pipeline(snapshot, findings) == {
+        "deploy-myapp": len(counted) - len(about_files)
+    }

@@ -34,6 +34,29 @@ def primary_findings(findings: list[Finding]) -> list[Finding]:
     return primary
 
 
+def findings_per_pipeline(snapshot: Snapshot, findings: list[Finding]) -> dict[str, int]:
+    """How many of the findings that count are about each pipeline: its failures, and findings
+    about the roles, projects, connections and buckets it uses. A finding about a repository file
+    belongs to no pipeline."""
+    from pipedoctor.app.snapshots import project_names, used_by
+
+    counts = {pipeline.name: 0 for pipeline in snapshot.pipelines}
+    for pipeline in snapshot.pipelines:
+        names = project_names([pipeline])
+        projects = [project for project in snapshot.projects if project.name in names]
+        builds = {build.id for build in snapshot.builds if build.project_name in names}
+        owned = used_by([pipeline], projects) | {pipeline.arn} | {p.arn for p in projects}
+        for finding in primary_findings(findings):
+            resource = finding.resource.split("#", 1)[0]
+            if (
+                finding.location.startswith(f"{pipeline.name} / ")
+                or finding.location.removeprefix("build ") in builds
+                or resource in owned
+            ):
+                counts[pipeline.name] += 1
+    return counts
+
+
 def section_findings(sections: list[Section]) -> list[Finding]:
     """The findings that count, from an analysis grouped in sections."""
     return primary_findings([finding for section in sections for finding in section.findings])

@@ -100,15 +100,15 @@ def restrict_to_pipelines(snapshot: Snapshot, names: list[str], where: str = "")
     kept = [p for p in snapshot.pipelines if p.name in wanted]
     dropped = [p for p in snapshot.pipelines if p.name not in wanted]
     actions = [a for a in snapshot.action_executions if a.pipeline_name in wanted]
-    kept_projects = _project_names(kept)
-    dropped_projects = _project_names(dropped) - kept_projects
+    kept_projects = project_names(kept)
+    dropped_projects = project_names(dropped) - kept_projects
     build_ids = {a.external_execution_id for a in actions if a.provider == "CodeBuild"}
     builds = [
         b for b in snapshot.builds if b.id in build_ids or b.project_name not in dropped_projects
     ]
     projects = [p for p in snapshot.projects if p.name not in dropped_projects]
-    only_dropped = _used_by(dropped, [p for p in snapshot.projects if p.name in dropped_projects])
-    only_dropped -= _used_by(kept, projects) | {b.service_role for b in builds}
+    only_dropped = used_by(dropped, [p for p in snapshot.projects if p.name in dropped_projects])
+    only_dropped -= used_by(kept, projects) | {b.service_role for b in builds}
     return replace(
         snapshot,
         pipelines=kept,
@@ -122,7 +122,8 @@ def restrict_to_pipelines(snapshot: Snapshot, names: list[str], where: str = "")
     )
 
 
-def _project_names(pipelines: list[Pipeline]) -> set[str]:
+def project_names(pipelines: list[Pipeline]) -> set[str]:
+    """The CodeBuild projects these pipelines' actions run."""
     return {
         action.configuration.get("ProjectName", "")
         for pipeline in pipelines
@@ -131,7 +132,7 @@ def _project_names(pipelines: list[Pipeline]) -> set[str]:
     } - {""}
 
 
-def _used_by(pipelines: list[Pipeline], projects: list[Project]) -> set[str]:
+def used_by(pipelines: list[Pipeline], projects: list[Project]) -> set[str]:
     """Role and connection ARNs and bucket names these pipelines and projects refer to."""
     used = {p.role_arn for p in pipelines}
     used |= {store.location for p in pipelines for store in p.artifact_stores}
