@@ -53,12 +53,24 @@ def open_snapshot(request: SnapshotRequest, progress: Progress = lambda _: None)
             executions=request.executions,
         )
         snapshot, _ = collect_live(options, request.aws, progress)
-        require_known("pipeline", request.pipelines, (p.name for p in snapshot.pipelines))
+        _require_collected(snapshot, request.pipelines)
     else:
         raise UserError("give --snapshot FILE or --pipeline NAME")
     if request.execution:
         check_execution(snapshot, request.execution)
     return snapshot
+
+
+def _require_collected(snapshot: Snapshot, names: list[str]) -> None:
+    """A pipeline AWS says does not exist is an error; one it would not let us read is left to
+    the collection errors the report lists."""
+    unreadable = {
+        error.resource.rsplit(":", 1)[-1]
+        for error in snapshot.errors
+        if "NotFound" not in error.code
+    }
+    known = {p.name for p in snapshot.pipelines}
+    require_known("pipeline", [n for n in names if n not in unreadable], known, "the account")
 
 
 def load_snapshot(path: str) -> Snapshot:
