@@ -108,3 +108,12 @@ def test_png_is_never_written_to_a_terminal(run_cli, monkeypatch: pytest.MonkeyP
     code, out, err = run_cli("graph", "--snapshot", str(demo), "--format", "png")
     assert code == 2 and out == ""
     assert "binary output would go to the terminal" in err
+
+
+def test_report_redacts_accounts_on_request(run_cli, tmp_path: Path) -> None:
+    demo = tmp_path / "demo.json"
+    demo.write_text(demo_snapshot_text())
+    page = tmp_path / "report.html"
+    assert run_cli("report", "--snapshot", str(demo), "-o", str(page), "--redact-accounts")[0] == 0
+    text = page.read_text()
+    assert "123456789012" not in text and "deploy-myapp" in text
