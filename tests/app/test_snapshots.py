@@ -117,3 +117,37 @@ def test_report_redacts_accounts_on_request(run_cli, tmp_path: Path) -> None:
     assert run_cli("report", "--snapshot", str(demo), "-o", str(page), "--redact-accounts")[0] == 0
     text = page.read_text()
     assert "123456789012" not in text and "deploy-myapp" in text
+
+
+def test_graph_reads_authorization_details_from_stdin(
+    run_cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    snapshot = loads(demo_snapshot_text())
+    details = {
+        "RoleDetailList": [
+            {
+                "RoleName": role.name,
+                "RoleId": "AROA" + str(index),
+                "Arn": role.arn,
+                "Path": "/",
+                "AssumeRolePolicyDocument": role.trust_policy,
+                "RolePolicyList": [],
+                "AttachedManagedPolicies": [],
+            }
+            for index, role in enumerate(snapshot.roles)
+        ],
+        "UserDetailList": [],
+        "GroupDetailList": [],
+        "Policies": [],
+    }
+    path = tmp_path / "details.json"
+    path.write_text(json.dumps(details))
+    code, from_file, _ = run_cli("graph", "--authorization-details", str(path))
+    assert code == 0 and "role" in from_file
+    stdin_of(monkeypatch, json.dumps(details))
+    code, from_stdin, _ = run_cli("graph", "--authorization-details", "-")
+    assert code == 0 and from_stdin == from_file
+    stdin_of(monkeypatch, "")
+    code, _, err = run_cli("graph", "--snapshot", "-", "--authorization-details", "-")
+    assert code == 2 and "only one input can be read from stdin" in err
+

@@ -24,6 +24,7 @@ HIDDEN_KINDS = frozenset({"policy", "group", "service"})
 def load_graph(
     snapshot_path: str | None, authorization_path: str | None, cloudtrail: list[str]
 ) -> PermissionGraph:
+    from pipedoctor.app.inputs import STDIN, one_stdin
     from pipedoctor.app.snapshots import load_snapshot
     from pipedoctor.graph.authz_details import (
         inventory_from_authorization_details,
@@ -33,8 +34,13 @@ def load_graph(
 
     if not snapshot_path and not authorization_path:
         raise UserError("give --snapshot FILE and/or --authorization-details FILE")
+    one_stdin(snapshot_path, authorization_path)
     snapshot = load_snapshot(snapshot_path) if snapshot_path else None
-    if authorization_path:
+    if authorization_path == STDIN:
+        authorization = inventory_from_authorization_details(
+            _json_input(authorization_path), origin="stdin"
+        )
+    elif authorization_path:
         authorization = load_authorization_details(authorization_path)
     elif snapshot is not None and snapshot.authorization_details:  # collected with --iam-all
         authorization = inventory_from_authorization_details(
@@ -48,6 +54,16 @@ def load_graph(
 
         usage, _ = usage_from_cloudtrail(cloudtrail)
     return build_graph(snapshot, authorization, usage)
+
+
+def _json_input(path: str) -> Any:
+    from pipedoctor.app.inputs import read_input
+    from pipedoctor.textparse import ParseError, parse_json
+
+    try:
+        return parse_json(read_input(path))
+    except ParseError as error:
+        raise UserError(f"{'stdin' if path == '-' else path}: not valid JSON ({error})") from None
 
 
 def require_arn(value: str, what: str) -> None:

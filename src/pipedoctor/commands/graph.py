@@ -40,7 +40,7 @@ def _add_inputs(parser: argparse.ArgumentParser, on_query: bool) -> None:
         "--authorization-details",
         metavar="FILE",
         default=default,
-        help="output of `aws iam get-account-authorization-details` (the whole account)",
+        help="output of `aws iam get-account-authorization-details` (the whole account); - for stdin",
     )
     parser.add_argument(
         "--cloudtrail",

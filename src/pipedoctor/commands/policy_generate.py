@@ -63,7 +63,8 @@ def add_policy_inputs(parser: argparse.ArgumentParser) -> None:
         "--authorization-details",
         metavar="FILE",
         help="without a snapshot: the role's current policies from `aws iam "
-        "get-account-authorization-details` output (default: read from IAM when credentials allow)",
+        "get-account-authorization-details` output, - for stdin (default: read from IAM when "
+        "credentials allow)",
     )
     parser.add_argument(
         "--include-denied",

@@ -31,13 +31,9 @@ def current_role(args: argparse.Namespace) -> tuple[Any, bool, list[str]]:
 
     bare = role_from_arn(args.role)
     if args.authorization_details:
-        try:
-            with open(args.authorization_details, encoding="utf-8") as stream:
-                text = stream.read()
-        except OSError as error:
-            raise UserError(f"cannot read {args.authorization_details}: {error.strerror}") from None
-        except UnicodeDecodeError:
-            raise UserError(f"{args.authorization_details} is not UTF-8 text") from None
+        from pipedoctor.app.inputs import read_input
+
+        text = read_input(args.authorization_details)
         role, missing = role_from_authorization_details(text, args.authorization_details, bare.arn)
         if missing:
             return (
