@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipedoctor.app.findings import section_findings
 from pipedoctor.commands.common import REPORT_FORMATS, findings_exit_code, safe_output, write_output
 from pipedoctor.diagnose.rules import Rule
 from pipedoctor.errors import UserError
@@ -43,5 +44,4 @@ def emit(
     for extra_format, path in parsed:
         if extra_format is not None:
             write_output(path, safe_output(render(extra_format, sections, errors, rules), accounts))
-    primary = [section.findings[0] for section in sections if section.findings]
-    return findings_exit_code(primary, fail_on, exit_zero)
+    return findings_exit_code(section_findings(sections), fail_on, exit_zero)
