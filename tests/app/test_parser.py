@@ -86,3 +86,21 @@ def test_an_unknown_flag_prints_its_own_commands_usage(argv: list[str], usage: s
     assert raised.value.code == 2
     assert err.startswith(usage)
     assert err.strip().endswith("error: unrecognized arguments: --nope")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["permissions", "--for", "check"],
+        ["rules", "list"],
+        ["rules", "show", "dockerhub-pull-rate-limit"],
+        ["demo", "--text"],
+    ],
+    ids=" ".join,
+)
+def test_dash_o_writes_what_stdout_would_show(run_cli, tmp_path, argv: list[str]) -> None:
+    code, shown, _ = run_cli(*argv)
+    target = tmp_path / "out"
+    written_code, written_out, _ = run_cli(*argv, "-o", str(target))
+    assert code == written_code == 0 and written_out == ""
+    assert shown and target.read_text() == shown
