@@ -62,10 +62,24 @@ def build_parser(commands: list[str] = COMMAND_MODULES) -> argparse.ArgumentPars
     return parser
 
 
+def _innermost_parser(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            chosen = action.choices.get(getattr(args, action.dest, None) or "")
+            if chosen is not None:
+                return _innermost_parser(chosen, args)
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(_commands_needed(argv))
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # The usage of the command the flag was given to, not the top-level one.
+        _innermost_parser(parser, args).error(f"unrecognized arguments: {' '.join(unknown)}")
     if not hasattr(args, "func"):
         parser.print_help(sys.stderr)
         return ExitCode.USAGE

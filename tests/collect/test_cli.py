@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pipedoctor.commands import collect as collect_command
+from pipedoctor.app import live as collect_command
 from pipedoctor.model import load, loads
 from tests.collect.stubs import Replies
 from tests.collect.world import (

@@ -115,7 +115,7 @@ def test_access_denied_on_a_whole_service_is_a_listed_gap(moto_endpoint: str, ba
 
 
 def test_ctrl_c_leaves_no_snapshot_file(moto_endpoint: str, monkeypatch, tmp_path: Path, run_cli, demo_world: Any) -> None:
-    from pipedoctor.commands import collect as collect_command
+    from pipedoctor.app import live as collect_command
 
     class Interrupting(StubbedFactory):
         def create(self, service: str, region: str, config: Any = None) -> Any:

@@ -95,7 +95,7 @@ def test_all_three_seed_failures_from_live_collected_runs(
 def test_diagnose_and_check_collect_live_when_given_only_a_pipeline(
     stubbed_factory: Any, monkeypatch, run_cli
 ) -> None:
-    from pipedoctor.commands import collect as collect_command
+    from pipedoctor.app import live as collect_command
 
     factory = stubbed_factory()
     monkeypatch.setattr(collect_command, "client_factory", lambda session, url: factory)
@@ -118,7 +118,7 @@ def test_diagnose_and_check_collect_live_when_given_only_a_pipeline(
 def test_several_accounts_go_into_one_snapshot(
     stubbed_factory: Any, monkeypatch, moto_endpoint: str, tmp_path: Path, run_cli
 ) -> None:
-    from pipedoctor.commands import collect as collect_command
+    from pipedoctor.app import live as collect_command
     from pipedoctor.model import load
 
     monkeypatch.setattr(collect_command, "client_factory", lambda session, url: stubbed_factory())

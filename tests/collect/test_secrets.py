@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 
-from pipedoctor.commands import collect as collect_command
+from pipedoctor.app import live as collect_command
 from tests.collect.world import LOG_GROUP, PIPELINE, REGION, stubbed_replies
 
 SECRETS = {

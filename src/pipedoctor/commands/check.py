@@ -13,6 +13,8 @@ from pipedoctor.commands.common import (
     add_output_options,
     add_redact_accounts,
     add_rules_dir,
+    add_snapshot_options,
+    snapshot_request,
 )
 from pipedoctor.errors import UserError
 
@@ -31,21 +33,16 @@ def register(subparsers: Any) -> None:
         "check", help="analyse a pipeline for CI (exit 1 on findings)", description=DESCRIPTION
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="repository files or folders")
-    parser.add_argument(
-        "--snapshot", metavar="FILE", help="analyse a snapshot file (no AWS access)"
-    )
-    parser.add_argument(
-        "--pipeline", action="append", metavar="NAME", help="collect this pipeline live first"
-    )
-    parser.add_argument("--region", action="append", metavar="R", help="AWS region (repeatable)")
-    parser.add_argument("--profile", metavar="P", help="AWS profile")
+    add_snapshot_options(parser)
     add_output_options(parser, formats=REPORT_FORMATS, fail_on_default=None)
     parser.add_argument(
+        "-o",
         "--output",
         action="append",
         default=[],
-        metavar="FORMAT=PATH",
-        help="also write FORMAT to PATH from the same run (repeatable), e.g. sarif=results.sarif",
+        metavar="FILE|FORMAT=PATH",
+        help="write the --format output to FILE (default: stdout); FORMAT=PATH also writes "
+        "FORMAT to PATH from the same run (repeatable), e.g. sarif=results.sarif",
     )
     add_rules_dir(parser)
     add_redact_accounts(parser)
@@ -143,11 +140,11 @@ def _without_repeats(sections: list[Any]) -> list[Any]:
 
 def run(args: argparse.Namespace) -> int:
     from pipedoctor.analysis import analyse_snapshot
-    from pipedoctor.baseline import baseline_text, load_baseline
+    from pipedoctor.app.baseline import without_accepted, write_baseline
+    from pipedoctor.app.snapshots import open_snapshot
     from pipedoctor.commands.report_output import emit
     from pipedoctor.diagnose import load_rules
-    from pipedoctor.model import Snapshot, load
-    from pipedoctor.model.snapshot import write_atomically
+    from pipedoctor.model import Snapshot
     from pipedoctor.settings import load_settings, selected
     from pipedoctor.sources.repository import repositories, repository_files
     from pipedoctor.sources.repository_model import (
@@ -155,18 +152,8 @@ def run(args: argparse.Namespace) -> int:
         point_at_definitions,
     )
 
-    if args.snapshot and args.pipeline:
-        raise UserError("give either --snapshot or --pipeline, not both")
-    if args.snapshot:
-        snapshot = load(args.snapshot)
-    elif args.pipeline:
-        from pipedoctor.collect import CollectOptions
-        from pipedoctor.commands.collect import collect_snapshot
-
-        options = CollectOptions(regions=args.region or [], pipelines=args.pipeline)
-        snapshot, _ = collect_snapshot(options, args.profile)
-    else:
-        snapshot = Snapshot(origin="repository")
+    request = snapshot_request(args)
+    snapshot = open_snapshot(request) if request.given else Snapshot(origin="repository")
     roots = args.paths or ([] if args.snapshot or args.pipeline else ["."])
     # Read all first: a bad PATH stops before any output.
     files = [repository_files(group) for group in repositories(roots)]
@@ -199,18 +186,15 @@ def run(args: argparse.Namespace) -> int:
             args.fix = False  # report what remains once the files are rewritten
             return run(args)
     if args.write_baseline:
-        primary = [section.findings[0] for section in sections if section.findings]
-        write_atomically(args.write_baseline, baseline_text(primary))
+        accepted = write_baseline(args.write_baseline, sections)
         print(
-            f"pipedoctor: accepted {len(primary)} finding(s) into {args.write_baseline}",
+            f"pipedoctor: accepted {accepted} finding(s) into {args.write_baseline}",
             file=sys.stderr,
         )
         return 0
     baseline_path = args.baseline or settings.baseline
     if baseline_path:
-        accepted = load_baseline(baseline_path)
-        suppressed = sum(1 for s in sections for f in s.findings[:1] if f.key in accepted)
-        sections = [s for s in sections if not (s.findings and s.findings[0].key in accepted)]
+        sections, suppressed = without_accepted(sections, baseline_path)
         if suppressed:
             print(
                 f"pipedoctor: {suppressed} finding(s) suppressed by {baseline_path}",

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
-from typing import Any
 
-from pipedoctor.commands.common import account_redactor, add_redact_accounts
+from pipedoctor.commands.common import (
+    account_redactor,
+    add_aws_options,
+    add_redact_accounts,
+    aws_options,
+)
 from pipedoctor.errors import ExitCode, UserError
 
 DEFAULT_LOG_LINES = 200
@@ -34,17 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--executions", type=int, default=1, metavar="N", help="the N most recent executions"
     )
-    parser.add_argument(
-        "--region", action="append", default=[], metavar="R", help="a region (repeatable)"
-    )
-    parser.add_argument("--profile", metavar="P", help="AWS profile")
-    parser.add_argument(
-        "--role-arn",
-        action="append",
-        metavar="ARN",
-        help="assume this role first; repeat for several accounts (one snapshot holds them all)",
-    )
-    parser.add_argument("--endpoint-url", metavar="URL", help="AWS endpoint (tests, moto)")
+    add_aws_options(parser)
     parser.add_argument(
         "--log-lines",
         type=int,
@@ -65,46 +58,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def client_factory(session: Any, endpoint_url: str | None) -> Any:
-    """The ClientFactory for a run; tests replace it to answer with moto and stubs."""
-    from pipedoctor.collect import ClientFactory
-
-    return ClientFactory(session, endpoint_url=endpoint_url)
-
-
-def collect_snapshot(
-    options: Any,
-    profile: str | None = None,
-    role_arn: str | None = None,
-    endpoint_url: str | None = None,
-    progress: Callable[[str], None] = lambda _: None,
-) -> tuple[Any, int]:
-    """Collect live with the standard credential chain; (snapshot, API calls made)."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from pipedoctor.collect import collect, make_session
-    from pipedoctor.collect.identity import unavailable
-
-    try:
-        session = make_session(profile, role_arn, endpoint_url=endpoint_url)
-    except (BotoCoreError, ClientError) as error:
-        raise unavailable(error) from None
-    if not options.regions:
-        options.regions = [session.region_name] if session.region_name else []
-    if not options.regions:
-        raise UserError("no AWS region: pass --region or set AWS_REGION")
-    factory = client_factory(session, endpoint_url)
-    return collect(factory, options, progress), factory.counter.total()
-
-
 def run(args: argparse.Namespace) -> int:
-    # boto3 is imported here, not at module level, so other commands start fast.
-
-    from dataclasses import replace
-
+    # boto3 is imported when collecting, not at module level, so other commands start fast.
+    from pipedoctor.app.live import collect_live
     from pipedoctor.collect import CollectOptions
     from pipedoctor.model import dump, dumps
-    from pipedoctor.model.snapshot import merge_snapshots
 
     if args.execution != "latest" and len(args.pipeline) != 1:
         raise UserError("--execution ID needs exactly one --pipeline")
@@ -118,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"pipedoctor: collect: {message}", file=sys.stderr, flush=True)
 
     options = CollectOptions(
-        regions=args.region or [],
+        regions=[],
         pipelines=args.pipeline,
         all_pipelines=args.all,
         execution=args.execution,
@@ -126,12 +84,7 @@ def run(args: argparse.Namespace) -> int:
         log_lines=args.log_lines,
         iam_all=args.iam_all,
     )
-    parts = [
-        collect_snapshot(replace(options), args.profile, role_arn, args.endpoint_url, progress)
-        for role_arn in args.role_arn or [None]
-    ]
-    snapshot = merge_snapshots([part for part, _ in parts])
-    calls = sum(count for _, count in parts)
+    snapshot, calls = collect_live(options, aws_options(args), progress)
     if args.output == "-":
         sys.stdout.write(dumps(snapshot, account_redactor(args)))
     else:

@@ -7,6 +7,8 @@ import sys
 from importlib import resources
 from typing import Any
 
+from pipedoctor.commands.common import add_output_file, write_output
+
 DESCRIPTION = """Show pipedoctor on a realistic pipeline (GitHub -> CodePipeline -> CodeBuild -> ECR,
 account 123456789012, eu-west-2) with three failed runs. Opens the TUI in a terminal when it is
 available, else prints the text report. --export writes the snapshot so every other command can be
@@ -21,6 +23,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--text", action="store_true", help="print the text report even in a terminal"
     )
+    add_output_file(parser, "the text report")
     parser.set_defaults(func=run)
 
 
@@ -52,10 +55,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote the demo snapshot to {args.export}", file=sys.stderr)
         return 0
     snapshot = loads(text, origin="demo snapshot")
-    if sys.stdout.isatty() and not args.text and _tui_available():
+    if sys.stdout.isatty() and not args.text and not args.output and _tui_available():
         from pipedoctor.tui.app import run_app
 
         return run_app(snapshot, source="demo")
     sections = analyse_snapshot(snapshot, load_rules())
-    sys.stdout.write(render_text(sections, snapshot.errors))
+    write_output(args.output, render_text(sections, snapshot.errors))
     return 0

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
+
+from pipedoctor.commands.common import add_output_file, write_output
 
 DESCRIPTION = """Print the exact IAM policy pipedoctor needs. collect (and tui, diagnose --pipeline):
 read-only actions, no write at all. check: the same read set, for check --pipeline (check on
@@ -27,8 +28,15 @@ def register(subparsers: Any) -> None:
         dest="mode",
         choices=["collect", "check", "policy-generate", "policy-apply", "all"],
         default="all",
+        help="the mode to cover (default: all)",
     )
-    parser.add_argument("--format", choices=["json", "terraform"], default="json")
+    parser.add_argument(
+        "--format",
+        choices=["json", "terraform"],
+        default="json",
+        help="the policy document (default) or a Terraform aws_iam_policy resource",
+    )
+    add_output_file(parser, "the policy")
     parser.set_defaults(func=run)
 
 
@@ -38,11 +46,12 @@ def run(args: argparse.Namespace) -> int:
     document = permissions_policy(args.mode)
     body = json.dumps(document, indent=2)
     if args.format == "json":
-        sys.stdout.write(body + "\n")
+        write_output(args.output, body + "\n")
         return 0
     indented = "\n".join(f"  {line}" for line in body.splitlines())
     name = f"pipedoctor-{args.mode}"
-    sys.stdout.write(
+    write_output(
+        args.output,
         f'resource "aws_iam_policy" "pipedoctor_{args.mode.replace("-", "_")}" {{\n'
         f'  name   = "{name}"\n  policy = <<-POLICY\n{indented}\n  POLICY\n}}\n'
     )

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pipedoctor.commands.common import add_output_file, write_output
 from pipedoctor.commands.policy_apply import register_apply, register_rollback
 from pipedoctor.commands.policy_generate import register_diff, register_generate
 from pipedoctor.errors import ExitCode, UserError
@@ -37,7 +38,9 @@ def _register_lint(actions: argparse._SubParsersAction[argparse.ArgumentParser])
         description=LINT_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", type=Path, help="policy JSON files")
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", type=Path, help="policy JSON files; - reads stdin"
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     parser.add_argument(
         "--type",
@@ -52,6 +55,7 @@ def _register_lint(actions: argparse._SubParsersAction[argparse.ArgumentParser])
         default="warning",
         help="exit 1 when a finding has at least this severity (default: warning)",
     )
+    add_output_file(parser, "the findings")
     parser.set_defaults(func=run_lint)
 
 
@@ -77,7 +81,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _load(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = sys.stdin.buffer.read().decode("utf-8") if str(path) == "-" else path.read_text(
+            encoding="utf-8"
+        )
     except OSError as error:
         raise UserError(f"cannot read {path}: {error.strerror or error}") from error
     except UnicodeDecodeError as error:
@@ -111,12 +117,15 @@ def run_lint(args: argparse.Namespace) -> int:
             failing = failing or SEVERITY_RANK[finding.severity] >= threshold
             report.append({"file": str(path), **finding.to_dict()})
     if args.format == "json":
-        print(json.dumps(report, indent=2))
+        write_output(args.output, json.dumps(report, indent=2) + "\n")
     else:
-        for item in report:
-            print(
-                f"{item['file']}:{item['pointer'] or '/'}: {item['severity']} {item['code']} {item['message']}"
-            )
+        write_output(
+            args.output,
+            "".join(
+                f"{item['file']}:{item['pointer'] or '/'}: {item['severity']} {item['code']} {item['message']}\n"
+                for item in report
+            ),
+        )
         counts = {severity: 0 for severity in ("error", "warning", "info")}
         for item in report:
             counts[item["severity"]] += 1

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from pipedoctor.commands.common import add_aws_options
 from pipedoctor.commands.policy_generate import add_policy_inputs, generated_policy
 from pipedoctor.commands.policy_usage import client_for
 from pipedoctor.errors import ExitCode, UserError
@@ -53,8 +54,7 @@ def register_rollback(actions: Any) -> None:
         "--record", required=True, metavar="FILE", help="the file `policy apply` wrote"
     )
     parser.add_argument("--yes", action="store_true", help="really change the role")
-    parser.add_argument("--profile", metavar="P", help="AWS profile")
-    parser.add_argument("--endpoint-url", help=argparse.SUPPRESS)
+    add_aws_options(parser)
     parser.set_defaults(func=run_rollback)
 
 

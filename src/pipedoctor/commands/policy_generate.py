@@ -6,6 +6,12 @@ import argparse
 import sys
 from typing import Any
 
+from pipedoctor.commands.common import (
+    add_output_file,
+    add_snapshot_options,
+    snapshot_request,
+    write_output,
+)
 from pipedoctor.errors import UserError
 
 GENERATE_DESCRIPTION = """Write the least-privilege policy for a CI role: what the pipeline's
@@ -29,14 +35,7 @@ def add_policy_inputs(parser: argparse.ArgumentParser) -> None:
         metavar="NAME|ARN",
         help="the role to write the policy for (its ARN when there is no snapshot)",
     )
-    parser.add_argument(
-        "--snapshot", metavar="FILE", help="snapshot holding the role and its pipeline"
-    )
-    parser.add_argument(
-        "--pipeline", action="append", metavar="NAME", help="collect this pipeline live instead"
-    )
-    parser.add_argument("--region", action="append", metavar="R", help="AWS region for --pipeline")
-    parser.add_argument("--profile", metavar="P", help="AWS profile for --pipeline")
+    add_snapshot_options(parser)
     parser.add_argument(
         "--cloudtrail",
         action="append",
@@ -64,14 +63,14 @@ def add_policy_inputs(parser: argparse.ArgumentParser) -> None:
         "--authorization-details",
         metavar="FILE",
         help="without a snapshot: the role's current policies from `aws iam "
-        "get-account-authorization-details` output (default: read from IAM when credentials allow)",
+        "get-account-authorization-details` output, - for stdin (default: read from IAM when "
+        "credentials allow)",
     )
     parser.add_argument(
         "--include-denied",
         action="store_true",
         help="also grant the calls CloudTrail shows AWS denied (listed as requested, denied)",
     )
-    parser.add_argument("--endpoint-url", help=argparse.SUPPRESS)
 
 
 def register_generate(actions: Any) -> None:
@@ -82,7 +81,13 @@ def register_generate(actions: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_policy_inputs(parser)
-    parser.add_argument("--format", choices=["json", "terraform", "cloudformation"], default="json")
+    parser.add_argument(
+        "--format",
+        choices=["json", "terraform", "cloudformation"],
+        default="json",
+        help="the policy as JSON (default), a Terraform or a CloudFormation resource",
+    )
+    add_output_file(parser, "the policy")
     parser.set_defaults(func=run_generate)
 
 
@@ -94,29 +99,20 @@ def register_diff(actions: Any) -> None:
         'counted in expanded actions and in actions granted on Resource "*".',
     )
     add_policy_inputs(parser)
+    add_output_file(parser, "the comparison")
     parser.set_defaults(func=run_diff)
 
 
 def generated_policy(args: argparse.Namespace) -> Any:
+    from pipedoctor.app.snapshots import find_role, open_snapshot
     from pipedoctor.commands.policy_usage import current_role, observed_usage, trail_only_snapshot
-    from pipedoctor.leastpriv.generate import find_role, generate_policy
-    from pipedoctor.model import load
+    from pipedoctor.leastpriv.generate import generate_policy
 
-    if args.snapshot and args.pipeline:
-        raise UserError("give --snapshot FILE or --pipeline NAME, not both")
     current_known, notes = True, []
     if args.snapshot or args.pipeline:
         if args.authorization_details:
             raise UserError("--authorization-details is for a role without --snapshot/--pipeline")
-        if args.snapshot:
-            snapshot = load(args.snapshot)
-        else:
-            from pipedoctor.collect import CollectOptions
-            from pipedoctor.commands.collect import collect_snapshot
-
-            snapshot, _ = collect_snapshot(
-                CollectOptions(regions=args.region or [], pipelines=args.pipeline), args.profile
-            )
+        snapshot = open_snapshot(snapshot_request(args))
         role = find_role(snapshot, args.role)
     else:
         if not (args.cloudtrail or args.lookup_events or args.athena_table):
@@ -142,7 +138,7 @@ def run_generate(args: argparse.Namespace) -> int:
     from pipedoctor.leastpriv.render import render_policy
 
     generated = generated_policy(args)
-    sys.stdout.write(render_policy(generated.document, args.format, generated.role.name))
+    write_output(args.output, render_policy(generated.document, args.format, generated.role.name))
     sys.stderr.write(generated.report())
     return 0 if generated.proof.holds else 1
 
@@ -150,9 +146,10 @@ def run_generate(args: argparse.Namespace) -> int:
 def run_diff(args: argparse.Namespace) -> int:
     generated = generated_policy(args)
     diff = generated.diff
-    print(diff.summary())
+    lines = [diff.summary()]
     for label, actions in (("dropped", diff.dropped), ("added", diff.added)):
         if actions:
-            print(f"{label} ({len(actions)}):")
-            print("\n".join(f"  {action}" for action in sorted(actions)))
+            lines.append(f"{label} ({len(actions)}):")
+            lines += [f"  {action}" for action in sorted(actions)]
+    write_output(args.output, "\n".join(lines) + "\n")
     return 0

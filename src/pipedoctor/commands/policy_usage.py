@@ -8,6 +8,7 @@ import argparse
 from functools import partial
 from typing import Any
 
+from pipedoctor.commands.common import one_role_arn
 from pipedoctor.errors import ExitCode, UserError
 
 
@@ -30,13 +31,9 @@ def current_role(args: argparse.Namespace) -> tuple[Any, bool, list[str]]:
 
     bare = role_from_arn(args.role)
     if args.authorization_details:
-        try:
-            with open(args.authorization_details, encoding="utf-8") as stream:
-                text = stream.read()
-        except OSError as error:
-            raise UserError(f"cannot read {args.authorization_details}: {error.strerror}") from None
-        except UnicodeDecodeError:
-            raise UserError(f"{args.authorization_details} is not UTF-8 text") from None
+        from pipedoctor.app.inputs import read_input
+
+        text = read_input(args.authorization_details)
         role, missing = role_from_authorization_details(text, args.authorization_details, bare.arn)
         if missing:
             return (
@@ -62,7 +59,9 @@ def _live_role(args: argparse.Namespace, bare: Any) -> tuple[Any, bool, list[str
     partition = bare.arn.split(":")[1]
     region = (args.region or [IAM_REGIONS.get(partition, "us-east-1")])[0]
     try:
-        session = make_session(args.profile, region=region, endpoint_url=args.endpoint_url)
+        session = make_session(
+            args.profile, one_role_arn(args), region=region, endpoint_url=args.endpoint_url
+        )
         if session.get_credentials() is None:
             return bare, False, ["no AWS credentials: the role's current policies are unknown"]
         client = session.client("iam", endpoint_url=args.endpoint_url)
@@ -204,7 +203,9 @@ def client_for(service: str, args: argparse.Namespace, snapshot: Any = None) -> 
 
     region = (getattr(args, "region", None) or (snapshot.regions if snapshot else []) or [None])[0]
     try:
-        session = make_session(args.profile, region=region, endpoint_url=args.endpoint_url)
+        session = make_session(
+            args.profile, one_role_arn(args), region=region, endpoint_url=args.endpoint_url
+        )
         return session.client(service, endpoint_url=args.endpoint_url)
     except (BotoCoreError, ClientError) as error:
         raise unavailable(error) from None

@@ -1,53 +1,27 @@
-"""Rendering the sections of an analysis in the chosen formats, and the exit code."""
+"""Writing the sections of an analysis in the chosen formats, and the exit code."""
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from pipedoctor.commands.common import REPORT_FORMATS, findings_exit_code, safe_output
+from pipedoctor.app.findings import section_findings
+from pipedoctor.commands.common import REPORT_FORMATS, findings_exit_code, safe_output, write_output
 from pipedoctor.diagnose.rules import Rule
 from pipedoctor.errors import UserError
 from pipedoctor.model import CollectionError
-from pipedoctor.model.snapshot import write_atomically
+from pipedoctor.report.formats import render
 from pipedoctor.report.text import Section
 
 
-def render(
-    fmt: str, sections: list[Section], errors: list[CollectionError], rules: list[Rule]
-) -> str:
-    # Machine formats carry the top cause of each place; json also lists the other candidates.
-    primary = [section.findings[0] for section in sections if section.findings]
-    if fmt == "text":
-        from pipedoctor.report.text import render_text
-
-        return render_text(sections, errors)
-    if fmt == "json":
-        from pipedoctor.report.json_report import render_json
-
-        return render_json([f for s in sections for f in s.findings], errors)
-    if fmt == "sarif":
-        from pipedoctor.report.sarif import render_sarif
-
-        return render_sarif(primary)
-    if fmt == "junit":
-        from pipedoctor.report.junit import render_junit
-
-        return render_junit(primary, rules)
-    if fmt == "github":
-        from pipedoctor.report.github import render_github
-
-        return render_github(primary)
-    from pipedoctor.report.github import render_markdown
-
-    return render_markdown(primary)
-
-
-def parse_output_option(value: str) -> tuple[str, str]:
+def parse_output_option(value: str) -> tuple[str | None, str]:
+    """`FORMAT=PATH` (another format from the same run) or `PATH` (the --format output)."""
     fmt, equals, path = value.partition("=")
-    if not equals or fmt not in REPORT_FORMATS or not path:
+    if not equals:
+        return None, value
+    if fmt not in REPORT_FORMATS or not path:
         raise UserError(
-            f"--output takes FORMAT=PATH with FORMAT one of {', '.join(REPORT_FORMATS)}: got {value!r}"
+            f"--output takes FILE, or FORMAT=PATH with FORMAT one of {', '.join(REPORT_FORMATS)}: "
+            f"got {value!r}"
         )
     return fmt, path
 
@@ -62,14 +36,12 @@ def emit(
     exit_zero: bool,
     accounts: Any = None,
 ) -> int:
-    extra = [parse_output_option(option) for option in outputs]
-    sys.stdout.write(safe_output(render(fmt, sections, errors, rules), accounts))
-    for extra_format, path in extra:
-        try:
-            write_atomically(
-                path, safe_output(render(extra_format, sections, errors, rules), accounts)
-            )
-        except OSError as error:
-            raise UserError(f"cannot write {path}: {error.strerror}") from None
-    primary = [section.findings[0] for section in sections if section.findings]
-    return findings_exit_code(primary, fail_on, exit_zero)
+    parsed = [parse_output_option(option) for option in outputs]
+    main = [path for extra_format, path in parsed if extra_format is None]
+    if len(main) > 1:
+        raise UserError("-o FILE is the --format output: give it once (FORMAT=PATH for more)")
+    write_output(main[0] if main else None, safe_output(render(fmt, sections, errors, rules), accounts))
+    for extra_format, path in parsed:
+        if extra_format is not None:
+            write_output(path, safe_output(render(extra_format, sections, errors, rules), accounts))
+    return findings_exit_code(section_findings(sections), fail_on, exit_zero)

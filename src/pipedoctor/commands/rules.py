@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import textwrap
 from typing import Any
 
-from pipedoctor.commands.common import add_rules_dir
+from pipedoctor.commands.common import add_output_file, add_rules_dir, write_output
 from pipedoctor.errors import UserError
 
 
@@ -15,18 +14,21 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("rules", help="list, show, validate and test rules")
     actions = parser.add_subparsers(dest="rules_command", metavar="ACTION", required=True)
     for name, help_text in [
-        ("list", "one line per rule: id, severity, cause, title"),
+        ("list", "one line per rule: id, severity, kind, cause (`rules show ID` for the rest)"),
         ("validate", "check every rule file against the schema, causes and RE2 (file:line errors)"),
         ("test", "run the must-match and must-not-match cases in every rule file"),
     ]:
         sub = actions.add_parser(name, help=help_text, description=help_text)
         add_rules_dir(sub)
+        if name == "list":
+            add_output_file(sub, "the list")
         sub.set_defaults(func=run)
     show = actions.add_parser(
         "show", help="a rule's documentation", description="a rule's documentation"
     )
-    show.add_argument("rule_id", metavar="ID")
+    show.add_argument("rule_id", metavar="ID", help="a rule id, as `rules list` prints it")
     add_rules_dir(show)
+    add_output_file(show, "the documentation")
     show.set_defaults(func=run)
 
 
@@ -64,14 +66,21 @@ def run(args: argparse.Namespace) -> int:
 
     rules = load_rules(args.rules_dir, validate_bundled=args.rules_command == "validate")
     if args.rules_command == "list":
-        for rule in rules:
-            print(f"{rule.id:48} {rule.severity:8} {rule.kind:9} {rule.cause}")
+        write_output(
+            args.output,
+            "".join(f"{r.id:48} {r.severity:8} {r.kind:9} {r.cause}\n" for r in rules),
+        )
         return 0
     if args.rules_command == "show":
         rule = next((r for r in rules if r.id == args.rule_id), None)
         if rule is None:
-            raise UserError(f"no rule {args.rule_id!r} (see `pipedoctor rules list`)")
-        sys.stdout.write(_show(rule))
+            from pipedoctor.app.names import closest
+
+            raise UserError(
+                f"no rule {args.rule_id!r}{closest(args.rule_id, (r.id for r in rules))} "
+                "(see `pipedoctor rules list`)"
+            )
+        write_output(args.output, _show(rule))
         return 0
     if args.rules_command == "validate":
         print(f"{len(rules)} rules valid")

@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any, TextIO
 
+from pipedoctor.commands.common import add_output_file, open_output
 from pipedoctor.errors import ExitCode, UserError
 
 DESCRIPTION = """Evaluate IAM authorization requests against the policies given with each request.
@@ -44,6 +45,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="jsonl",
         help="jsonl: one decision object per line (default); text: one readable line each",
     )
+    add_output_file(parser, "the decisions")
     parser.set_defaults(func=run)
 
 
@@ -80,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(error)) from error
     stream = _open(args.cases)
     failures = 0
+    out = open_output(args.output)
     try:
         for number, line in enumerate(stream, start=1):
             if not line.strip():
@@ -100,12 +103,14 @@ def run(args: argparse.Namespace) -> int:
                 failures += 1
                 result = {"id": case_id, "line": number, "error": str(error)}
             if args.format == "text":
-                print(_text_line(result))
+                print(_text_line(result), file=out)
             else:
-                print(json.dumps(result, separators=(",", ":")))
+                print(json.dumps(result, separators=(",", ":")), file=out)
     except UnicodeDecodeError as error:
         raise UserError(f"{args.cases} is not UTF-8 text") from error
     finally:
         if stream is not sys.stdin:
             stream.close()
+        if out is not sys.stdout:
+            out.close()
     return ExitCode.USAGE if failures else ExitCode.OK

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from pipedoctor.commands.common import add_snapshot_options, snapshot_request
 from pipedoctor.errors import UserError
 
 DESCRIPTION = """Browse pipelines, their executions and the ranked diagnoses of their failures, the
@@ -19,50 +20,35 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "tui", help="the interactive terminal UI", description=DESCRIPTION
     )
-    parser.add_argument("--snapshot", metavar="FILE", help="browse a snapshot file (no AWS access)")
-    parser.add_argument("--profile", metavar="P", help="AWS profile")
-    parser.add_argument("--region", metavar="R", help="AWS region")
-    parser.add_argument(
-        "--pipeline",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="only this pipeline (repeatable; default: every pipeline in the region)",
+    add_snapshot_options(
+        parser,
+        "only this pipeline (repeatable): with --snapshot, narrows the snapshot to it; "
+        "without, collects it live (default: every pipeline in the region)",
     )
     parser.set_defaults(func=run)
 
 
-def _live_fetcher(args: argparse.Namespace) -> Any:
-    def fetch(progress: Any) -> Any:
-        from pipedoctor.collect import CollectOptions
-        from pipedoctor.commands.collect import collect_snapshot
-
-        options = CollectOptions(
-            regions=[args.region] if args.region else [],
-            pipelines=args.pipeline,
-            all_pipelines=not args.pipeline,
-            executions=LIVE_EXECUTIONS,
-        )
-        snapshot, _ = collect_snapshot(options, args.profile, progress=progress)
-        return snapshot
-
-    return fetch
-
-
 def run(args: argparse.Namespace) -> int:
-    from pipedoctor.model import Snapshot, load
+    from pipedoctor.app.snapshots import open_snapshot
+    from pipedoctor.model import Snapshot
     from pipedoctor.tui.app import Source, run_app
 
     if not sys.stdout.isatty():
         raise UserError("the TUI needs a terminal; use `pipedoctor check` or `diagnose` in scripts")
+    if args.snapshot == "-":
+        raise UserError("the TUI reads the terminal: give --snapshot a file, not -")
+    request = snapshot_request(
+        args, all_pipelines=not args.snapshot, executions=LIVE_EXECUTIONS
+    )
     if args.snapshot:
-        if args.profile or args.region or args.pipeline:
-            raise UserError(
-                "--snapshot reads a file: --profile, --region and --pipeline do not apply"
-            )
-        snapshot = load(args.snapshot)
-        path = args.snapshot
-        return run_app(snapshot, Source("snapshot", path=path), fetch=lambda _progress: load(path))
-    source = Source("live", profile=args.profile or "", region=args.region or "")
-    empty = Snapshot(regions=[args.region] if args.region else [], origin="live")
-    return run_app(empty, source, fetch=_live_fetcher(args), fetch_on_start=True)
+        snapshot = open_snapshot(request)
+        return run_app(
+            snapshot,
+            Source("snapshot", path=args.snapshot),
+            fetch=lambda _progress: open_snapshot(request),
+        )
+    source = Source("live", profile=args.profile or "", region=",".join(args.region))
+    empty = Snapshot(regions=list(args.region), origin="live")
+    return run_app(
+        empty, source, fetch=lambda progress: open_snapshot(request, progress), fetch_on_start=True
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pipedoctor.errors import UserError
 from pipedoctor.iam import load_catalog
 from pipedoctor.leastpriv.config_needs import required_needs
 from pipedoctor.leastpriv.denials import denied_needs
@@ -132,14 +131,6 @@ def _same_role(usage_principal: str, role: Role) -> bool:
         usage_principal.rsplit("/", 1)[-1] == role.name
         and usage_principal.split(":")[4] == role.arn.split(":")[4]
     )
-
-
-def find_role(snapshot: Snapshot, name_or_arn: str) -> Role:
-    role = snapshot.role(name_or_arn)
-    if role is None:
-        known = ", ".join(sorted(r.name for r in snapshot.roles)) or "none"
-        raise UserError(f"role {name_or_arn!r} is not in the snapshot (roles: {known})")
-    return role
 
 
 def _resource_policies(snapshot: Snapshot) -> dict[str, dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""GitHub Actions workflow commands (annotations) and a Markdown job summary."""
+"""GitHub Actions workflow commands (annotations)."""
 
 from __future__ import annotations
 
@@ -27,24 +27,3 @@ def render_github(findings: list[Finding]) -> str:
         lines.append(f"::{LEVEL[finding.severity]} {','.join(properties)}::{_escape_data(body)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
-
-def _cell(text: str) -> str:
-    return clean(text).replace("|", "\\|").replace("\n", " ")
-
-
-def render_markdown(findings: list[Finding]) -> str:
-    if not findings:
-        return "## pipedoctor\n\nNo findings.\n"
-    lines = [
-        "## pipedoctor",
-        "",
-        f"{len(findings)} finding(s).",
-        "",
-        "| severity | cause | where | what | fix |",
-        "|---|---|---|---|---|",
-    ]
-    for f in findings:
-        lines.append(
-            f"| {f.severity} | `{f.cause}` | {_cell(f.location)} | {_cell(f.message)} | {_cell(f.fix)} |"
-        )
-    return "\n".join(lines) + "\n"

@@ -75,10 +75,15 @@ def _diagnoses(sections: list[Section]) -> str:
     shown = [section for section in sections if section.findings]
     if not shown:
         return "<p>No findings.</p>"
-    parts = []
+    # One finding per place, as `check` counts; the rest are the place's other candidates.
+    parts = [f'<p class="count">{len(shown)} finding(s)</p>']
     for section in shown:
         parts.append(f"<h3>{_text(section.title)}</h3>")
-        parts += [_finding(finding) for finding in section.findings]
+        top, *others = section.findings
+        parts.append(_finding(top))
+        if others:
+            parts.append('<p class="muted">other candidates:</p>')
+            parts += [_finding(finding) for finding in others]
     return "\n".join(parts)
 
 
