@@ -1,4 +1,5 @@
-"""Model objects defined in repository files, each with the file and lines that define it."""
+"""Model objects defined in repository files, each with the file and lines that define it, or
+collected from AWS (no file: findings point at the resource's ARN)."""
 
 from __future__ import annotations
 
@@ -47,14 +48,26 @@ class Defined(Generic[T]):
     # The Terraform module instance that made it ("dev.cicd"): a reference made inside one
     # instance means that instance's resource, even when another makes one of the same name.
     scope: str = ""
+    # Read from AWS, not from a file: `path` is "" and findings point at the item's ARN.
+    collected: bool = False
+    # ARNs of the collected resource a file definition was merged with (its real account/region).
+    aliases: set[str] = field(default_factory=set)
 
     def line(self, key: str = "resource") -> int:
         return self.lines.get(key) or self.lines.get("resource") or 1
 
     def at(self, key: str = "resource") -> str:
+        if self.collected:
+            return str(getattr(self.item, "arn", ""))
         if key not in self.lines and key in self.elsewhere:
             return self.elsewhere[key]
         return f"{self.path}:{self.line(key)}"
+
+    def names(self, name_or_arn: str) -> bool:
+        """Whether this definition is the resource so named (name, ARN, or an ARN it was merged with)."""
+        return name_or_arn in (getattr(self.item, "name", None), getattr(self.item, "arn", None)) or (
+            name_or_arn in self.aliases
+        )
 
 
 @dataclass
