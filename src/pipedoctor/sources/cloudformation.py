@@ -7,17 +7,16 @@ import json
 import re
 from typing import Any
 
-from pipedoctor.model import (
-    BuildEnvironment,
-    Connection,
-    ContainerDefinition,
-    EcrRepository,
-    EnvironmentVariable,
-    LogConfiguration,
-    Project,
-    ProjectSource,
-    Role,
-    TaskDefinition,
+from pipedoctor.model import Role
+from pipedoctor.model.from_api import (
+    connection_from_api,
+    flag,
+    pipeline_from_api,
+    project_from_api,
+    repository_from_api,
+    role_from_api,
+    task_definition_from_api,
+    text,
 )
 from pipedoctor.sources.definitions import (
     UNKNOWN_ACCOUNT,
@@ -29,7 +28,7 @@ from pipedoctor.sources.definitions import (
     role_arn,
 )
 from pipedoctor.sources.located import LocatedDoc
-from pipedoctor.sources.pipeline_json import camel_keys, pipeline_from_structure
+from pipedoctor.sources.pipeline_json import camel_keys, pipeline_lines
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 _PSEUDO = {
@@ -227,14 +226,6 @@ class _Resolver:
         return "" if rendered is None else str(rendered)
 
 
-def _flag(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return None
-
-
 class _TemplateReader:
     def __init__(self, path: str, doc: LocatedDoc) -> None:
         self.path = path
@@ -267,60 +258,33 @@ class _TemplateReader:
 
     def project(self, logical_id: str, props: dict[str, Any]) -> None:
         r = self.resolver
-        name = r.name_of(logical_id)
-        environment = props.get("Environment") if isinstance(props.get("Environment"), dict) else {}
-        source = props.get("Source") if isinstance(props.get("Source"), dict) else {}
-        privileged = _flag(r.render(environment.get("PrivilegedMode", False)))
-        variables = []
-        defined = self.defined(None, logical_id)
-        base = (logical_id, "Properties")
-        for index, raw in enumerate(environment.get("EnvironmentVariables") or []):
-            if isinstance(raw, dict) and raw.get("Name"):
-                variable = EnvironmentVariable(
-                    name=r.text(raw["Name"]),
-                    value=r.text(raw.get("Value")),
-                    type=r.text(raw.get("Type")) or "PLAINTEXT",
-                )
-                variables.append(variable)
-                defined.lines[f"env:{variable.name}"] = self.line(
-                    *base, "Environment", "EnvironmentVariables", index
-                )
-        buildspec = r.text(source.get("BuildSpec")) if "BuildSpec" in source else ""
-        project = Project(
-            name=name,
-            arn=r.arn_of(logical_id),
-            service_role=r.text(props.get("ServiceRole")),
-            region=UNKNOWN_REGION,
-            source=ProjectSource(
-                type=r.text(source.get("Type")) or "NO_SOURCE",
-                location=r.text(source.get("Location")),
-                buildspec=buildspec,
-            ),
-            environment=BuildEnvironment(
-                type=r.text(environment.get("Type")) or "LINUX_CONTAINER",
-                image=r.text(environment.get("Image")),
-                compute_type=r.text(environment.get("ComputeType")),
-                privileged_mode=bool(privileged),
-                image_pull_credentials_type=r.text(environment.get("ImagePullCredentialsType"))
-                or "CODEBUILD",
-                variables=variables,
-            ),
-        )
-        defined.item = project
-        if privileged is None:
+        api = camel_keys(r.render(props))
+        source = api.setdefault("source", {}) if isinstance(api.get("source"), dict) else {}
+        source["buildspec"] = source.pop("buildSpec", "")  # the API's spelling
+        api.update(name=r.name_of(logical_id), arn=r.arn_of(logical_id), source=source)
+        project = project_from_api(api, UNKNOWN_REGION)
+        defined = self.defined(project, logical_id)
+        environment = api.get("environment") if isinstance(api.get("environment"), dict) else {}
+        if flag(environment.get("privilegedMode", False)) is None:
             defined.unknown.add("privileged_mode")
         if is_unresolved(project.environment.image):
             defined.unknown.add("image")
         if is_unresolved(project.service_role):
             defined.unknown.add("service_role")
+        base = (logical_id, "Properties")
         env_path = (*base, "Environment")
+        for index, raw in enumerate(environment.get("environmentVariables") or []):
+            if isinstance(raw, dict) and raw.get("name"):
+                defined.lines[f"env:{text(raw['name'])}"] = self.line(
+                    *env_path, "EnvironmentVariables", index
+                )
         defined.lines["environment"] = self.line(*env_path)
         defined.lines["privileged_mode"] = self.line(*env_path, "PrivilegedMode")
         defined.lines["image"] = self.line(*env_path, "Image")
         defined.lines["service_role"] = self.line(*base, "ServiceRole")
         spec_path = ("Resources", *base, "Source", "BuildSpec")
         defined.lines["buildspec"] = self.doc.line(spec_path)
-        if "\n" in buildspec:
+        if "\n" in project.source.buildspec:
             defined.inline_buildspec_anchor = defined.lines["buildspec"]
             defined.inline_buildspec_line = next(
                 (
@@ -349,18 +313,22 @@ class _TemplateReader:
                 original.append(part)
             return self.doc.line((*base, *original))
 
-        pipeline, lines = pipeline_from_structure(structure, r.render, name, line_of)
-        pipeline.arn = f"arn:aws:codepipeline:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:{name}"
+        arn = f"arn:aws:codepipeline:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:{name}"
+        pipeline = pipeline_from_api({**r.render(structure), "name": name}, UNKNOWN_REGION, arn)
         defined = self.defined(pipeline, logical_id)
-        defined.lines.update(lines)
+        defined.lines.update(pipeline_lines(pipeline, structure, line_of))
         self.out.pipelines.append(defined)
 
     def role(self, logical_id: str, props: dict[str, Any]) -> None:
         r = self.resolver
-        name = r.name_of(logical_id)
-        role = Role(name=name, arn=r.arn_of(logical_id), path=str(props.get("Path", "/")))
-        trust = r.render(props.get("AssumeRolePolicyDocument"))
-        role.trust_policy = trust if isinstance(trust, dict) else {}
+        role = role_from_api(
+            {
+                "RoleName": r.name_of(logical_id),
+                "Arn": r.arn_of(logical_id),
+                "Path": props.get("Path"),
+                "AssumeRolePolicyDocument": r.render(props.get("AssumeRolePolicyDocument")),
+            }
+        )
         defined = self.defined(role, logical_id)
         for index, raw in enumerate(props.get("Policies") or []):
             if isinstance(raw, dict):
@@ -439,58 +407,30 @@ class _TemplateReader:
         r = self.resolver
         name = r.name_of(logical_id)
         uri = f"{UNKNOWN_ACCOUNT}.dkr.ecr.{UNKNOWN_REGION}.amazonaws.com/{name}"
-        self.out.repositories.append(
-            self.defined(EcrRepository(name, r.arn_of(logical_id), uri), logical_id)
-        )
+        api = {"repositoryName": name, "repositoryArn": r.arn_of(logical_id), "repositoryUri": uri}
+        self.out.repositories.append(self.defined(repository_from_api(api), logical_id))
 
     def task_definition(self, logical_id: str, props: dict[str, Any]) -> None:
         r = self.resolver
-        task = TaskDefinition(
-            arn=r.arn_of(logical_id),
-            family=r.name_of(logical_id),
-            region=UNKNOWN_REGION,
-            task_role=r.text(props.get("TaskRoleArn")),
-            execution_role=r.text(props.get("ExecutionRoleArn")),
-            network_mode=r.text(props.get("NetworkMode")),
-            requires_compatibilities=[
-                r.text(c) for c in props.get("RequiresCompatibilities") or []
-            ],
-        )
-        platform = props.get("RuntimePlatform")
-        if isinstance(platform, dict):
-            task.cpu_architecture = r.text(platform.get("CpuArchitecture"))
+        api = camel_keys(r.render(props), keep_below=frozenset({"Options"}))
+        api.update(taskDefinitionArn=r.arn_of(logical_id), family=r.name_of(logical_id))
+        task = task_definition_from_api(api, UNKNOWN_REGION)
         defined = self.defined(task, logical_id)
-        for index, raw in enumerate(props.get("ContainerDefinitions") or []):
-            if not isinstance(raw, dict):
-                continue
-            logs = (
-                raw.get("LogConfiguration")
-                if isinstance(raw.get("LogConfiguration"), dict)
-                else None
-            )
-            container = ContainerDefinition(
-                name=r.text(raw.get("Name")),
-                image=r.text(raw.get("Image")),
-                log_configuration=LogConfiguration(
-                    driver=r.text(logs.get("LogDriver")),
-                    options={str(k): r.text(v) for k, v in (logs.get("Options") or {}).items()},
+        for index, raw in enumerate(api.get("containerDefinitions") or []):
+            if isinstance(raw, dict):
+                defined.lines[f"image:{text(raw.get('name'))}"] = self.line(
+                    logical_id, "Properties", "ContainerDefinitions", index, "Image"
                 )
-                if logs
-                else None,
-            )
-            task.containers.append(container)
-            container_path = (logical_id, "Properties", "ContainerDefinitions", index)
-            defined.lines[f"image:{container.name}"] = self.line(*container_path, "Image")
         self.out.task_definitions.append(defined)
 
     def connection(self, logical_id: str, props: dict[str, Any]) -> None:
         r = self.resolver
-        connection = Connection(
-            arn=r.arn_of(logical_id),
-            name=r.text(props.get("ConnectionName")) or logical_id,
-            provider_type=r.text(props.get("ProviderType")),
-        )
-        self.out.connections.append(self.defined(connection, logical_id))
+        api = {
+            "ConnectionArn": r.arn_of(logical_id),
+            "ConnectionName": r.text(props.get("ConnectionName")) or logical_id,
+            "ProviderType": r.text(props.get("ProviderType")),
+        }
+        self.out.connections.append(self.defined(connection_from_api(api), logical_id))
 
 
 def definitions_from_template(path: str, doc: LocatedDoc) -> Definitions:
