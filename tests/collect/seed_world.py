@@ -8,12 +8,13 @@ buildspec runs `docker build` with privileged mode off. No repository file defin
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
 import boto3
 
-from tests.collect.world import ACCOUNT, ECR_FULL_ACCESS, policy, trust
+from tests.collect.world import ACCOUNT, ECR_FULL_ACCESS, pipeline_definition, policy, trust
 
 REGION = "eu-central-1"  # the demo world holds a pipeline of the same name in its own region
 PIPELINE = "deploy-myapp"
@@ -60,34 +61,16 @@ def pipeline_structure() -> dict[str, Any]:
             "outputArtifacts": [{"name": f"{name}Artifact"}],
         }
 
+    # The demo world's source stage (a full clone from GitHub) on this world's connection.
+    source_stage = copy.deepcopy(pipeline_definition("")["stages"][0])
+    source_stage["actions"][0]["configuration"]["ConnectionArn"] = CONNECTION_ARN
     return {
         "name": PIPELINE,
         "roleArn": _role_arn(PIPELINE_ROLE),
         "pipelineType": "V2",
         "artifactStore": {"type": "S3", "location": BUCKET},
         "stages": [
-            {
-                "name": "Source",
-                "actions": [
-                    {
-                        "name": "Source",
-                        "actionTypeId": {
-                            "category": "Source",
-                            "owner": "AWS",
-                            "provider": "CodeStarSourceConnection",
-                            "version": "1",
-                        },
-                        "configuration": {
-                            "ConnectionArn": CONNECTION_ARN,
-                            "FullRepositoryId": "acme/myapp",
-                            "BranchName": "main",
-                            "OutputArtifactFormat": "CODEBUILD_CLONE_REF",
-                        },
-                        "outputArtifacts": [{"name": "SourceArtifact"}],
-                        "namespace": "SourceVariables",
-                    }
-                ],
-            },
+            source_stage,
             {
                 "name": "Build",
                 "actions": [

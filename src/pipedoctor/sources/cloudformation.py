@@ -3,29 +3,24 @@ repositories, ECS task definitions and connections, with the lines that define t
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from pipedoctor.model import Role
-from pipedoctor.model.from_api import (
-    connection_from_api,
-    flag,
-    pipeline_from_api,
-    project_from_api,
-    repository_from_api,
-    role_from_api,
-    task_definition_from_api,
-    text,
-)
+from pipedoctor.model import Role, from_api
 from pipedoctor.sources.definitions import (
+    CONNECTION_SERVICES,
+    READ_KINDS,
+    RESOURCE_KINDS,
     UNKNOWN_ACCOUNT,
     UNKNOWN_REGION,
     Defined,
     Definitions,
+    defined_project,
+    file_role,
     is_unresolved,
     managed_policy,
-    role_arn,
+    placeholder_arn,
+    repository_uri,
 )
 from pipedoctor.sources.located import LocatedDoc
 from pipedoctor.sources.pipeline_json import camel_keys, pipeline_lines
@@ -36,10 +31,6 @@ _PSEUDO = {
     "AWS::Region": UNKNOWN_REGION,
     "AWS::Partition": "aws",
     "AWS::URLSuffix": "amazonaws.com",
-}
-_CONNECTION_SERVICE = {
-    "AWS::CodeStarConnections::Connection": "codestar-connections",
-    "AWS::CodeConnections::Connection": "codeconnections",
 }
 
 
@@ -97,23 +88,10 @@ class _Resolver:
 
     def arn_of(self, logical_id: str) -> str:
         kind = self.type_of(logical_id)
-        name = self.name_of(logical_id)
-        if kind == "AWS::IAM::Role":
-            return role_arn(name, str(self.props(logical_id).get("Path", "/")))
-        if kind == "AWS::IAM::ManagedPolicy":
-            return f"arn:aws:iam::{UNKNOWN_ACCOUNT}:policy/{name}"
-        if kind == "AWS::CodeBuild::Project":
-            return f"arn:aws:codebuild:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:project/{name}"
-        if kind == "AWS::ECR::Repository":
-            return f"arn:aws:ecr:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:repository/{name}"
-        if kind in _CONNECTION_SERVICE:
-            service = _CONNECTION_SERVICE[kind]
-            return f"arn:aws:{service}:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:connection/{logical_id}"
-        if kind == "AWS::S3::Bucket":
-            return f"arn:aws:s3:::{name}"
-        if kind == "AWS::ECS::TaskDefinition":
-            return f"arn:aws:ecs:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:task-definition/{name}"
-        return "${" + logical_id + ".Arn}"
+        # A connection has no name property that shows in its ARN: the logical id stands in.
+        name = logical_id if kind in CONNECTION_SERVICES else self.name_of(logical_id)
+        path = str(self.props(logical_id).get("Path", "/"))
+        return placeholder_arn(kind, name, path) or "${" + logical_id + ".Arn}"
 
     def ref(self, name: str) -> Any:
         if name in _PSEUDO:
@@ -124,12 +102,8 @@ class _Resolver:
                 default = parameter["Default"]
                 return default if not isinstance(default, list) else ",".join(map(str, default))
             return "${" + name + "}"
-        kind = self.type_of(name)
-        if kind in _CONNECTION_SERVICE or kind in (
-            "AWS::IAM::ManagedPolicy",
-            "AWS::ECS::TaskDefinition",
-        ):
-            return self.arn_of(name)
+        if RESOURCE_KINDS.get(self.type_of(name)) in ("connection", "policy", "task_definition"):
+            return self.arn_of(name)  # what Ref gives for these types
         if name in self.resources:
             return self.name_of(name)
         return "${" + name + "}"
@@ -144,9 +118,7 @@ class _Resolver:
             if attribute in ("Arn", "ConnectionArn"):
                 return self.arn_of(name)
             if attribute == "RepositoryUri":
-                return (
-                    f"{UNKNOWN_ACCOUNT}.dkr.ecr.{UNKNOWN_REGION}.amazonaws.com/{self.name_of(name)}"
-                )
+                return repository_uri(self.name_of(name))
             if attribute in ("Name", "RoleId"):
                 return self.name_of(name)
         return "${" + f"{name}.{attribute}" + "}"
@@ -218,12 +190,7 @@ class _Resolver:
         return "${" + name + "}"
 
     def text(self, value: Any) -> str:
-        rendered = self.render(value)
-        if isinstance(rendered, bool):
-            return "true" if rendered else "false"
-        if isinstance(rendered, dict | list):
-            return json.dumps(rendered)
-        return "" if rendered is None else str(rendered)
+        return from_api.text(self.render(value))
 
 
 class _TemplateReader:
@@ -240,19 +207,10 @@ class _TemplateReader:
         return Defined(item, self.path, logical_id, {"resource": self.line(logical_id)})
 
     def read(self) -> Definitions:
-        readers = {
-            "AWS::CodeBuild::Project": self.project,
-            "AWS::CodePipeline::Pipeline": self.pipeline,
-            "AWS::IAM::Role": self.role,
-            "AWS::ECR::Repository": self.repository,
-            "AWS::ECS::TaskDefinition": self.task_definition,
-            "AWS::CodeStarConnections::Connection": self.connection,
-            "AWS::CodeConnections::Connection": self.connection,
-        }
         for logical_id in self.resolver.resources:
-            reader = readers.get(self.resolver.type_of(logical_id))
-            if reader is not None:
-                reader(logical_id, self.resolver.props(logical_id))
+            kind = RESOURCE_KINDS.get(self.resolver.type_of(logical_id), "")
+            if kind in READ_KINDS:
+                getattr(self, kind)(logical_id, self.resolver.props(logical_id))
         self.attach_policies()
         return self.out
 
@@ -262,20 +220,14 @@ class _TemplateReader:
         source = api.setdefault("source", {}) if isinstance(api.get("source"), dict) else {}
         source["buildspec"] = source.pop("buildSpec", "")  # the API's spelling
         api.update(name=r.name_of(logical_id), arn=r.arn_of(logical_id), source=source)
-        project = project_from_api(api, UNKNOWN_REGION)
-        defined = self.defined(project, logical_id)
+        defined = defined_project(api, self.path, logical_id, self.line(logical_id))
+        project = defined.item
         environment = api.get("environment") if isinstance(api.get("environment"), dict) else {}
-        if flag(environment.get("privilegedMode", False)) is None:
-            defined.unknown.add("privileged_mode")
-        if is_unresolved(project.environment.image):
-            defined.unknown.add("image")
-        if is_unresolved(project.service_role):
-            defined.unknown.add("service_role")
         base = (logical_id, "Properties")
         env_path = (*base, "Environment")
         for index, raw in enumerate(environment.get("environmentVariables") or []):
             if isinstance(raw, dict) and raw.get("name"):
-                defined.lines[f"env:{text(raw['name'])}"] = self.line(
+                defined.lines[f"env:{from_api.text(raw['name'])}"] = self.line(
                     *env_path, "EnvironmentVariables", index
                 )
         defined.lines["environment"] = self.line(*env_path)
@@ -313,22 +265,16 @@ class _TemplateReader:
                 original.append(part)
             return self.doc.line((*base, *original))
 
-        arn = f"arn:aws:codepipeline:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:{name}"
-        pipeline = pipeline_from_api({**r.render(structure), "name": name}, UNKNOWN_REGION, arn)
+        api = {**r.render(structure), "name": name}
+        pipeline = from_api.pipeline_from_api(api, UNKNOWN_REGION, r.arn_of(logical_id))
         defined = self.defined(pipeline, logical_id)
         defined.lines.update(pipeline_lines(pipeline, structure, line_of))
         self.out.pipelines.append(defined)
 
     def role(self, logical_id: str, props: dict[str, Any]) -> None:
         r = self.resolver
-        role = role_from_api(
-            {
-                "RoleName": r.name_of(logical_id),
-                "Arn": r.arn_of(logical_id),
-                "Path": props.get("Path"),
-                "AssumeRolePolicyDocument": r.render(props.get("AssumeRolePolicyDocument")),
-            }
-        )
+        trust = r.render(props.get("AssumeRolePolicyDocument"))
+        role = file_role(r.name_of(logical_id), r.arn_of(logical_id), props.get("Path"), trust)
         defined = self.defined(role, logical_id)
         for index, raw in enumerate(props.get("Policies") or []):
             if isinstance(raw, dict):
@@ -406,19 +352,19 @@ class _TemplateReader:
     def repository(self, logical_id: str, props: dict[str, Any]) -> None:
         r = self.resolver
         name = r.name_of(logical_id)
-        uri = f"{UNKNOWN_ACCOUNT}.dkr.ecr.{UNKNOWN_REGION}.amazonaws.com/{name}"
-        api = {"repositoryName": name, "repositoryArn": r.arn_of(logical_id), "repositoryUri": uri}
-        self.out.repositories.append(self.defined(repository_from_api(api), logical_id))
+        api = {"repositoryName": name, "repositoryArn": r.arn_of(logical_id)}
+        repository = from_api.repository_from_api({**api, "repositoryUri": repository_uri(name)})
+        self.out.repositories.append(self.defined(repository, logical_id))
 
     def task_definition(self, logical_id: str, props: dict[str, Any]) -> None:
         r = self.resolver
         api = camel_keys(r.render(props), keep_below=frozenset({"Options"}))
         api.update(taskDefinitionArn=r.arn_of(logical_id), family=r.name_of(logical_id))
-        task = task_definition_from_api(api, UNKNOWN_REGION)
+        task = from_api.task_definition_from_api(api, UNKNOWN_REGION)
         defined = self.defined(task, logical_id)
         for index, raw in enumerate(api.get("containerDefinitions") or []):
             if isinstance(raw, dict):
-                defined.lines[f"image:{text(raw.get('name'))}"] = self.line(
+                defined.lines[f"image:{from_api.text(raw.get('name'))}"] = self.line(
                     logical_id, "Properties", "ContainerDefinitions", index, "Image"
                 )
         self.out.task_definitions.append(defined)
@@ -430,7 +376,7 @@ class _TemplateReader:
             "ConnectionName": r.text(props.get("ConnectionName")) or logical_id,
             "ProviderType": r.text(props.get("ProviderType")),
         }
-        self.out.connections.append(self.defined(connection_from_api(api), logical_id))
+        self.out.connections.append(self.defined(from_api.connection_from_api(api), logical_id))
 
 
 def definitions_from_template(path: str, doc: LocatedDoc) -> Definitions:

@@ -17,17 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pipedoctor.model import ManagedPolicy, Role
-from pipedoctor.model.from_api import (
-    connection_from_api,
-    flag,
-    pipeline_from_api,
-    project_from_api,
-    repository_from_api,
-    role_from_api,
-    task_definition_from_api,
-    text,
-)
+from pipedoctor.model import ManagedPolicy, Role, from_api
+from pipedoctor.sources import definitions
 from pipedoctor.sources.definitions import (
     UNKNOWN_ACCOUNT,
     UNKNOWN_REGION,
@@ -35,7 +26,6 @@ from pipedoctor.sources.definitions import (
     Definitions,
     is_unresolved,
     managed_policy,
-    role_arn,
 )
 from pipedoctor.sources.hcl import LABELS
 from pipedoctor.sources.located import LocatedDoc, load_located_json
@@ -54,10 +44,6 @@ _FILE_CALL = re.compile(
 # Module call arguments that are not the module's variables.
 _META_ARGUMENTS = {LABELS, "source", "version", "providers", "count", "for_each", "depends_on"}
 MAX_MODULE_DEPTH = 8
-_CONNECTION_SERVICE = {
-    "aws_codestarconnections_connection": "codestar-connections",
-    "aws_codeconnections_connection": "codeconnections",
-}
 
 
 @dataclass
@@ -154,26 +140,10 @@ class _Module:
         return ".".join(part for part in (self.qualifier, self.instance, block.name) if part)
 
     def arn_of(self, block: _Block) -> str:
-        name = self.name_of(block)
-        if block.kind == "aws_iam_role":
-            return role_arn(name, str(block.body.get("path", "/")))
-        if block.kind == "aws_iam_policy":
-            return f"arn:aws:iam::{UNKNOWN_ACCOUNT}:policy/{name}"
-        if block.kind in _CONNECTION_SERVICE:
-            service = _CONNECTION_SERVICE[block.kind]
-            return f"arn:aws:{service}:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:connection/{block.name}"
-        service = {
-            "aws_codebuild_project": "codebuild",
-            "aws_ecr_repository": "ecr",
-            "aws_ecs_task_definition": "ecs",
-            "aws_codepipeline": "codepipeline",
-        }.get(block.kind)
-        prefix = {"codebuild": "project/", "ecr": "repository/", "ecs": "task-definition/"}
-        if service:
-            return f"arn:aws:{service}:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:{prefix.get(service, '')}{name}"
-        if block.kind == "aws_s3_bucket":
-            return f"arn:aws:s3:::{name}"
-        return "${" + f"{block.kind}.{block.name}.arn" + "}"
+        # A connection's ARN shows no name of it: the block's label stands in.
+        name = block.name if block.kind in definitions.CONNECTION_SERVICES else self.name_of(block)
+        arn = definitions.placeholder_arn(block.kind, name, str(block.body.get("path", "/")))
+        return arn or "${" + f"{block.kind}.{block.name}.arn" + "}"
 
     def reference(self, expression: str) -> Any:
         match = _REFERENCE.match(expression)
@@ -205,12 +175,12 @@ class _Module:
         block = self.resources.get((kind, name))
         if block is None:
             return None
-        if attribute == "arn" or (attribute == "id" and kind in _CONNECTION_SERVICE):
+        if attribute == "arn" or (attribute == "id" and kind in definitions.CONNECTION_SERVICES):
             return self.arn_of(block)
         if attribute in ("name", "id", "bucket", "family"):
             return self.name_of(block)
         if attribute == "repository_url" and kind == "aws_ecr_repository":
-            return f"{UNKNOWN_ACCOUNT}.dkr.ecr.{UNKNOWN_REGION}.amazonaws.com/{self.name_of(block)}"
+            return definitions.repository_uri(self.name_of(block))
         return None
 
     def render(self, value: Any) -> Any:
@@ -240,12 +210,7 @@ class _Module:
             self._depth -= 1
 
     def text(self, value: Any) -> str:
-        rendered = self.render(value)
-        if isinstance(rendered, bool):
-            return "true" if rendered else "false"
-        if isinstance(rendered, dict | list):
-            return json.dumps(rendered)
-        return "" if rendered is None else str(rendered)
+        return from_api.text(self.render(value))
 
     def file_of(self, value: Any) -> str:
         """The repository file an argument reads (`file("x")`, `templatefile("x", ...)`,
@@ -373,24 +338,17 @@ class _Converter:
         self.out = Definitions()
 
     def convert(self) -> Definitions:
-        readers = {
-            "aws_codebuild_project": self.project,
-            "aws_codepipeline": self.pipeline,
-            "aws_iam_role": self.role,
-            "aws_ecr_repository": self.repository,
-            "aws_ecs_task_definition": self.task_definition,
-            "aws_codestarconnections_connection": self.connection,
-            "aws_codeconnections_connection": self.connection,
-        }
         for block in self.m.blocks:
-            if (reader := readers.get(block.kind)) is not None:
-                reader(block)
+            if (kind := definitions.RESOURCE_KINDS.get(block.kind, "")) in definitions.READ_KINDS:
+                getattr(self, kind)(block)
         self.attach_policies()
         return self.out
 
+    def address(self, block: _Block) -> str:
+        return f"{self.m.prefix}{block.kind}.{block.name}"
+
     def defined(self, item: Any, block: _Block) -> Defined[Any]:
-        address = f"{self.m.prefix}{block.kind}.{block.name}"
-        return Defined(item, block.path, address, {"resource": block.line()})
+        return Defined(item, block.path, self.address(block), {"resource": block.line()})
 
     def note_policy_file(self, defined: Defined[Role], key: str, value: Any) -> None:
         if (read := self.m.policy_file(value)) is None:
@@ -407,17 +365,8 @@ class _Converter:
         if spec_file := m.file_of(_first(body.get("source")).get("buildspec", "")):
             source["buildspec"] = spec_file  # file("buildspec.yml"), a template of it: the file
         api.update(name=m.name_of(block), arn=m.arn_of(block), source=source)
-        project = project_from_api(api, UNKNOWN_REGION)
-        defined = self.defined(project, block)
-        environment = api.get("environment") if isinstance(api.get("environment"), dict) else {}
-        if flag(environment.get("privilegedMode", False)) is None:
-            defined.unknown.add("privileged_mode")
-        for name, value in (
-            ("image", project.environment.image),
-            ("service_role", project.service_role),
-        ):
-            if is_unresolved(value):
-                defined.unknown.add(name)
+        defined = definitions.defined_project(api, block.path, self.address(block), block.line())
+        project = defined.item
         if body.get("dynamic"):
             defined.unknown.add("environment")  # dynamic blocks may add variables
         written = _first(body.get("environment")).get("environment_variable")
@@ -443,11 +392,11 @@ class _Converter:
         if len(stores) == 1:
             api["artifactStore"] = stores[0]
         else:  # one per region
-            api["artifactStores"] = {text(store.get("region")): store for store in stores}
+            api["artifactStores"] = {from_api.text(s.get("region")): s for s in stores}
         for stage in api.get("stages") or []:
             stage["actions"] = [_api_action(action) for action in stage.get("actions") or []]
         api["name"] = m.name_of(block)
-        pipeline = pipeline_from_api(api, UNKNOWN_REGION, m.arn_of(block))
+        pipeline = from_api.pipeline_from_api(api, UNKNOWN_REGION, m.arn_of(block))
         defined = self.defined(pipeline, block)
 
         def line_of(sub: tuple[Any, ...]) -> int:
@@ -472,14 +421,8 @@ class _Converter:
 
     def role(self, block: _Block) -> None:
         m, body = self.m, block.body
-        role = role_from_api(
-            {
-                "RoleName": m.name_of(block),
-                "Arn": m.arn_of(block),
-                "Path": body.get("path"),
-                "AssumeRolePolicyDocument": m.policy(body.get("assume_role_policy")),
-            }
-        )
+        trust = m.policy(body.get("assume_role_policy"))
+        role = definitions.file_role(m.name_of(block), m.arn_of(block), body.get("path"), trust)
         defined = self.defined(role, block)
         for index, raw in enumerate(_blocks(body.get("inline_policy"))):
             name = m.text(raw.get("name")) or f"inline{index}"
@@ -551,12 +494,9 @@ class _Converter:
 
     def repository(self, block: _Block) -> None:
         name = self.m.name_of(block)
-        repository = repository_from_api(
-            {
-                "repositoryName": name,
-                "repositoryArn": self.m.arn_of(block),
-                "repositoryUri": f"{UNKNOWN_ACCOUNT}.dkr.ecr.{UNKNOWN_REGION}.amazonaws.com/{name}",
-            }
+        uri = definitions.repository_uri(name)
+        repository = from_api.repository_from_api(
+            {"repositoryName": name, "repositoryArn": self.m.arn_of(block), "repositoryUri": uri}
         )
         self.out.repositories.append(self.defined(repository, block))
 
@@ -573,7 +513,7 @@ class _Converter:
             family=m.name_of(block),
             containerDefinitions=containers if isinstance(containers, list) else [],
         )
-        task = task_definition_from_api(api, UNKNOWN_REGION)
+        task = from_api.task_definition_from_api(api, UNKNOWN_REGION)
         defined = self.defined(task, block)
         if not isinstance(containers, list):
             defined.unknown.add("containers")
@@ -590,7 +530,7 @@ class _Converter:
             "ConnectionName": self.m.name_of(block),
             "ProviderType": self.m.text(block.body.get("provider_type")),
         }
-        self.out.connections.append(self.defined(connection_from_api(api), block))
+        self.out.connections.append(self.defined(from_api.connection_from_api(api), block))
 
 
 def _line_in_heredoc(block: _Block, text: str, needle: str, default: int) -> int:
