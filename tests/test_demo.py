@@ -30,7 +30,9 @@ def test_demo_json_names_causes_and_a_policy_with_real_arns(tmp_path: Path, run_
     code, out, _ = run_cli("check", "--snapshot", str(snapshot_file), "--format", "json")
     assert code == 1  # high-severity findings
     diagnoses = json.loads(out)["diagnoses"]
-    by_cause = {d["cause"]: d for d in diagnoses}
+    by_cause: dict[str, dict] = {}
+    for diagnosis in diagnoses:  # the failure's diagnosis first, then the configuration check's
+        by_cause.setdefault(diagnosis["cause"], diagnosis)
     use_connection = by_cause["codebuild-role-missing-use-connection"]
     assert use_connection["policy_fix"]["Statement"] == [
         {"Sid": "UseSourceConnection", "Effect": "Allow", "Action": ["codeconnections:UseConnection"], "Resource": CONNECTION}

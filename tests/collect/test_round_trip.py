@@ -39,7 +39,9 @@ def test_live_collected_failure_is_diagnosed_and_proven(
     stubbed_factory: Any, tmp_path: Path, run_cli
 ) -> None:
     report = collected_check(stubbed_factory, tmp_path, run_cli)
-    by_cause = {d["cause"]: d for d in report["diagnoses"]}
+    by_cause: dict[str, dict] = {}
+    for diagnosis in report["diagnoses"]:  # the failure's diagnosis first, then the configuration check's
+        by_cause.setdefault(diagnosis["cause"], diagnosis)
     use_connection = by_cause["codebuild-role-missing-use-connection"]
     assert use_connection["confidence"] >= 0.9
     assert any(line.startswith("IAM:") and "denied" in line for line in use_connection["evidence"])

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipedoctor.collect import builds
-from pipedoctor.sources import codebuild_api
+from pipedoctor.model import from_api
 from pipedoctor.sources.repository import CDK_COPY_MARKER, repositories, repository_files
 from pipedoctor.sources.repository_model import RepositoryModel, build_model
 
@@ -92,7 +92,7 @@ def test_jinja_buildspec_template_reads_with_its_variables_unknown() -> None:
 
 
 def test_create_project_json_maps_like_the_collector() -> None:
-    assert builds.project_from_api is codebuild_api.project_from_api  # one mapping, shared
+    assert builds.project_from_api is from_api.project_from_api  # one mapping, shared
     model = model_of("create_project")
     (linked,) = model.projects
     project = linked.project

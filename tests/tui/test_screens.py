@@ -43,8 +43,8 @@ async def test_pipelines_screen_lists_failures_first_with_findings(make_app) -> 
             "deploy-myapp | eu-west-2 | Failed | Build | 57m | 4"
         ]
         ready = recorder.of(AnalysisReady)
-        assert len(ready) == 1 and len(ready[0].findings) == 10
-        assert "1 pipeline(s), 10 finding(s)" in pilot.app.status.plain
+        assert len(ready) == 1 and len(ready[0].findings) == 12
+        assert "1 pipeline(s), 12 finding(s)" in pilot.app.status.plain
 
 
 async def test_drill_from_pipelines_to_diagnosis_and_back(make_app) -> None:
@@ -136,7 +136,7 @@ async def test_findings_screen_lists_every_finding_and_opens_one(make_app) -> No
         assert isinstance(app.screen, FindingsScreen)
         rows = table_text(pilot, "#findings")
         # Most severe first: the pipeline role's PassRole on any role, then the failures' causes.
-        assert len(rows) == 10 and rows[0].startswith("CRITICAL | 0.95 | ci-role-full-access-policy")
+        assert len(rows) == 12 and rows[0].startswith("CRITICAL | 0.95 | ci-role-full-access-policy")
         assert rows[1].startswith("HIGH | 0.99 | " + USE_CONNECTION)
         await settle(pilot, "down", "enter")
         assert isinstance(app.screen, DiagnosisScreen)

@@ -8,7 +8,7 @@ from pipedoctor import redact
 from pipedoctor.collect.reader import Reader
 from pipedoctor.collect.values import chunks, iso
 from pipedoctor.model import Build, BuildPhase, PhaseContext, Project
-from pipedoctor.sources.codebuild_api import project_from_api, variables_from_api
+from pipedoctor.model.from_api import project_from_api, variables_from_api
 
 BATCH_LIMIT = 100
 

@@ -7,6 +7,7 @@ from typing import Any
 from pipedoctor.collect.reader import Reader
 from pipedoctor.collect.values import arn_service
 from pipedoctor.model import Connection
+from pipedoctor.model.from_api import connection_from_api
 
 # One service under two API names; an ARN answers only in the namespace it was made in, and
 # the namespace is also the boto3 client name.
@@ -23,10 +24,4 @@ def connection(reader: Reader, client: Any, arn: str) -> Connection | None:
     if response is None:
         return None
     raw = response["Connection"]
-    return Connection(
-        arn=raw.get("ConnectionArn", arn),
-        name=raw.get("ConnectionName", ""),
-        provider_type=raw.get("ProviderType", ""),
-        status=raw.get("ConnectionStatus", ""),
-        owner_account=raw.get("OwnerAccountId", ""),
-    )
+    return connection_from_api({"ConnectionArn": arn, **raw})

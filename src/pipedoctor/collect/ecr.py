@@ -7,14 +7,13 @@ from typing import Any
 
 from pipedoctor.collect.reader import Reader
 from pipedoctor.model import EcrRepository
+from pipedoctor.model.from_api import repository_from_api
 
 
 def repositories(reader: Reader, client: Any, region: str) -> list[EcrRepository]:
     pages = reader.pages(client, "describe_repositories", resource=region) or []
     return [
-        EcrRepository(
-            name=raw["repositoryName"], arn=raw["repositoryArn"], uri=raw["repositoryUri"]
-        )
+        repository_from_api(raw)
         for page in pages
         for raw in page.get("repositories", [])
     ]

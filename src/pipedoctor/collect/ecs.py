@@ -10,15 +10,13 @@ from pipedoctor import redact
 from pipedoctor.collect.reader import Reader
 from pipedoctor.collect.values import iso
 from pipedoctor.model import (
-    ContainerDefinition,
-    ContainerSecret,
     EcsService,
-    LogConfiguration,
     ServiceEvent,
     StoppedContainer,
     StoppedTask,
     TaskDefinition,
 )
+from pipedoctor.model.from_api import task_definition_from_api
 
 SERVICE_EVENTS = 20  # DescribeServices returns up to 100, newest first
 STOPPED_TASKS = 10  # ECS keeps stopped tasks for about an hour; the newest explain the failure
@@ -81,40 +79,7 @@ def task_definition(reader: Reader, client: Any, arn: str, region: str) -> TaskD
     response = reader.call(client, "describe_task_definition", resource=arn, taskDefinition=arn)
     if response is None:
         return None
-    return parse_task_definition(response["taskDefinition"], region)
-
-
-def parse_task_definition(raw: dict[str, Any], region: str) -> TaskDefinition:
-    return TaskDefinition(
-        arn=raw.get("taskDefinitionArn", ""),
-        family=raw.get("family", ""),
-        region=region,
-        task_role=raw.get("taskRoleArn", ""),
-        execution_role=raw.get("executionRoleArn", ""),
-        network_mode=raw.get("networkMode", ""),
-        requires_compatibilities=list(raw.get("requiresCompatibilities", [])),
-        cpu_architecture=raw.get("runtimePlatform", {}).get("cpuArchitecture", ""),
-        containers=[_container(container) for container in raw.get("containerDefinitions", [])],
-    )
-
-
-def _container(raw: dict[str, Any]) -> ContainerDefinition:
-    logging = raw.get("logConfiguration")
-    return ContainerDefinition(
-        name=raw.get("name", ""),
-        image=raw.get("image", ""),
-        log_configuration=LogConfiguration(
-            driver=logging.get("logDriver", ""),
-            options={k: redact.text(str(v)) for k, v in logging.get("options", {}).items()},
-        )
-        if logging
-        else None,
-        secrets=[
-            ContainerSecret(name=secret.get("name", ""), value_from=secret.get("valueFrom", ""))
-            for secret in raw.get("secrets", [])
-        ],
-        essential=bool(raw.get("essential", True)),
-    )
+    return task_definition_from_api(response["taskDefinition"], region)
 
 
 def stopped_tasks(

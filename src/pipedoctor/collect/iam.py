@@ -11,6 +11,7 @@ from typing import Any
 from pipedoctor.collect.reader import Reader
 from pipedoctor.collect.values import iso, role_name
 from pipedoctor.model import ManagedPolicy, Role
+from pipedoctor.model.from_api import role_from_api
 
 
 def role(reader: Reader, client: Any, role_arn: str) -> Role | None:
@@ -19,13 +20,7 @@ def role(reader: Reader, client: Any, role_arn: str) -> Role | None:
     response = reader.call(client, "get_role", resource=role_arn, RoleName=name)
     if response is None:
         return None
-    raw = response["Role"]
-    found = Role(
-        name=raw["RoleName"],
-        arn=raw["Arn"],
-        trust_policy=raw.get("AssumeRolePolicyDocument", {}),
-        path=raw.get("Path", "/"),
-    )
+    found = role_from_api(response["Role"])
     for page in reader.pages(client, "list_role_policies", resource=role_arn, RoleName=name) or []:
         for policy_name in page.get("PolicyNames", []):
             inline = reader.call(
@@ -41,7 +36,7 @@ def role(reader: Reader, client: Any, role_arn: str) -> Role | None:
     for page in attached or []:
         for policy in page.get("AttachedPolicies", []):
             found.attached_policies.append(managed_policy(reader, client, policy["PolicyArn"]))
-    boundary = raw.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+    boundary = response["Role"].get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
     if boundary:
         found.permissions_boundary = managed_policy(reader, client, boundary)
     return found

@@ -167,14 +167,9 @@ def run(args: argparse.Namespace) -> int:
     ]
     sections = []
     for repository_snapshot in _per_repository(snapshot, files):
-        repository = (
-            add_definitions_to_snapshot(repository_snapshot)
-            if repository_snapshot.repo_files
-            else None
-        )
+        repository = add_definitions_to_snapshot(repository_snapshot)
         found = analyse_snapshot(repository_snapshot, rules)
-        if repository is not None:
-            point_at_definitions([f for section in found for f in section.findings], repository)
+        point_at_definitions([f for section in found for f in section.findings], repository)
         sections += found
     sections = _without_repeats(sections)
     if args.diff or args.fix:

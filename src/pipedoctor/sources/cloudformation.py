@@ -3,33 +3,27 @@ repositories, ECS task definitions and connections, with the lines that define t
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from pipedoctor.model import (
-    BuildEnvironment,
-    Connection,
-    ContainerDefinition,
-    EcrRepository,
-    EnvironmentVariable,
-    LogConfiguration,
-    Project,
-    ProjectSource,
-    Role,
-    TaskDefinition,
-)
+from pipedoctor.model import Role, from_api
 from pipedoctor.sources.definitions import (
+    CONNECTION_SERVICES,
+    READ_KINDS,
+    RESOURCE_KINDS,
     UNKNOWN_ACCOUNT,
     UNKNOWN_REGION,
     Defined,
     Definitions,
+    defined_project,
+    file_role,
     is_unresolved,
     managed_policy,
-    role_arn,
+    placeholder_arn,
+    repository_uri,
 )
 from pipedoctor.sources.located import LocatedDoc
-from pipedoctor.sources.pipeline_json import camel_keys, pipeline_from_structure
+from pipedoctor.sources.pipeline_json import camel_keys, pipeline_lines
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 _PSEUDO = {
@@ -37,10 +31,6 @@ _PSEUDO = {
     "AWS::Region": UNKNOWN_REGION,
     "AWS::Partition": "aws",
     "AWS::URLSuffix": "amazonaws.com",
-}
-_CONNECTION_SERVICE = {
-    "AWS::CodeStarConnections::Connection": "codestar-connections",
-    "AWS::CodeConnections::Connection": "codeconnections",
 }
 
 
@@ -98,23 +88,10 @@ class _Resolver:
 
     def arn_of(self, logical_id: str) -> str:
         kind = self.type_of(logical_id)
-        name = self.name_of(logical_id)
-        if kind == "AWS::IAM::Role":
-            return role_arn(name, str(self.props(logical_id).get("Path", "/")))
-        if kind == "AWS::IAM::ManagedPolicy":
-            return f"arn:aws:iam::{UNKNOWN_ACCOUNT}:policy/{name}"
-        if kind == "AWS::CodeBuild::Project":
-            return f"arn:aws:codebuild:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:project/{name}"
-        if kind == "AWS::ECR::Repository":
-            return f"arn:aws:ecr:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:repository/{name}"
-        if kind in _CONNECTION_SERVICE:
-            service = _CONNECTION_SERVICE[kind]
-            return f"arn:aws:{service}:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:connection/{logical_id}"
-        if kind == "AWS::S3::Bucket":
-            return f"arn:aws:s3:::{name}"
-        if kind == "AWS::ECS::TaskDefinition":
-            return f"arn:aws:ecs:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:task-definition/{name}"
-        return "${" + logical_id + ".Arn}"
+        # A connection has no name property that shows in its ARN: the logical id stands in.
+        name = logical_id if kind in CONNECTION_SERVICES else self.name_of(logical_id)
+        path = str(self.props(logical_id).get("Path", "/"))
+        return placeholder_arn(kind, name, path) or "${" + logical_id + ".Arn}"
 
     def ref(self, name: str) -> Any:
         if name in _PSEUDO:
@@ -125,12 +102,8 @@ class _Resolver:
                 default = parameter["Default"]
                 return default if not isinstance(default, list) else ",".join(map(str, default))
             return "${" + name + "}"
-        kind = self.type_of(name)
-        if kind in _CONNECTION_SERVICE or kind in (
-            "AWS::IAM::ManagedPolicy",
-            "AWS::ECS::TaskDefinition",
-        ):
-            return self.arn_of(name)
+        if RESOURCE_KINDS.get(self.type_of(name)) in ("connection", "policy", "task_definition"):
+            return self.arn_of(name)  # what Ref gives for these types
         if name in self.resources:
             return self.name_of(name)
         return "${" + name + "}"
@@ -145,9 +118,7 @@ class _Resolver:
             if attribute in ("Arn", "ConnectionArn"):
                 return self.arn_of(name)
             if attribute == "RepositoryUri":
-                return (
-                    f"{UNKNOWN_ACCOUNT}.dkr.ecr.{UNKNOWN_REGION}.amazonaws.com/{self.name_of(name)}"
-                )
+                return repository_uri(self.name_of(name))
             if attribute in ("Name", "RoleId"):
                 return self.name_of(name)
         return "${" + f"{name}.{attribute}" + "}"
@@ -219,20 +190,7 @@ class _Resolver:
         return "${" + name + "}"
 
     def text(self, value: Any) -> str:
-        rendered = self.render(value)
-        if isinstance(rendered, bool):
-            return "true" if rendered else "false"
-        if isinstance(rendered, dict | list):
-            return json.dumps(rendered)
-        return "" if rendered is None else str(rendered)
-
-
-def _flag(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return None
+        return from_api.text(self.render(value))
 
 
 class _TemplateReader:
@@ -249,78 +207,36 @@ class _TemplateReader:
         return Defined(item, self.path, logical_id, {"resource": self.line(logical_id)})
 
     def read(self) -> Definitions:
-        readers = {
-            "AWS::CodeBuild::Project": self.project,
-            "AWS::CodePipeline::Pipeline": self.pipeline,
-            "AWS::IAM::Role": self.role,
-            "AWS::ECR::Repository": self.repository,
-            "AWS::ECS::TaskDefinition": self.task_definition,
-            "AWS::CodeStarConnections::Connection": self.connection,
-            "AWS::CodeConnections::Connection": self.connection,
-        }
         for logical_id in self.resolver.resources:
-            reader = readers.get(self.resolver.type_of(logical_id))
-            if reader is not None:
-                reader(logical_id, self.resolver.props(logical_id))
+            kind = RESOURCE_KINDS.get(self.resolver.type_of(logical_id), "")
+            if kind in READ_KINDS:
+                getattr(self, kind)(logical_id, self.resolver.props(logical_id))
         self.attach_policies()
         return self.out
 
     def project(self, logical_id: str, props: dict[str, Any]) -> None:
         r = self.resolver
-        name = r.name_of(logical_id)
-        environment = props.get("Environment") if isinstance(props.get("Environment"), dict) else {}
-        source = props.get("Source") if isinstance(props.get("Source"), dict) else {}
-        privileged = _flag(r.render(environment.get("PrivilegedMode", False)))
-        variables = []
-        defined = self.defined(None, logical_id)
+        api = camel_keys(r.render(props))
+        source = api.setdefault("source", {}) if isinstance(api.get("source"), dict) else {}
+        source["buildspec"] = source.pop("buildSpec", "")  # the API's spelling
+        api.update(name=r.name_of(logical_id), arn=r.arn_of(logical_id), source=source)
+        defined = defined_project(api, self.path, logical_id, self.line(logical_id))
+        project = defined.item
+        environment = api.get("environment") if isinstance(api.get("environment"), dict) else {}
         base = (logical_id, "Properties")
-        for index, raw in enumerate(environment.get("EnvironmentVariables") or []):
-            if isinstance(raw, dict) and raw.get("Name"):
-                variable = EnvironmentVariable(
-                    name=r.text(raw["Name"]),
-                    value=r.text(raw.get("Value")),
-                    type=r.text(raw.get("Type")) or "PLAINTEXT",
-                )
-                variables.append(variable)
-                defined.lines[f"env:{variable.name}"] = self.line(
-                    *base, "Environment", "EnvironmentVariables", index
-                )
-        buildspec = r.text(source.get("BuildSpec")) if "BuildSpec" in source else ""
-        project = Project(
-            name=name,
-            arn=r.arn_of(logical_id),
-            service_role=r.text(props.get("ServiceRole")),
-            region=UNKNOWN_REGION,
-            source=ProjectSource(
-                type=r.text(source.get("Type")) or "NO_SOURCE",
-                location=r.text(source.get("Location")),
-                buildspec=buildspec,
-            ),
-            environment=BuildEnvironment(
-                type=r.text(environment.get("Type")) or "LINUX_CONTAINER",
-                image=r.text(environment.get("Image")),
-                compute_type=r.text(environment.get("ComputeType")),
-                privileged_mode=bool(privileged),
-                image_pull_credentials_type=r.text(environment.get("ImagePullCredentialsType"))
-                or "CODEBUILD",
-                variables=variables,
-            ),
-        )
-        defined.item = project
-        if privileged is None:
-            defined.unknown.add("privileged_mode")
-        if is_unresolved(project.environment.image):
-            defined.unknown.add("image")
-        if is_unresolved(project.service_role):
-            defined.unknown.add("service_role")
         env_path = (*base, "Environment")
+        for index, raw in enumerate(environment.get("environmentVariables") or []):
+            if isinstance(raw, dict) and raw.get("name"):
+                defined.lines[f"env:{from_api.text(raw['name'])}"] = self.line(
+                    *env_path, "EnvironmentVariables", index
+                )
         defined.lines["environment"] = self.line(*env_path)
         defined.lines["privileged_mode"] = self.line(*env_path, "PrivilegedMode")
         defined.lines["image"] = self.line(*env_path, "Image")
         defined.lines["service_role"] = self.line(*base, "ServiceRole")
         spec_path = ("Resources", *base, "Source", "BuildSpec")
         defined.lines["buildspec"] = self.doc.line(spec_path)
-        if "\n" in buildspec:
+        if "\n" in project.source.buildspec:
             defined.inline_buildspec_anchor = defined.lines["buildspec"]
             defined.inline_buildspec_line = next(
                 (
@@ -349,18 +265,16 @@ class _TemplateReader:
                 original.append(part)
             return self.doc.line((*base, *original))
 
-        pipeline, lines = pipeline_from_structure(structure, r.render, name, line_of)
-        pipeline.arn = f"arn:aws:codepipeline:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:{name}"
+        api = {**r.render(structure), "name": name}
+        pipeline = from_api.pipeline_from_api(api, UNKNOWN_REGION, r.arn_of(logical_id))
         defined = self.defined(pipeline, logical_id)
-        defined.lines.update(lines)
+        defined.lines.update(pipeline_lines(pipeline, structure, line_of))
         self.out.pipelines.append(defined)
 
     def role(self, logical_id: str, props: dict[str, Any]) -> None:
         r = self.resolver
-        name = r.name_of(logical_id)
-        role = Role(name=name, arn=r.arn_of(logical_id), path=str(props.get("Path", "/")))
         trust = r.render(props.get("AssumeRolePolicyDocument"))
-        role.trust_policy = trust if isinstance(trust, dict) else {}
+        role = file_role(r.name_of(logical_id), r.arn_of(logical_id), props.get("Path"), trust)
         defined = self.defined(role, logical_id)
         for index, raw in enumerate(props.get("Policies") or []):
             if isinstance(raw, dict):
@@ -438,59 +352,31 @@ class _TemplateReader:
     def repository(self, logical_id: str, props: dict[str, Any]) -> None:
         r = self.resolver
         name = r.name_of(logical_id)
-        uri = f"{UNKNOWN_ACCOUNT}.dkr.ecr.{UNKNOWN_REGION}.amazonaws.com/{name}"
-        self.out.repositories.append(
-            self.defined(EcrRepository(name, r.arn_of(logical_id), uri), logical_id)
-        )
+        api = {"repositoryName": name, "repositoryArn": r.arn_of(logical_id)}
+        repository = from_api.repository_from_api({**api, "repositoryUri": repository_uri(name)})
+        self.out.repositories.append(self.defined(repository, logical_id))
 
     def task_definition(self, logical_id: str, props: dict[str, Any]) -> None:
         r = self.resolver
-        task = TaskDefinition(
-            arn=r.arn_of(logical_id),
-            family=r.name_of(logical_id),
-            region=UNKNOWN_REGION,
-            task_role=r.text(props.get("TaskRoleArn")),
-            execution_role=r.text(props.get("ExecutionRoleArn")),
-            network_mode=r.text(props.get("NetworkMode")),
-            requires_compatibilities=[
-                r.text(c) for c in props.get("RequiresCompatibilities") or []
-            ],
-        )
-        platform = props.get("RuntimePlatform")
-        if isinstance(platform, dict):
-            task.cpu_architecture = r.text(platform.get("CpuArchitecture"))
+        api = camel_keys(r.render(props), keep_below=frozenset({"Options"}))
+        api.update(taskDefinitionArn=r.arn_of(logical_id), family=r.name_of(logical_id))
+        task = from_api.task_definition_from_api(api, UNKNOWN_REGION)
         defined = self.defined(task, logical_id)
-        for index, raw in enumerate(props.get("ContainerDefinitions") or []):
-            if not isinstance(raw, dict):
-                continue
-            logs = (
-                raw.get("LogConfiguration")
-                if isinstance(raw.get("LogConfiguration"), dict)
-                else None
-            )
-            container = ContainerDefinition(
-                name=r.text(raw.get("Name")),
-                image=r.text(raw.get("Image")),
-                log_configuration=LogConfiguration(
-                    driver=r.text(logs.get("LogDriver")),
-                    options={str(k): r.text(v) for k, v in (logs.get("Options") or {}).items()},
+        for index, raw in enumerate(api.get("containerDefinitions") or []):
+            if isinstance(raw, dict):
+                defined.lines[f"image:{from_api.text(raw.get('name'))}"] = self.line(
+                    logical_id, "Properties", "ContainerDefinitions", index, "Image"
                 )
-                if logs
-                else None,
-            )
-            task.containers.append(container)
-            container_path = (logical_id, "Properties", "ContainerDefinitions", index)
-            defined.lines[f"image:{container.name}"] = self.line(*container_path, "Image")
         self.out.task_definitions.append(defined)
 
     def connection(self, logical_id: str, props: dict[str, Any]) -> None:
         r = self.resolver
-        connection = Connection(
-            arn=r.arn_of(logical_id),
-            name=r.text(props.get("ConnectionName")) or logical_id,
-            provider_type=r.text(props.get("ProviderType")),
-        )
-        self.out.connections.append(self.defined(connection, logical_id))
+        api = {
+            "ConnectionArn": r.arn_of(logical_id),
+            "ConnectionName": r.text(props.get("ConnectionName")) or logical_id,
+            "ProviderType": r.text(props.get("ProviderType")),
+        }
+        self.out.connections.append(self.defined(from_api.connection_from_api(api), logical_id))
 
 
 def definitions_from_template(path: str, doc: LocatedDoc) -> Definitions:

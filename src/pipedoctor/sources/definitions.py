@@ -1,4 +1,5 @@
-"""Model objects defined in repository files, each with the file and lines that define it."""
+"""Model objects defined in repository files, each with the file and lines that define it, or
+collected from AWS (no file: findings point at the resource's ARN)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pipedoctor.model import (
     Role,
     TaskDefinition,
 )
+from pipedoctor.model.from_api import flag, project_from_api, role_from_api
 
 T = TypeVar("T")
 
@@ -47,14 +49,26 @@ class Defined(Generic[T]):
     # The Terraform module instance that made it ("dev.cicd"): a reference made inside one
     # instance means that instance's resource, even when another makes one of the same name.
     scope: str = ""
+    # Read from AWS, not from a file: `path` is "" and findings point at the item's ARN.
+    collected: bool = False
+    # ARNs of the collected resource a file definition was merged with (its real account/region).
+    aliases: set[str] = field(default_factory=set)
 
     def line(self, key: str = "resource") -> int:
         return self.lines.get(key) or self.lines.get("resource") or 1
 
     def at(self, key: str = "resource") -> str:
+        if self.collected:
+            return str(getattr(self.item, "arn", ""))
         if key not in self.lines and key in self.elsewhere:
             return self.elsewhere[key]
         return f"{self.path}:{self.line(key)}"
+
+    def names(self, name_or_arn: str) -> bool:
+        """Whether this definition is the resource so named (name, ARN, or an ARN it was merged with)."""
+        return name_or_arn in (getattr(self.item, "name", None), getattr(self.item, "arn", None)) or (
+            name_or_arn in self.aliases
+        )
 
 
 @dataclass
@@ -78,6 +92,81 @@ class Definitions:
 
 
 KINDS = ("projects", "pipelines", "roles", "repositories", "task_definitions", "connections", "policies")
+
+
+# The CloudFormation and Terraform resource types of each kind a reader reads, or names an ARN of.
+RESOURCE_KINDS = {
+    "AWS::CodeBuild::Project": "project",
+    "aws_codebuild_project": "project",
+    "AWS::CodePipeline::Pipeline": "pipeline",
+    "aws_codepipeline": "pipeline",
+    "AWS::IAM::Role": "role",
+    "aws_iam_role": "role",
+    "AWS::ECR::Repository": "repository",
+    "aws_ecr_repository": "repository",
+    "AWS::ECS::TaskDefinition": "task_definition",
+    "aws_ecs_task_definition": "task_definition",
+    "AWS::CodeStarConnections::Connection": "connection",
+    "aws_codestarconnections_connection": "connection",
+    "AWS::CodeConnections::Connection": "connection",
+    "aws_codeconnections_connection": "connection",
+    "AWS::IAM::ManagedPolicy": "policy",
+    "aws_iam_policy": "policy",
+    "AWS::S3::Bucket": "bucket",
+    "aws_s3_bucket": "bucket",
+}
+# The kinds that define model objects (the others are only named by reference).
+READ_KINDS = ("project", "pipeline", "role", "repository", "task_definition", "connection")
+# A connection's ARN has the service prefix of the resource type that made it.
+CONNECTION_SERVICES = {
+    "AWS::CodeStarConnections::Connection": "codestar-connections",
+    "aws_codestarconnections_connection": "codestar-connections",
+    "AWS::CodeConnections::Connection": "codeconnections",
+    "aws_codeconnections_connection": "codeconnections",
+}
+
+
+def placeholder_arn(resource_type: str, name: str, path: str = "/") -> str | None:
+    """The ARN of a resource a file defines, in the placeholder account and region (None for a
+    type whose ARN is not known here)."""
+    kind = RESOURCE_KINDS.get(resource_type)
+    where = f"{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}"
+    arns = {
+        "role": role_arn(name, path),
+        "policy": f"arn:aws:iam::{UNKNOWN_ACCOUNT}:policy/{name}",
+        "project": f"arn:aws:codebuild:{where}:project/{name}",
+        "pipeline": f"arn:aws:codepipeline:{where}:{name}",
+        "repository": f"arn:aws:ecr:{where}:repository/{name}",
+        "task_definition": f"arn:aws:ecs:{where}:task-definition/{name}",
+        "bucket": f"arn:aws:s3:::{name}",
+    }
+    if kind == "connection":
+        return f"arn:aws:{CONNECTION_SERVICES[resource_type]}:{where}:connection/{name}"
+    return arns.get(kind or "")
+
+
+def repository_uri(name: str) -> str:
+    """The URI of an ECR repository a file defines (placeholder account and region)."""
+    return f"{UNKNOWN_ACCOUNT}.dkr.ecr.{UNKNOWN_REGION}.amazonaws.com/{name}"
+
+
+def defined_project(api: dict[str, Any], path: str, logical_id: str, line: int) -> Defined[Project]:
+    """The project an API-shaped structure from a file defines; the fields an expression the
+    reader could not resolve holds are marked unknown."""
+    project = project_from_api(api, UNKNOWN_REGION)
+    defined: Defined[Project] = Defined(project, path, logical_id, {"resource": line})
+    environment = api.get("environment") if isinstance(api.get("environment"), dict) else {}
+    if flag(environment.get("privilegedMode", False)) is None:
+        defined.unknown.add("privileged_mode")
+    for name, value in (("image", project.environment.image), ("service_role", project.service_role)):
+        if is_unresolved(value):
+            defined.unknown.add(name)
+    return defined
+
+
+def file_role(name: str, arn: str, path: Any, trust: Any) -> Role:
+    """A role a file defines, before its policies (GetRole's shape)."""
+    return role_from_api({"RoleName": name, "Arn": arn, "Path": path, "AssumeRolePolicyDocument": trust})
 
 
 def managed_policy(arn: str, document: dict[str, Any] | None = None) -> ManagedPolicy:

@@ -1,7 +1,8 @@
-"""Pipeline structures in the `get-pipeline` / `create-pipeline` JSON shape (camelCase keys).
+"""Pipeline structures in the `get-pipeline` / `create-pipeline` JSON shape (camelCase keys),
+mapped by `model.from_api` as the collector maps them, with their lines.
 
 CloudFormation's `AWS::CodePipeline::Pipeline` has the same structure with capitalised keys;
-`camel_keys` turns it into this shape so both go through `pipeline_from_structure`.
+`camel_keys` turns it into this shape; Terraform's blocks are put in it by its reader.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pipedoctor.model import ArtifactStore, GitTrigger, Pipeline, PipelineAction, PipelineStage
+from pipedoctor.model import Pipeline
+from pipedoctor.model.from_api import pipeline_from_api
 from pipedoctor.sources.definitions import UNKNOWN_ACCOUNT, UNKNOWN_REGION, Defined, Definitions
 from pipedoctor.sources.located import LocatedDoc
 
-Render = Callable[[Any], Any]  # resolves template expressions in a value
 _INTRINSIC_KEYS = {"Ref", "Condition"}
 
 
@@ -38,107 +39,29 @@ def camel_keys(value: Any, keep_below: frozenset[str] = frozenset({"Configuratio
     return value
 
 
-def _text(value: Any, render: Render) -> str:
-    rendered = render(value)
-    if isinstance(rendered, bool):
-        return "true" if rendered else "false"
-    if isinstance(rendered, dict | list):
-        import json
-
-        return json.dumps(rendered)
-    return "" if rendered is None else str(rendered)
+def _indexed(items: Any) -> list[tuple[int, dict[str, Any]]]:
+    """(index, item) of the objects of a list, as the mapping reads them (others skipped)."""
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)] if isinstance(items, list) else []
 
 
-def _names(items: Any, render: Render) -> list[str]:
-    if not isinstance(items, list):
-        return []
-    return [_text(item.get("name"), render) for item in items if isinstance(item, dict)]
-
-
-def _trigger(raw: dict[str, Any], render: Render) -> GitTrigger | None:
-    git = raw.get("gitConfiguration")
-    if not isinstance(git, dict):
-        return None
-    trigger = GitTrigger(source_action=_text(git.get("sourceActionName"), render))
-    for push in git.get("push") or []:
-        if not isinstance(push, dict):
-            continue
-        tags = push.get("tags") if isinstance(push.get("tags"), dict) else {}
-        branches = push.get("branches") if isinstance(push.get("branches"), dict) else {}
-        trigger.on_push_tags += [_text(t, render) for t in tags.get("includes") or []]
-        trigger.on_push_branches += [_text(b, render) for b in branches.get("includes") or []]
-    trigger.on_pull_request = bool(git.get("pullRequest"))
-    return trigger
-
-
-def pipeline_from_structure(
-    structure: dict[str, Any],
-    render: Render,
-    name: str,
-    line_of: Callable[[tuple[Any, ...]], int],
-) -> tuple[Pipeline, dict[str, int]]:
-    """The Pipeline and the lines of its actions ("action:S/A") and their settings
-    ("config:S/A:Key"); `line_of` takes a path below the structure."""
-    pipeline = Pipeline(
-        name=name,
-        arn=f"arn:aws:codepipeline:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:{name}",
-        role_arn=_text(structure.get("roleArn"), render),
-        region=UNKNOWN_REGION,
-        pipeline_type=_text(structure.get("pipelineType"), render) or "V1",
-    )
+def pipeline_lines(
+    pipeline: Pipeline, structure: dict[str, Any], line_of: Callable[[tuple[Any, ...]], int]
+) -> dict[str, int]:
+    """The lines of a pipeline's role, actions ("action:S/A"), their settings ("config:S/A:Key")
+    and triggers; `line_of` takes a path below the API-shaped structure it was mapped from."""
     lines: dict[str, int] = {"role": line_of(("roleArn",))}
-    store = structure.get("artifactStore")
-    if isinstance(store, dict):
-        key = store.get("encryptionKey") if isinstance(store.get("encryptionKey"), dict) else {}
-        pipeline.artifact_stores.append(
-            ArtifactStore(
-                type=_text(store.get("type"), render) or "S3",
-                location=_text(store.get("location"), render),
-                kms_key_id=_text(key.get("id"), render) or None,
-            )
-        )
-    for s_index, raw_stage in enumerate(structure.get("stages") or []):
-        if not isinstance(raw_stage, dict):
-            continue
-        stage = PipelineStage(name=_text(raw_stage.get("name"), render))
-        for a_index, raw in enumerate(raw_stage.get("actions") or []):
-            if not isinstance(raw, dict):
-                continue
-            type_id = raw.get("actionTypeId") if isinstance(raw.get("actionTypeId"), dict) else {}
-            configuration = (
-                raw.get("configuration") if isinstance(raw.get("configuration"), dict) else {}
-            )
-            action = PipelineAction(
-                name=_text(raw.get("name"), render),
-                category=_text(type_id.get("category"), render),
-                provider=_text(type_id.get("provider"), render),
-                owner=_text(type_id.get("owner"), render) or "AWS",
-                configuration={str(k): _text(v, render) for k, v in configuration.items()},
-                input_artifacts=_names(raw.get("inputArtifacts"), render),
-                output_artifacts=_names(raw.get("outputArtifacts"), render),
-                role_arn=_text(raw.get("roleArn"), render) or None,
-                namespace=_text(raw.get("namespace"), render) or None,
-                region=_text(raw.get("region"), render) or None,
-            )
-            stage.actions.append(action)
+    for (s_index, raw_stage), stage in zip(_indexed(structure.get("stages")), pipeline.stages, strict=False):
+        for (a_index, raw), action in zip(_indexed(raw_stage.get("actions")), stage.actions, strict=False):
             where = f"{stage.name}/{action.name}"
             base = ("stages", s_index, "actions", a_index)
             lines[f"action:{where}"] = line_of(base)
-            for key in configuration:
+            configuration = raw.get("configuration")
+            for key in configuration if isinstance(configuration, dict) else {}:
                 lines[f"config:{where}:{key}"] = line_of((*base, "configuration", key))
-        pipeline.stages.append(stage)
-    for t_index, raw in enumerate(structure.get("triggers") or []):
-        if isinstance(raw, dict) and (trigger := _trigger(raw, render)) is not None:
-            pipeline.triggers.append(trigger)
+    for t_index, raw in _indexed(structure.get("triggers")):
+        if isinstance(raw.get("gitConfiguration"), dict):
             lines.setdefault("triggers", line_of(("triggers", t_index)))
-    for raw in structure.get("variables") or []:
-        if isinstance(raw, dict) and raw.get("name"):
-            pipeline.variables[_text(raw["name"], render)] = _text(raw.get("defaultValue"), render)
-    return pipeline, lines
-
-
-def _identity(value: Any) -> Any:
-    return value
+    return lines
 
 
 def is_pipeline_json(data: Any) -> bool:
@@ -156,8 +79,8 @@ def definitions_from_pipeline_json(path: str, doc: LocatedDoc) -> Definitions:
     base: tuple[Any, ...] = ("pipeline",) if isinstance(data.get("pipeline"), dict) else ()
     structure = data["pipeline"] if base else data
     name = str(structure.get("name") or path.rsplit("/", 1)[-1])
-    pipeline, lines = pipeline_from_structure(
-        structure, _identity, name, lambda sub: doc.line((*base, *sub))
-    )
+    arn = f"arn:aws:codepipeline:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:{name}"
+    pipeline = pipeline_from_api({**structure, "name": name}, UNKNOWN_REGION, arn)
+    lines = pipeline_lines(pipeline, structure, lambda sub: doc.line((*base, *sub)))
     lines["resource"] = doc.line(base)
     return Definitions(pipelines=[Defined(pipeline, path, name, lines)])

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipedoctor.model import Project
-from pipedoctor.sources.codebuild_api import project_from_api
+from pipedoctor.model.from_api import project_from_api
 from pipedoctor.sources.definitions import UNKNOWN_ACCOUNT, UNKNOWN_REGION, Defined, Definitions
 from pipedoctor.sources.located import LocatedDoc
 
@@ -31,25 +30,32 @@ def _projects(data: Any) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
     return []
 
 
-def _well_typed(project: Project) -> bool:
-    """What a file says may have any type where the API guarantees one."""
-    texts = [
-        project.name,
-        project.arn,
-        project.service_role,
-        project.source.type,
-        project.source.location,
-        project.source.buildspec,
-        project.environment.type,
-        project.environment.image,
-        project.environment.compute_type,
-        project.environment.image_pull_credentials_type,
-        project.log_group,
-        project.encryption_key,
-        project.vpc_id,
-    ]
-    texts += [part for v in project.environment.variables for part in (v.name, v.value, v.type)]
-    return all(isinstance(text, str) for text in texts)
+# Where the API takes an object, and the texts it takes in them ("" : the project itself).
+_SHAPE = {
+    "": ("name", "arn", "serviceRole", "encryptionKey"),
+    "source": ("type", "location", "buildspec"),
+    "environment": ("type", "image", "computeType", "imagePullCredentialsType"),
+    "logsConfig": (),
+    "vpcConfig": ("vpcId",),
+}
+
+
+def _accepted(raw: dict[str, Any]) -> bool:
+    """A project the API would accept: objects and texts where it takes them, named variables
+    (what a file says may have any type where the API guarantees one)."""
+    for block, texts in _SHAPE.items():
+        body = raw.get(block, {}) if block else raw
+        if not isinstance(body, dict) or any(
+            not isinstance(body.get(key, ""), str) for key in texts
+        ):
+            return False
+    variables = raw.get("environment", {}).get("environmentVariables", [])
+    return isinstance(variables, list) and all(
+        isinstance(v, dict)
+        and isinstance(v.get("name"), str)
+        and all(isinstance(v.get(key, ""), str) for key in ("value", "type"))
+        for v in variables
+    )
 
 
 def is_project_json(data: Any) -> bool:
@@ -59,12 +65,9 @@ def is_project_json(data: Any) -> bool:
 def definitions_from_project_json(path: str, doc: LocatedDoc) -> Definitions:
     out = Definitions()
     for base, raw in _projects(doc.data):
-        try:
-            project = project_from_api(raw, UNKNOWN_REGION)
-        except (KeyError, AttributeError, TypeError):
-            continue  # a malformed environment variable or block: not a project the API accepts
-        if not _well_typed(project):
+        if not _accepted(raw):
             continue
+        project = project_from_api(raw, UNKNOWN_REGION)
         project.arn = (
             project.arn
             or f"arn:aws:codebuild:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:project/{project.name}"

@@ -1,8 +1,9 @@
-"""The linked picture of a repository: which buildspec each project runs, under which role, from
-which pipeline actions, and which Dockerfiles its builds build.
+"""The linked picture of a delivery chain: which buildspec each project runs, under which role,
+from which pipeline actions, and which Dockerfiles its builds build.
 
-Built from `Snapshot.repo_files` (so posture rules and their snapshot test cases see the same
-thing), cached per set of files.
+Built from `Snapshot.repo_files` merged with what the snapshot collected from AWS (so posture
+rules see a live pipeline, a snapshot and a repository alike); the files are read once per set of
+files, the linking is redone when the collected resources change.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pipedoctor.sources.buildspec_facts import (
 )
 from pipedoctor.sources.cdk import GENERATED_NOTE, CdkAssets
 from pipedoctor.sources.cloudformation import definitions_from_template, is_template
+from pipedoctor.sources.collected import SNAPSHOT_LISTS, collected_items, merge_collected
 from pipedoctor.sources.definitions import Defined, Definitions
 from pipedoctor.sources.file_kinds import TERRAFORM_SUFFIXES, is_infrastructure
 from pipedoctor.sources.hcl import load_hcl
@@ -93,7 +95,7 @@ class RepositoryModel:
     def role_candidates(self, name_or_arn: str, near: str = "") -> list[Defined[Role]]:
         """The role so named: the one defined closest to `near` when several files define one;
         several when none is closer."""
-        found = [d for d in self.definitions.roles if name_or_arn in (d.item.name, d.item.arn)]
+        found = [d for d in self.definitions.roles if d.names(name_or_arn)]
         return _closest(found, near, lambda d: d.path)
 
     def role(self, name_or_arn: str, near: str = "") -> Defined[Role] | None:
@@ -101,12 +103,12 @@ class RepositoryModel:
         return found[0] if len(found) == 1 else None
 
     def project(self, name: str, near: str = "") -> LinkedProject | None:
-        found = [p for p in self.projects if name in (p.project.name, p.project.arn)]
+        found = [p for p in self.projects if p.defined.names(name)]
         closest = _closest(found, near, lambda p: p.defined.path)
         return closest[0] if len(closest) == 1 else None
 
     def locations(self) -> dict[str, str]:
-        """ARN (and name) of every defined resource -> `path:line` of its definition."""
+        """ARN (and name) of every resource a file defines -> `path:line` of its definition."""
         found: dict[str, str] = {}
         for kind in (
             "roles",
@@ -118,11 +120,17 @@ class RepositoryModel:
             "policies",
         ):
             for defined in getattr(self.definitions, kind):
+                if defined.collected:
+                    continue
                 item = defined.item
-                for key in (getattr(item, "arn", ""), getattr(item, "name", "")):
+                for key in (getattr(item, "arn", ""), getattr(item, "name", ""), *defined.aliases):
                     if key:
                         found.setdefault(key, defined.at())
         return found
+
+    def collected_only(self) -> set[str]:
+        """ARNs of the resources known from AWS only (no file defines them)."""
+        return {str(getattr(d.item, "arn", "")) for d in self.definitions.all() if d.collected}
 
 
 def _closest(found: list[Any], near: str, path_of: Callable[[Any], str]) -> list[Any]:
@@ -248,7 +256,8 @@ def _link_buildspec(
     spec = defined.item.source.buildspec
     if "\n" in spec or "phases" in spec:  # inline (a one-line JSON one too), not a path
         anchor = defined.inline_buildspec_anchor or defined.line("buildspec")
-        linked.buildspec = read_buildspec(defined.path, spec, defined.inline_buildspec_line, anchor)
+        where = defined.path or defined.item.arn  # collected: lines of the project's buildspec
+        linked.buildspec = read_buildspec(where, spec, defined.inline_buildspec_line, anchor)
         return
     if defined.item.source.type == "NO_SOURCE" and not spec:
         return
@@ -337,9 +346,20 @@ def _read_buildspec_file(repo_file: RepoFile) -> BuildspecFacts:
     return facts
 
 
-def build_model(files: list[RepoFile]) -> RepositoryModel:
-    """The linked model of one repository's files (link across repositories by building one
-    model per repository)."""
+@dataclass
+class _FilesRead:
+    """What reading one repository's files gives, before linking."""
+
+    definitions: Definitions
+    buildspec_files: dict[str, BuildspecFacts]
+    syntax_errors: list[tuple[str, ParseError]]
+    asset_uses: list[AssetUse]
+
+    def item_ids(self) -> set[int]:
+        return {id(defined.item) for defined in self.definitions.all()}
+
+
+def _read_files(files: list[RepoFile]) -> _FilesRead:
     model = RepositoryModel()
     asset_uses = _definitions(files, model)
     for repo_file in files:
@@ -349,6 +369,11 @@ def build_model(files: list[RepoFile]) -> RepositoryModel:
             model.buildspec_files[repo_file.path] = read_buildspec_template(
                 repo_file.path, repo_file.text
             )
+    return _FilesRead(model.definitions, model.buildspec_files, model.syntax_errors, asset_uses)
+
+
+def _link(files: list[RepoFile], read: _FilesRead, definitions: Definitions) -> RepositoryModel:
+    model = RepositoryModel(definitions, [], read.buildspec_files, read.syntax_errors)
     root = _root(files)
     buildspec_paths = [
         f.path
@@ -363,7 +388,7 @@ def build_model(files: list[RepoFile]) -> RepositoryModel:
         _link_buildspec(linked, model, buildspec_paths, root)
         _link_dockerfiles(linked, dockerfiles, root)
         model.projects.append(linked)
-    _link_cdk_assets(model, files, asset_uses)
+    _link_cdk_assets(model, files, read.asset_uses)
     for pipeline in model.definitions.pipelines:
         for stage, action in pipeline.item.actions():
             if action.provider != "CodeBuild":
@@ -375,26 +400,59 @@ def build_model(files: list[RepoFile]) -> RepositoryModel:
     return model
 
 
-_CACHE: OrderedDict[tuple[Any, ...], RepositoryModel] = OrderedDict()
+def build_model(files: list[RepoFile], collected: Snapshot | None = None) -> RepositoryModel:
+    """The linked model of one repository's files (link across repositories by building one
+    model per repository), merged with what `collected` holds from AWS."""
+    read = _read_files(files)
+    definitions = read.definitions
+    if collected is not None:
+        definitions = merge_collected(definitions, collected, read.item_ids())
+    return _link(files, read, definitions)
+
+
+_FILES_CACHE: OrderedDict[tuple[Any, ...], _FilesRead] = OrderedDict()
+# (files, ids of the collected resources) -> (the model, those resources: kept alive so that
+# their ids cannot be reused while the entry stands).
+_CACHE: OrderedDict[tuple[Any, ...], tuple[RepositoryModel, list[Any]]] = OrderedDict()
+_CACHE_SIZE = 4
+
+
+def _cached(cache: OrderedDict[tuple[Any, ...], Any], key: tuple[Any, ...], make: Any) -> Any:
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    cache[key] = value = make()
+    if len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
+    return value
 
 
 def repository_model(snapshot: Snapshot) -> RepositoryModel:
-    """The model of the snapshot's repository files (computed once per set of files)."""
-    key = tuple((f.path, f.text) for f in snapshot.repo_files)
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
-    model = build_model(snapshot.repo_files)
-    _CACHE[key] = model
-    if len(_CACHE) > 4:
-        _CACHE.popitem(last=False)
+    """The model of the snapshot's repository files and collected resources (the files read
+    once per set of files, the model built once per set of collected resources)."""
+    files_key = tuple((f.path, f.text) for f in snapshot.repo_files)
+    read: _FilesRead = _cached(_FILES_CACHE, files_key, lambda: _read_files(snapshot.repo_files))
+    own = read.item_ids()
+    collected = [
+        item
+        for kind in SNAPSHOT_LISTS
+        for item in collected_items(snapshot, kind)
+        if id(item) not in own
+    ]
+    key = (files_key, tuple(id(item) for item in collected))
+
+    def make() -> tuple[RepositoryModel, list[Any]]:
+        definitions = merge_collected(read.definitions, snapshot, own)
+        return _link(snapshot.repo_files, read, definitions), collected
+
+    model: RepositoryModel = _cached(_CACHE, key, make)[0]
     return model
 
 
 def point_at_definitions(findings: list[Finding], model: RepositoryModel) -> None:
     """Findings about a resource (`role build`) get the `path:line` that defines it, when a
     scanned file does: code scanning shows them on that line. Findings in CDK output say so."""
-    places = model.locations()
+    places, from_aws = model.locations(), model.collected_only()
     for finding in findings:
         _, _, line = finding.location.rpartition(":")
         if not line.isdigit() and (place := places.get(finding.resource)):
@@ -403,6 +461,9 @@ def point_at_definitions(findings: list[Finding], model: RepositoryModel) -> Non
         path = finding.location.rpartition(":")[0]
         if in_cdk_output(path):
             finding.evidence.append(GENERATED_NOTE.format(path=path))
+        arn = finding.location if finding.location in from_aws else path
+        if arn in from_aws:
+            finding.evidence.append(f"{arn} was read from AWS: no repository file defines it")
 
 
 def add_definitions_to_snapshot(snapshot: Snapshot) -> RepositoryModel:
@@ -420,7 +481,7 @@ def add_definitions_to_snapshot(snapshot: Snapshot) -> RepositoryModel:
     for kind, target in pairs:
         known = {getattr(item, "arn", None) for item in target}
         for defined in getattr(model.definitions, kind):
-            if defined.item.arn not in known:
+            if not (defined.collected or defined.aliases) and defined.item.arn not in known:
                 target.append(defined.item)
                 known.add(defined.item.arn)
     return model

@@ -17,24 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pipedoctor.model import (
-    BuildEnvironment,
-    Connection,
-    ContainerDefinition,
-    EcrRepository,
-    EnvironmentVariable,
-    GitTrigger,
-    LogConfiguration,
-    ManagedPolicy,
-    Pipeline,
-    PipelineAction,
-    PipelineStage,
-    Project,
-    ProjectSource,
-    Role,
-    TaskDefinition,
-)
-from pipedoctor.model.pipeline import ArtifactStore
+from pipedoctor.model import ManagedPolicy, Role, from_api
+from pipedoctor.sources import definitions
 from pipedoctor.sources.definitions import (
     UNKNOWN_ACCOUNT,
     UNKNOWN_REGION,
@@ -42,10 +26,10 @@ from pipedoctor.sources.definitions import (
     Definitions,
     is_unresolved,
     managed_policy,
-    role_arn,
 )
 from pipedoctor.sources.hcl import LABELS
 from pipedoctor.sources.located import LocatedDoc, load_located_json
+from pipedoctor.sources.pipeline_json import pipeline_lines
 from pipedoctor.sources.policy_json import note_statements
 from pipedoctor.textparse import ParseError, parse_json
 
@@ -60,10 +44,6 @@ _FILE_CALL = re.compile(
 # Module call arguments that are not the module's variables.
 _META_ARGUMENTS = {LABELS, "source", "version", "providers", "count", "for_each", "depends_on"}
 MAX_MODULE_DEPTH = 8
-_CONNECTION_SERVICE = {
-    "aws_codestarconnections_connection": "codestar-connections",
-    "aws_codeconnections_connection": "codeconnections",
-}
 
 
 @dataclass
@@ -160,26 +140,10 @@ class _Module:
         return ".".join(part for part in (self.qualifier, self.instance, block.name) if part)
 
     def arn_of(self, block: _Block) -> str:
-        name = self.name_of(block)
-        if block.kind == "aws_iam_role":
-            return role_arn(name, str(block.body.get("path", "/")))
-        if block.kind == "aws_iam_policy":
-            return f"arn:aws:iam::{UNKNOWN_ACCOUNT}:policy/{name}"
-        if block.kind in _CONNECTION_SERVICE:
-            service = _CONNECTION_SERVICE[block.kind]
-            return f"arn:aws:{service}:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:connection/{block.name}"
-        service = {
-            "aws_codebuild_project": "codebuild",
-            "aws_ecr_repository": "ecr",
-            "aws_ecs_task_definition": "ecs",
-            "aws_codepipeline": "codepipeline",
-        }.get(block.kind)
-        prefix = {"codebuild": "project/", "ecr": "repository/", "ecs": "task-definition/"}
-        if service:
-            return f"arn:aws:{service}:{UNKNOWN_REGION}:{UNKNOWN_ACCOUNT}:{prefix.get(service, '')}{name}"
-        if block.kind == "aws_s3_bucket":
-            return f"arn:aws:s3:::{name}"
-        return "${" + f"{block.kind}.{block.name}.arn" + "}"
+        # A connection's ARN shows no name of it: the block's label stands in.
+        name = block.name if block.kind in definitions.CONNECTION_SERVICES else self.name_of(block)
+        arn = definitions.placeholder_arn(block.kind, name, str(block.body.get("path", "/")))
+        return arn or "${" + f"{block.kind}.{block.name}.arn" + "}"
 
     def reference(self, expression: str) -> Any:
         match = _REFERENCE.match(expression)
@@ -211,12 +175,12 @@ class _Module:
         block = self.resources.get((kind, name))
         if block is None:
             return None
-        if attribute == "arn" or (attribute == "id" and kind in _CONNECTION_SERVICE):
+        if attribute == "arn" or (attribute == "id" and kind in definitions.CONNECTION_SERVICES):
             return self.arn_of(block)
         if attribute in ("name", "id", "bucket", "family"):
             return self.name_of(block)
         if attribute == "repository_url" and kind == "aws_ecr_repository":
-            return f"{UNKNOWN_ACCOUNT}.dkr.ecr.{UNKNOWN_REGION}.amazonaws.com/{self.name_of(block)}"
+            return definitions.repository_uri(self.name_of(block))
         return None
 
     def render(self, value: Any) -> Any:
@@ -246,12 +210,7 @@ class _Module:
             self._depth -= 1
 
     def text(self, value: Any) -> str:
-        rendered = self.render(value)
-        if isinstance(rendered, bool):
-            return "true" if rendered else "false"
-        if isinstance(rendered, dict | list):
-            return json.dumps(rendered)
-        return "" if rendered is None else str(rendered)
+        return from_api.text(self.render(value))
 
     def file_of(self, value: Any) -> str:
         """The repository file an argument reads (`file("x")`, `templatefile("x", ...)`,
@@ -322,12 +281,55 @@ class _Module:
         return {"Version": "2012-10-17", "Statement": statements}
 
 
-def _flag(value: Any) -> bool | None:
-    if isinstance(value, bool):
+# Terraform's names for the API's where snake_case -> camelCase does not give them.
+_API_KEYS = {
+    "stage": "stages",
+    "action": "actions",
+    "trigger": "triggers",
+    "variable": "variables",
+    "artifact_store": "artifactStores",
+    "environment_variable": "environmentVariables",
+    "cloudwatch_logs": "cloudWatchLogs",
+}
+# Blocks the API holds as lists (any other block is one object).
+_API_LISTS = {"stages", "actions", "triggers", "variables", "artifactStores", "environmentVariables", "push"}
+_BLOCK_NAMES = {"stages": "stage", "actions": "action", "triggers": "trigger", "roleArn": "role_arn"}
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _api_shape(value: Any) -> Any:
+    """A rendered resource body in the API's shape: camelCase keys, a block as an object (or a
+    list where the API has one); an action's `configuration` (the API's keys already) as it is."""
+    if isinstance(value, list):
+        return [_api_shape(item) for item in value]
+    if not isinstance(value, dict):
         return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return None
+    shaped: dict[str, Any] = {}
+    for key, item in value.items():
+        name = _API_KEYS.get(key) or _camel(str(key))
+        if key == "configuration":
+            shaped[name] = _first(item) if isinstance(item, list) else item  # 0.11: a block
+        elif name in _API_LISTS:
+            shaped[name] = [_api_shape(block) for block in _blocks(item)]
+        elif isinstance(item, list) and item and all(isinstance(part, dict) for part in item):
+            shaped[name] = _api_shape(item[0])
+        else:
+            shaped[name] = _api_shape(item)
+    return shaped
+
+
+def _api_action(action: dict[str, Any]) -> dict[str, Any]:
+    """An action block in the API's shape: its type under actionTypeId, artifacts by name."""
+    shaped = {k: v for k, v in action.items() if k not in ("category", "owner", "provider", "version")}
+    shaped["actionTypeId"] = {k: action.get(k) for k in ("category", "owner", "provider", "version")}
+    for key in ("inputArtifacts", "outputArtifacts"):
+        names = action.get(key)
+        shaped[key] = [{"name": n} for n in names if not isinstance(n, dict)] if isinstance(names, list) else []
+    return shaped
 
 
 class _Converter:
@@ -336,24 +338,17 @@ class _Converter:
         self.out = Definitions()
 
     def convert(self) -> Definitions:
-        readers = {
-            "aws_codebuild_project": self.project,
-            "aws_codepipeline": self.pipeline,
-            "aws_iam_role": self.role,
-            "aws_ecr_repository": self.repository,
-            "aws_ecs_task_definition": self.task_definition,
-            "aws_codestarconnections_connection": self.connection,
-            "aws_codeconnections_connection": self.connection,
-        }
         for block in self.m.blocks:
-            if (reader := readers.get(block.kind)) is not None:
-                reader(block)
+            if (kind := definitions.RESOURCE_KINDS.get(block.kind, "")) in definitions.READ_KINDS:
+                getattr(self, kind)(block)
         self.attach_policies()
         return self.out
 
+    def address(self, block: _Block) -> str:
+        return f"{self.m.prefix}{block.kind}.{block.name}"
+
     def defined(self, item: Any, block: _Block) -> Defined[Any]:
-        address = f"{self.m.prefix}{block.kind}.{block.name}"
-        return Defined(item, block.path, address, {"resource": block.line()})
+        return Defined(item, block.path, self.address(block), {"resource": block.line()})
 
     def note_policy_file(self, defined: Defined[Role], key: str, value: Any) -> None:
         if (read := self.m.policy_file(value)) is None:
@@ -365,144 +360,69 @@ class _Converter:
 
     def project(self, block: _Block) -> None:
         m, body = self.m, block.body
-        environment = _first(body.get("environment"))
-        source = _first(body.get("source"))
-        privileged = _flag(m.render(environment.get("privileged_mode", False)))
-        defined = self.defined(None, block)
-        variables = []
-        for index, raw in enumerate(_blocks(environment.get("environment_variable"))):
-            variable = EnvironmentVariable(
-                name=m.text(raw.get("name")),
-                value=m.text(raw.get("value")),
-                type=m.text(raw.get("type")) or "PLAINTEXT",
-            )
-            variables.append(variable)
-            defined.lines[f"env:{variable.name}"] = block.line(
-                "environment", 0, "environment_variable", index
-            )
-        raw_spec = source.get("buildspec", "")
-        buildspec = m.text(raw_spec)
-        if spec_file := m.file_of(raw_spec):
-            buildspec = spec_file  # file("buildspec.yml"), a template of it: the repository file
-        project = Project(
-            name=m.name_of(block),
-            arn=m.arn_of(block),
-            service_role=m.text(body.get("service_role")),
-            region=UNKNOWN_REGION,
-            source=ProjectSource(
-                type=m.text(source.get("type")) or "NO_SOURCE",
-                location=m.text(source.get("location")),
-                buildspec=buildspec,
-            ),
-            environment=BuildEnvironment(
-                type=m.text(environment.get("type")) or "LINUX_CONTAINER",
-                image=m.text(environment.get("image")),
-                compute_type=m.text(environment.get("compute_type")),
-                privileged_mode=bool(privileged),
-                image_pull_credentials_type=m.text(environment.get("image_pull_credentials_type"))
-                or "CODEBUILD",
-                variables=variables,
-            ),
-        )
-        defined.item = project
-        if privileged is None:
-            defined.unknown.add("privileged_mode")
-        for name, value in (
-            ("image", project.environment.image),
-            ("service_role", project.service_role),
-        ):
-            if is_unresolved(value):
-                defined.unknown.add(name)
+        api = _api_shape(m.render(body))
+        source = api.get("source") if isinstance(api.get("source"), dict) else {}
+        if spec_file := m.file_of(_first(body.get("source")).get("buildspec", "")):
+            source["buildspec"] = spec_file  # file("buildspec.yml"), a template of it: the file
+        api.update(name=m.name_of(block), arn=m.arn_of(block), source=source)
+        defined = definitions.defined_project(api, block.path, self.address(block), block.line())
+        project = defined.item
         if body.get("dynamic"):
             defined.unknown.add("environment")  # dynamic blocks may add variables
+        written = _first(body.get("environment")).get("environment_variable")
+        for index, raw in enumerate(_blocks(written)):
+            defined.lines[f"env:{m.text(raw.get('name'))}"] = block.line(
+                "environment", 0, "environment_variable", index
+            )
         defined.lines["environment"] = block.line("environment", 0)
         defined.lines["privileged_mode"] = block.line("environment", 0, "privileged_mode")
         defined.lines["image"] = block.line("environment", 0, "image")
         defined.lines["service_role"] = block.line("service_role")
         spec_path = (*block.base, "source", 0, "buildspec")
         defined.lines["buildspec"] = block.doc.line(spec_path)
-        if "\n" in buildspec:
+        if "\n" in project.source.buildspec:
             defined.inline_buildspec_anchor = defined.lines["buildspec"]
             defined.inline_buildspec_line = block.doc.text_starts.get(spec_path)
         self.out.projects.append(defined)
 
     def pipeline(self, block: _Block) -> None:
         m, body = self.m, block.body
-        name = m.name_of(block)
-        pipeline = Pipeline(
-            name=name,
-            arn=m.arn_of(block),
-            role_arn=m.text(body.get("role_arn")),
-            region=UNKNOWN_REGION,
-            pipeline_type=m.text(body.get("pipeline_type")) or "V1",
-        )
+        api = _api_shape(m.render(body))
+        stores = api.pop("artifactStores", [])
+        if len(stores) == 1:
+            api["artifactStore"] = stores[0]
+        else:  # one per region
+            api["artifactStores"] = {from_api.text(s.get("region")): s for s in stores}
+        for stage in api.get("stages") or []:
+            stage["actions"] = [_api_action(action) for action in stage.get("actions") or []]
+        api["name"] = m.name_of(block)
+        pipeline = from_api.pipeline_from_api(api, UNKNOWN_REGION, m.arn_of(block))
         defined = self.defined(pipeline, block)
-        for raw in _blocks(body.get("artifact_store")):
-            key = _first(raw.get("encryption_key"))
-            pipeline.artifact_stores.append(
-                ArtifactStore(
-                    type=m.text(raw.get("type")) or "S3",
-                    location=m.text(raw.get("location")),
-                    kms_key_id=m.text(key.get("id")) or None,
+
+        def line_of(sub: tuple[Any, ...]) -> int:
+            # The API's path back to the blocks (Terraform 0.11 wrote `configuration` as one).
+            path: list[Any] = []
+            node: Any = body
+            for part in sub:
+                part = _BLOCK_NAMES.get(part, part) if isinstance(part, str) else part
+                path.append(part)
+                node = node.get(part) if isinstance(node, dict) else (
+                    node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) else None
                 )
-            )
-        for s_index, raw_stage in enumerate(_blocks(body.get("stage"))):
-            stage = PipelineStage(name=m.text(raw_stage.get("name")))
-            for a_index, raw in enumerate(_blocks(raw_stage.get("action"))):
-                written, config_path = raw.get("configuration"), ("configuration",)
-                if isinstance(written, list) and len(written) == 1 and isinstance(written[0], dict):
-                    # Terraform 0.11 wrote the map as a block: `configuration { ... }`
-                    written, config_path = written[0], ("configuration", 0)
-                configuration = m.render(written)
-                configuration = configuration if isinstance(configuration, dict) else {}
-                action = PipelineAction(
-                    name=m.text(raw.get("name")),
-                    category=m.text(raw.get("category")),
-                    provider=m.text(raw.get("provider")),
-                    owner=m.text(raw.get("owner")) or "AWS",
-                    configuration={str(k): m.text(v) for k, v in configuration.items()},
-                    input_artifacts=[
-                        m.text(a)
-                        for a in raw.get("input_artifacts") or []
-                        if not isinstance(a, dict)
-                    ],
-                    output_artifacts=[
-                        m.text(a)
-                        for a in raw.get("output_artifacts") or []
-                        if not isinstance(a, dict)
-                    ],
-                    role_arn=m.text(raw.get("role_arn")) or None,
-                    namespace=m.text(raw.get("namespace")) or None,
-                    region=m.text(raw.get("region")) or None,
-                )
-                stage.actions.append(action)
-                where = f"{stage.name}/{action.name}"
-                base = ("stage", s_index, "action", a_index)
-                defined.lines[f"action:{where}"] = block.line(*base)
-                for key in configuration:
-                    defined.lines[f"config:{where}:{key}"] = block.line(*base, *config_path, key)
-            pipeline.stages.append(stage)
-        for t_index, raw in enumerate(_blocks(body.get("trigger"))):
-            git = _first(raw.get("git_configuration"))
-            trigger = GitTrigger(source_action=m.text(git.get("source_action_name")))
-            for push in _blocks(git.get("push")):
-                for tags in _blocks(push.get("tags")):
-                    trigger.on_push_tags += [m.text(t) for t in tags.get("includes") or []]
-                for branches in _blocks(push.get("branches")):
-                    trigger.on_push_branches += [m.text(b) for b in branches.get("includes") or []]
-            trigger.on_pull_request = bool(git.get("pull_request"))
-            pipeline.triggers.append(trigger)
-            defined.lines.setdefault("triggers", block.line("trigger", t_index))
-        for raw in _blocks(body.get("variable")):
-            pipeline.variables[m.text(raw.get("name"))] = m.text(raw.get("default_value"))
+                if part == "configuration" and isinstance(node, list):
+                    path.append(0)
+                    node = _first(node)
+            return block.line(*path)
+
+        defined.lines.update(pipeline_lines(pipeline, api, line_of))
         if body.get("dynamic"):
             defined.unknown.add("stages")
         self.out.pipelines.append(defined)
 
     def role(self, block: _Block) -> None:
         m, body = self.m, block.body
-        role = Role(name=m.name_of(block), arn=m.arn_of(block), path=str(body.get("path", "/")))
-        role.trust_policy = m.policy(body.get("assume_role_policy")) or {}
+        trust = m.policy(body.get("assume_role_policy"))
+        role = definitions.file_role(m.name_of(block), m.arn_of(block), body.get("path"), trust)
         defined = self.defined(role, block)
         for index, raw in enumerate(_blocks(body.get("inline_policy"))):
             name = m.text(raw.get("name")) or f"inline{index}"
@@ -574,67 +494,43 @@ class _Converter:
 
     def repository(self, block: _Block) -> None:
         name = self.m.name_of(block)
-        uri = f"{UNKNOWN_ACCOUNT}.dkr.ecr.{UNKNOWN_REGION}.amazonaws.com/{name}"
-        self.out.repositories.append(
-            self.defined(EcrRepository(name, self.m.arn_of(block), uri), block)
+        uri = definitions.repository_uri(name)
+        repository = from_api.repository_from_api(
+            {"repositoryName": name, "repositoryArn": self.m.arn_of(block), "repositoryUri": uri}
         )
+        self.out.repositories.append(self.defined(repository, block))
 
     def task_definition(self, block: _Block) -> None:
         m, body = self.m, block.body
-        task = TaskDefinition(
-            arn=m.arn_of(block),
-            family=m.name_of(block),
-            region=UNKNOWN_REGION,
-            task_role=m.text(body.get("task_role_arn")),
-            execution_role=m.text(body.get("execution_role_arn")),
-            network_mode=m.text(body.get("network_mode")),
-            requires_compatibilities=[
-                m.text(c)
-                for c in body.get("requires_compatibilities") or []
-                if not isinstance(c, dict)
-            ],
-            cpu_architecture=m.text(_first(body.get("runtime_platform")).get("cpu_architecture")),
-        )
-        defined = self.defined(task, block)
         containers_text = m.text(body.get("container_definitions")).strip()
         try:
             containers = parse_json(containers_text) if containers_text.startswith("[") else None
         except ParseError:
             containers = None
+        api = _api_shape(m.render({k: v for k, v in body.items() if k != "container_definitions"}))
+        api.update(
+            taskDefinitionArn=m.arn_of(block),
+            family=m.name_of(block),
+            containerDefinitions=containers if isinstance(containers, list) else [],
+        )
+        task = from_api.task_definition_from_api(api, UNKNOWN_REGION)
+        defined = self.defined(task, block)
         if not isinstance(containers, list):
             defined.unknown.add("containers")
-            containers = []
         line = block.line("container_definitions")
-        for raw in containers:
-            if not isinstance(raw, dict):
-                continue
-            logs = (
-                raw.get("logConfiguration")
-                if isinstance(raw.get("logConfiguration"), dict)
-                else None
-            )
-            container = ContainerDefinition(
-                name=str(raw.get("name", "")),
-                image=str(raw.get("image", "")),
-                log_configuration=LogConfiguration(
-                    driver=str(logs.get("logDriver", "")), options=dict(logs.get("options") or {})
-                )
-                if logs
-                else None,
-            )
-            task.containers.append(container)
+        for container in task.containers:
             defined.lines[f"image:{container.name}"] = _line_in_heredoc(
                 block, containers_text, container.image, line
             )
         self.out.task_definitions.append(defined)
 
     def connection(self, block: _Block) -> None:
-        connection = Connection(
-            arn=self.m.arn_of(block),
-            name=self.m.name_of(block),
-            provider_type=self.m.text(block.body.get("provider_type")),
-        )
-        self.out.connections.append(self.defined(connection, block))
+        api = {
+            "ConnectionArn": self.m.arn_of(block),
+            "ConnectionName": self.m.name_of(block),
+            "ProviderType": self.m.text(block.body.get("provider_type")),
+        }
+        self.out.connections.append(self.defined(from_api.connection_from_api(api), block))
 
 
 def _line_in_heredoc(block: _Block, text: str, needle: str, default: int) -> int:
