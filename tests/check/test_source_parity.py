@@ -15,7 +15,7 @@ from tests.collect.seed_world import EXPECTED_CAUSES
 
 PARITY = Path(__file__).parent / "parity"
 SOURCES = {
-    "snapshot": ["--snapshot", str(PARITY / "snapshot.json")],
+    "snapshot": ["--snapshot", str(PARITY / "collected-snapshot.json")],
     "cloudformation": [str(PARITY / "cloudformation")],
     "terraform": [str(PARITY / "terraform")],
     "pipeline-json": [str(PARITY / "pipeline_json"), "--snapshot", str(PARITY / "roles-snapshot.json")],
