@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pipedoctor.commands import collect as collect_command
+from pipedoctor.app import live as collect_command
 from pipedoctor.model import load
 from tests.collect.seed_world import (
     BUILD_ROLE,
