@@ -94,3 +94,23 @@ def test_json_reports_the_structure_and_github_annotations_the_position() -> Non
     # An ARN location is not a file: the annotation has no file property.
     aws_only = _finding(where=Location.of_resource(BUILD_ROLE))
     assert "file=" not in render_github([aws_only])
+
+
+def test_sarif_results_are_the_findings_a_file_holds_the_rest_notifications() -> None:
+    from pipedoctor.report.sarif import render_sarif
+
+    role = "arn:aws:iam::123456789012:role/ci"
+    in_file = _finding(where=Location.in_file("infra/ci.yaml", 14, 5, arn=role), resource=role)
+    aws_only = _finding(where=Location.of_resource(role), resource=role)
+    run = json.loads(render_sarif([in_file, aws_only]))["runs"][0]
+    [result] = run["results"]
+    [location] = result["locations"]
+    assert location["physicalLocation"] == {
+        "artifactLocation": {"uri": "infra/ci.yaml"},
+        "region": {"startLine": 14, "startColumn": 5},
+    }
+    assert location["logicalLocations"] == [{"fullyQualifiedName": role, "kind": "resource"}]
+    [note] = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["associatedRule"] == {"id": "rule", "index": 0}
+    assert note["message"]["text"] == f"{role}: message"
+    assert "physicalLocation" not in note["locations"][0]
