@@ -40,6 +40,8 @@ THIN_CAUSES = {
     "ci-role-full-access-policy": "a posture finding about a role's policies, not a failure text",
     "codebuild-privileged-mode-unneeded": "a posture finding: privileged mode that nothing uses fails no build",
     "repository-link-ambiguous": "a posture finding about how repository files link, not a failure text",
+    "resource-policy-open-to-anyone": "a posture finding about a resource policy; an open bucket fails no build",
+    "resource-policy-other-accounts": "a posture finding about a resource policy; a shared key fails no build",
     "pipeline-definition-syntax-error": "found by `check` before deploying; threads quote the parser error of the tool, not of a pipeline run",
     "codedeploy-concurrent-deployments-same-instance": "EC2 deployments; no ECS pipeline thread with a confirmed cause was found",
     "codedeploy-ecs-needs-two-target-groups": "an API validation message; threads found fix it without quoting it",

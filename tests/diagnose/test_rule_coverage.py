@@ -12,7 +12,13 @@ from pipedoctor.diagnose.denials import RESOLVED_CAUSES
 from pipedoctor.diagnose.rule_tests import run_rule_tests
 
 # Causes that are configuration findings, not failure texts.
-POSTURE_ONLY = {"ci-role-full-access-policy", "codebuild-privileged-mode-unneeded", "repository-link-ambiguous"}
+POSTURE_ONLY = {
+    "ci-role-full-access-policy",
+    "codebuild-privileged-mode-unneeded",
+    "repository-link-ambiguous",
+    "resource-policy-open-to-anyone",
+    "resource-policy-other-accounts",
+}
 
 
 @pytest.fixture(scope="module")

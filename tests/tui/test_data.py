@@ -70,6 +70,7 @@ def test_neighbourhood_of_the_build_role() -> None:
 def test_neighbourhood_finds_pass_role_escalation_only_to_roles_that_trust_the_launcher() -> None:
     snapshot = demo_snapshot()
     pipeline_role = next(role for role in snapshot.roles if role.arn != BUILD_ROLE)
+    # Its own PassRole is limited to ecs-tasks.amazonaws.com: no CodeBuild pass yet.
     pipeline_role.inline_policies["more"] = {
         "Version": "2012-10-17",
         "Statement": [
@@ -81,5 +82,27 @@ def test_neighbourhood_finds_pass_role_escalation_only_to_roles_that_trust_the_l
         ],
     }
     found = neighbourhood(snapshot, pipeline_role)
+    assert not [p for p in found.escalations if "PassRole" in p]
+    assert [p for p in found.escalations if p.startswith("codebuild-start-build")]
+
+    pipeline_role.inline_policies["more"]["Statement"][0]["Action"].append("iam:PassRole")
+    found = neighbourhood(snapshot, pipeline_role)
     [path] = [p for p in found.escalations if "PassRole" in p]
-    assert "codebuild:UpdateProject" in path and "lambda" not in path and path.endswith(BUILD_ROLE)
+    assert "codebuild:UpdateProject" in path and "lambda" not in path and path.endswith(
+        f"-> {BUILD_ROLE}; possible if a CodeBuild project exists to switch"
+    )
+
+
+def test_neighbourhood_is_the_graph_answer() -> None:
+    """The role's reaches are `graph what-can`'s targets, its callers the graph's edges into it."""
+    from pipedoctor.graph.build import build_graph
+    from pipedoctor.graph.queries import what_can
+
+    snapshot = demo_snapshot()
+    pg = build_graph(snapshot)
+    role = snapshot.role(BUILD_ROLE)
+    found = neighbourhood(snapshot, role, pg)
+    assert [(r.resource, r.actions) for r in found.reaches] == [
+        (reach.target, reach.actions) for reach in what_can(pg, BUILD_ROLE)
+    ]
+    assert "trusted codebuild.amazonaws.com" in found.reached_by

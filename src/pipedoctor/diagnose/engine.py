@@ -9,12 +9,14 @@ from pipedoctor.diagnose.conditions import describe_condition, evaluate_conditio
 from pipedoctor.diagnose.denials import denial_facts
 from pipedoctor.diagnose.evidence import run_check
 from pipedoctor.diagnose.incidents import Incident
+from pipedoctor.diagnose.involved import involved
 from pipedoctor.diagnose.matcher import RuleMatcher, ScanState, TextMatch
 from pipedoctor.diagnose.predicates import PREDICATES
 from pipedoctor.diagnose.priors import prior_share
 from pipedoctor.diagnose.rules import Rule
 from pipedoctor.diagnose.templates import MissingFact, render, render_structure
 from pipedoctor.model import Finding, Snapshot
+from pipedoctor.model.findings import Location, MatchedText
 
 REQUIREMENT_WEIGHT = 0.1
 CHECK_WEIGHT = 0.2
@@ -44,10 +46,11 @@ def _judge(
     facts: dict[str, Any],
     evidence: list[str],
     snapshot: Snapshot | None,
-    location: str,
+    where: Location,
     resource: str,
     cause: str = "",
     confidence_shift: float = 0.0,
+    matched: list[MatchedText] | None = None,
 ) -> Finding | None:
     """Apply requirements and checks; None when a known fact or a policy rejects the rule."""
     confidence = rule.confidence + confidence_shift
@@ -73,6 +76,7 @@ def _judge(
     if unverified and rule.decide:
         unverified.append(f"to decide: {render(rule.decide, facts)}")
     explicit_deny = bool(facts.get("auth.explicit_deny"))
+    principals, resources = involved(rule, facts, resource)
     return Finding(
         rule=rule.id,
         cause=cause or rule.cause,
@@ -84,7 +88,10 @@ def _judge(
         fix=render(rule.fix_text, facts),
         policy_fix=None if explicit_deny else _policy_document(rule.fix_policy, facts),
         resource=resource,
-        location=location,
+        where=where,
+        matched=matched or [],
+        principals=principals,
+        resources=resources,
         references=rule.references,
         unverified=unverified,
     )
@@ -112,7 +119,9 @@ class Diagnoser:
                 findings.extend(_denial_findings(rule, facts, match, snapshot, incident))
                 continue
             evidence = [f"matched {match.line}"]
-            finding = _judge(rule, facts, evidence, snapshot, incident.location, incident.resource)
+            finding = _judge(
+                rule, facts, evidence, snapshot, incident.where, incident.resource, matched=[_matched(match)]
+            )
             if finding is not None:
                 findings.append(finding)
         ranked = rank_by_prior(rank(_without_fallbacks(findings, self.matcher.rules)))
@@ -127,7 +136,7 @@ def _denial_findings(
     rule: Rule, facts: dict[str, Any], match: TextMatch, snapshot: Snapshot | None, incident: Incident
 ) -> list[Finding]:
     """One candidate per distinct denial in the matched message, its cause named by the parser."""
-    surface = match.line.split(":", 1)[0]
+    surface = match.surface
     findings = []
     denials = parse_authorization_errors(match.excerpt or match.line)
     for denial in denials[:MAX_DENIALS]:
@@ -141,14 +150,19 @@ def _denial_findings(
             {**facts, **resolved.facts},
             evidence,
             snapshot,
-            incident.location,
+            incident.where,
             incident.resource,
             cause=resolved.cause,
             confidence_shift=shift,
+            matched=[_matched(match)],
         )
         if finding is not None:
             findings.append(finding)
     return findings
+
+
+def _matched(match: TextMatch) -> MatchedText:
+    return MatchedText(source=match.surface, text=match.text)
 
 
 def diagnose_incident(
@@ -164,7 +178,8 @@ def posture_findings(snapshot: Snapshot, rules: list[Rule]) -> list[Finding]:
         if rule.kind != "posture":
             continue
         for hit in PREDICATES[rule.predicate](snapshot, rule.params):
-            finding = _judge(rule, hit.facts, list(hit.evidence), snapshot, hit.location, hit.resource)
+            where = hit.location if isinstance(hit.location, Location) else Location.from_text(hit.location)
+            finding = _judge(rule, hit.facts, list(hit.evidence), snapshot, where, hit.resource)
             if finding is not None and hit.unverified:
                 finding.unverified = hit.unverified + finding.unverified
                 finding.confidence = round(max(finding.confidence - UNVERIFIED_PENALTY * len(hit.unverified), 0.1), 2)
@@ -210,7 +225,7 @@ def _say_what_decides(
 
 def rank(findings: list[Finding]) -> list[Finding]:
     """Highest confidence first; one finding per cause and place (the most confident)."""
-    best: dict[tuple[str, str, str], Finding] = {}
+    best: dict[tuple[str, Location, str], Finding] = {}
     for finding in sorted(findings, key=lambda f: -f.confidence):
-        best.setdefault((finding.cause, finding.location, finding.resource), finding)
+        best.setdefault((finding.cause, finding.where, finding.resource), finding)
     return list(best.values())

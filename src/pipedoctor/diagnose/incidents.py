@@ -16,6 +16,7 @@ from pipedoctor.diagnose.facts import (
 )
 from pipedoctor.diagnose.matcher import ANY_SURFACE
 from pipedoctor.model import ActionExecution, Build, Snapshot
+from pipedoctor.model.findings import Location
 
 SURFACES = [
     "codebuild-phase",
@@ -31,10 +32,14 @@ SURFACES = [
 
 @dataclass
 class Incident:
-    location: str
+    where: Location
     texts: dict[str, list[str]] = field(default_factory=dict)  # surface -> text blocks
     facts: dict[str, Any] = field(default_factory=dict)
     resource: str = ""
+
+    @property
+    def location(self) -> str:
+        return self.where.text
 
 
 def _build_texts(build: Build) -> dict[str, list[str]]:
@@ -87,11 +92,13 @@ def _incident_for_action(snapshot: Snapshot, action_execution: ActionExecution) 
         facts.update(deploy_facts(snapshot, scope))
         texts.update(_deploy_texts(scope))
     facts.update(derived_facts(facts))
-    location = (
-        f"{action_execution.pipeline_name} / {action_execution.pipeline_execution_id} / "
-        f"{action_execution.stage_name}.{action_execution.action_name}"
+    where = Location.of_run(
+        action_execution.pipeline_name,
+        action_execution.pipeline_execution_id,
+        action_execution.stage_name,
+        action_execution.action_name,
     )
-    return Incident(location=location, texts=texts, facts=facts, resource=facts.get("pipeline.arn", ""))
+    return Incident(where=where, texts=texts, facts=facts, resource=facts.get("pipeline.arn", ""))
 
 
 def incidents_from_snapshot(
@@ -117,11 +124,13 @@ def incidents_from_snapshot(
         facts = snapshot_facts(snapshot)
         facts.update(build_facts(snapshot, build))
         incidents.append(
-            Incident(location=f"build {build.id}", texts=_build_texts(build), facts=facts, resource=build.arn)
+            Incident(
+                where=Location.of_build(build.id), texts=_build_texts(build), facts=facts, resource=build.arn
+            )
         )
     return incidents
 
 
 def incident_from_text(text: str, surface: str | None = None) -> Incident:
     """A pasted error text with no AWS facts; from any surface unless one is named."""
-    return Incident(location="text", texts={surface or ANY_SURFACE: [text]})
+    return Incident(where=Location(label="text"), texts={surface or ANY_SURFACE: [text]})

@@ -22,8 +22,14 @@ EXCERPT_CHARS = 800  # enough for a wrapped AWS message on either side of the ma
 @dataclass
 class TextMatch:
     captures: dict[str, str]
-    line: str  # "surface: the matched line"
+    surface: str  # where the text came from (codebuild-phase, codebuild-log, ecs-task, ...)
+    text: str  # the matched line
     excerpt: str = ""  # the text around the match, for rules that read the whole message
+
+    @property
+    def line(self) -> str:
+        """The surface and the line, as evidence writes them: "surface: line"."""
+        return f"{self.surface}: {self.text}"
 
 
 @dataclass
@@ -92,7 +98,7 @@ class RuleMatcher:
                 continue
             captures = {k: v for k, v in found.groupdict().items() if v is not None}
             excerpt = text[max(0, found.start() - EXCERPT_CHARS) : found.end() + EXCERPT_CHARS] if rule.resolve else ""
-            state.first[rule.id] = TextMatch(captures, f"{surface}: {_line_around(text, found.start())}", excerpt)
+            state.first[rule.id] = TextMatch(captures, surface, _line_around(text, found.start()), excerpt)
 
     def matched_rules(self, state: ScanState) -> list[tuple[Rule, TextMatch]]:
         return [

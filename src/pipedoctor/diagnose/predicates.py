@@ -16,6 +16,7 @@ from pipedoctor.diagnose.policy_breadth import (
     service_wildcard_grant,
     write_beyond_use_grant,
 )
+from pipedoctor.diagnose.resource_exposure import RESOURCE_POLICY_PREDICATES
 from pipedoctor.diagnose.static_predicates import STATIC_PREDICATES
 from pipedoctor.model import Snapshot
 from pipedoctor.model.findings import TextEdit
@@ -121,4 +122,5 @@ PREDICATES: dict[str, Callable[[Snapshot, dict[str, Any]], Iterator[Hit]]] = {
     "docker_hub_base_image": docker_hub_base_image,
     "buildspec_yaml_error": buildspec_yaml_error,
     **STATIC_PREDICATES,
+    **RESOURCE_POLICY_PREDICATES,
 }

@@ -106,3 +106,14 @@ def render_structure(value: Any, facts: dict[str, Any]) -> Any:
     if isinstance(value, dict):
         return {key: render_structure(item, facts) for key, item in value.items()}
     return value
+
+
+def fact_names(value: Any) -> list[str]:
+    """The facts a template (or every string inside a JSON-like structure) names, in order."""
+    if isinstance(value, str):
+        return [found.group(1) for found in _PLACEHOLDER.finditer(value)]
+    if isinstance(value, list):
+        return [name for item in value for name in fact_names(item)]
+    if isinstance(value, dict):
+        return [name for item in value.values() for name in fact_names(item)]
+    return []

@@ -10,6 +10,7 @@ import heapq
 import re
 
 from pipedoctor.model import Finding
+from pipedoctor.model.findings import Location
 
 RULE_ID = "not-recognised"
 SHOWN_LINES = 5
@@ -95,7 +96,7 @@ class ErrorLines:
         return [line for _, _, line in sorted(self._heap, reverse=True)]
 
 
-def not_recognised(lines: list[str], surface: str | None, location: str = "text") -> Finding:
+def not_recognised(lines: list[str], surface: str | None) -> Finding:
     """The finding that says nothing matched, with the error-looking lines and the next step."""
     step = _NEXT_STEPS.get(
         surface or "", "where the failure happened: the failed action, build, task or deployment"
@@ -113,7 +114,7 @@ def not_recognised(lines: list[str], surface: str | None, location: str = "text"
         message=message,
         evidence=[f"looks like the error: {line}" for line in lines],
         fix=f"Collect {step}; {_COLLECT}.",
-        location=location,
+        where=Location(label="text"),
         references=[
             "https://docs.aws.amazon.com/codepipeline/latest/userguide/troubleshooting.html"
         ],

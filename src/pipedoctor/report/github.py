@@ -20,9 +20,14 @@ def render_github(findings: list[Finding]) -> str:
     lines = []
     for finding in findings:
         properties = [f"title={_escape_property(clean(f'{finding.rule}: {finding.title}'))}"]
-        path, _, line = finding.location.rpartition(":")
-        if path and line.isdigit():
-            properties.insert(0, f"file={_escape_property(path)},line={line}")
+        where = finding.where
+        if where.in_repository:
+            place = f"file={_escape_property(where.path)}"
+            if where.line:
+                place += f",line={where.line}"
+                if where.column:
+                    place += f",col={where.column}"
+            properties.insert(0, place)
         body = clean(f"{finding.message} Fix: {finding.fix}")
         lines.append(f"::{LEVEL[finding.severity]} {','.join(properties)}::{_escape_data(body)}")
     return "\n".join(lines) + ("\n" if lines else "")

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 from pipedoctor.model import CollectionError, Finding
+from pipedoctor.model.findings import Location
+
+
+def where_object(where: Location) -> dict[str, Any]:
+    """The location's known parts only: a file position, a run, a build or an ARN."""
+    return {key: value for key, value in asdict(where).items() if value}
 
 
 def finding_object(finding: Finding) -> dict[str, Any]:
@@ -21,7 +28,11 @@ def finding_object(finding: Finding) -> dict[str, Any]:
         "fix": finding.fix,
         "policy_fix": finding.policy_fix,
         "location": finding.location,
+        "where": where_object(finding.where),
         "resource": finding.resource,
+        "principals": finding.principals,
+        "resources": finding.resources,
+        "matched": [{"source": m.source, "text": m.text} for m in finding.matched],
         "references": finding.references,
     }
 

@@ -10,17 +10,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pipedoctor.model import ActionExecution, Build, Finding, PipelineExecution, Role, Snapshot
+from pipedoctor.model.findings import Location
 
 # Failures first: the order the pipelines list sorts by.
 STATUS_ORDER = {"Failed": 0, "Stopped": 1, "Abandoned": 1, "InProgress": 2, "Superseded": 3}
-MATCHED_PREFIX = "matched "
+# A matched line is cut at 300 characters with its phase and status before it: this much of a
+# context's line is always inside it.
+MATCHED_CHARS = 200
 
 
-def action_location(action: ActionExecution) -> str:
+def action_location(action: ActionExecution) -> Location:
     """The location a diagnosis of this action carries (see diagnose.incidents)."""
-    return (
-        f"{action.pipeline_name} / {action.pipeline_execution_id} / "
-        f"{action.stage_name}.{action.action_name}"
+    return Location.of_run(
+        action.pipeline_name, action.pipeline_execution_id, action.stage_name, action.action_name
     )
 
 
@@ -66,11 +68,11 @@ class SnapshotView:
         self.snapshot = snapshot
         self.analysed = findings is not None
         self.findings = findings or []
-        self._by_location: dict[str, list[Finding]] = defaultdict(list)
+        self._by_location: dict[Location, list[Finding]] = defaultdict(list)
         self._by_resource: dict[str, list[Finding]] = defaultdict(list)
         self._by_key = {finding_key(finding): finding for finding in self.findings}
         for finding in self.findings:
-            self._by_location[finding.location].append(finding)
+            self._by_location[finding.where].append(finding)
             self._by_resource[finding.resource].append(finding)
         self._executions: dict[str, list[PipelineExecution]] = defaultdict(list)
         for execution in snapshot.executions:
@@ -142,47 +144,41 @@ class SnapshotView:
         by_arn = {pipeline.arn: pipeline.name for pipeline in self.snapshot.pipelines}
         counts: dict[str, int] = defaultdict(int)
         for finding in self.findings:
-            name = by_arn.get(finding.resource) or finding.location.split(" / ", 1)[0]
+            name = by_arn.get(finding.resource) or finding.where.pipeline
             counts[name] += 1
         return counts
 
     def build_of(self, finding: Finding) -> Build | None:
         """The build a diagnosis is about, when it is about one."""
-        if finding.location.startswith("build "):
-            return self.build(finding.location.removeprefix("build "))
-        parts = finding.location.split(" / ")
-        if len(parts) != 3:
+        where = finding.where
+        if where.build:
+            return self.build(where.build)
+        if not where.pipeline:
             return None
-        for action in self.action_executions(parts[0], parts[1]):
-            if action_location(action) == finding.location:
+        for action in self.action_executions(where.pipeline, where.execution):
+            if action_location(action) == where:
                 return self.build(action.external_execution_id)
         return None
 
     def roles_in(self, finding: Finding) -> list[Role]:
-        """Roles the finding names: those it is about or whose policy its fix changes."""
-        text = " ".join([finding.resource, finding.message, finding.fix, *finding.evidence])
-        return [role for role in self.snapshot.roles if role.arn in text]
-
-
-def matched_lines(finding: Finding) -> list[str]:
-    """The text each matched rule pattern hit, from the evidence ("matched SURFACE: TEXT").
-
-    A CodeBuild phase text reads "PHASE: STATUS: message"; the log repeats only the message.
-    """
-    lines = []
-    for item in finding.evidence:
-        if not item.startswith(MATCHED_PREFIX) or ": " not in item:
-            continue
-        surface, text = item.removeprefix(MATCHED_PREFIX).split(": ", 1)
-        if surface == "codebuild-phase":
-            text = text.split(": ", 2)[-1]
-        lines.append(text)
-    return lines
+        """Roles the finding involves: those it is about or whose policy its fix changes."""
+        roles = (self.snapshot.role(arn) for arn in finding.principals)
+        return [role for role in roles if role is not None]
 
 
 def matched_line_numbers(build: Build, finding: Finding) -> list[int]:
-    """Indexes into the build's log excerpt of the lines the finding matched."""
-    wanted = [line.strip() for line in matched_lines(finding) if line.strip()]
+    """Indexes into the build's log excerpt of the lines the finding matched: log lines it matched
+    on the log itself, and the lines that repeat a phase context it matched."""
+    wanted = [m.text.strip() for m in finding.matched if m.source == "codebuild-log"]
+    phase_texts = [m.text for m in finding.matched if m.source == "codebuild-phase"]
+    wanted += [
+        line.strip()
+        for phase in build.failed_phases()
+        for context in phase.contexts
+        for line in context.message.splitlines()
+        if line.strip() and any(line.strip()[:MATCHED_CHARS] in text for text in phase_texts)
+    ]
+    wanted = [w for w in wanted if w]
     return [index for index, line in enumerate(build.log_excerpt) if any(w in line for w in wanted)]
 
 

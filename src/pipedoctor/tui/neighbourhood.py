@@ -1,9 +1,11 @@
-"""A role's neighbourhood, decided with the IAM engine over the snapshot's resources.
+"""A role's neighbourhood, read from the permission graph (`graph/`) of the snapshot.
 
-Who reaches the role (trust policy principals, the pipelines and projects that run as it), what
-it reaches (the snapshot's resources it is allowed to act on) and the escalation paths it holds
-(passing or assuming a more powerful role, rewriting its own policies). The permission graph
-module will answer this over a whole account; until then this is the role's one-hop view.
+Who reaches the role (the edges into it: the pipelines, actions, projects and task definitions
+that run as it, the principals its trust policy lets assume it), what it reaches (`what_can`:
+the resources and services its policies allow it to act on, to pass roles to, to assume) and
+the escalation paths it holds (`escalation_report` from the role: the published techniques,
+proven step by step). The graph decides every edge with the role's whole policy set; this module
+only words the answers for the role screen.
 """
 
 from __future__ import annotations
@@ -11,28 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipedoctor.iam import PolicySet, Request, evaluate
+from pipedoctor.graph.build import PermissionGraph, build_graph
+from pipedoctor.graph.escalation import Escalation, escalation_report
+from pipedoctor.graph.kinds import KINDS
+from pipedoctor.graph.queries import what_can
 from pipedoctor.model import Role, Snapshot
 
-# Actions that run code as a passed role (iam:PassRole + one of these), and the service the
-# passed role must trust for it to work.
-LAUNCHERS = {
-    "codebuild:CreateProject": "codebuild.amazonaws.com",
-    "codebuild:UpdateProject": "codebuild.amazonaws.com",
-    "codepipeline:CreatePipeline": "codepipeline.amazonaws.com",
-    "codepipeline:UpdatePipeline": "codepipeline.amazonaws.com",
-    "lambda:CreateFunction": "lambda.amazonaws.com",
-    "ecs:RegisterTaskDefinition": "ecs-tasks.amazonaws.com",
-    "ec2:RunInstances": "ec2.amazonaws.com",
-    "cloudformation:CreateStack": "cloudformation.amazonaws.com",
+_WORKLOAD_KINDS = {
+    "codepipeline-pipeline": "service role of pipeline",
+    "codebuild-project": "service role of CodeBuild project",
+    "ecs-task-definition": "role of task definition",
 }
-SELF_CHANGES = [
-    "iam:PutRolePolicy",
-    "iam:AttachRolePolicy",
-    "iam:UpdateAssumeRolePolicy",
-    "iam:DeleteRolePermissionsBoundary",
-]
-ANY_POLICY_CHANGES = ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"]
 
 
 @dataclass
@@ -49,112 +40,59 @@ class Neighbourhood:
     escalations: list[str] = field(default_factory=list)
 
 
-def _principals(trust: dict[str, Any]) -> list[str]:
-    statements = trust.get("Statement", [])
+def _node(pg: PermissionGraph, node: str) -> dict[str, Any]:
+    return pg.graph.nodes[node] if node in pg.graph else {}
+
+
+def _action_name(pg: PermissionGraph, action_node: str) -> str:
+    """`pipeline / Stage.Action` for an action node (`pipeline-ARN/Stage/Action`)."""
+    stage = next(iter(pg.graph.predecessors(action_node)), "")
+    pipeline = next(iter(pg.graph.predecessors(stage)), "") if stage else ""
+    action_label = _node(pg, action_node).get("label", action_node).split(" (", 1)[0]
+    return f"{_node(pg, pipeline).get('label', pipeline)} / {_node(pg, stage).get('label', stage)}.{action_label}"
+
+
+def _reached_by(pg: PermissionGraph, role: str) -> list[str]:
     found = []
-    for statement in [statements] if isinstance(statements, dict) else statements:
-        if statement.get("Effect") != "Allow":
-            continue
-        principal = statement.get("Principal", {})
-        if isinstance(principal, str):
-            found.append(principal)
-            continue
-        for kind, values in principal.items():
-            for value in [values] if isinstance(values, str) else values:
-                found.append(f"{kind}: {value}")
-    return found
+    for source, _, data in pg.graph.in_edges(role, data=True):
+        relation = data.get("relation")
+        node = _node(pg, source)
+        if relation == "assumes":
+            condition = " if its conditions hold" if data.get("conditional") else ""
+            found.append(f"trusted {'anyone' if source == '*' else source}{condition}")
+        elif relation == "runs_as" and node.get("kind") == "action":
+            found.append(f"role of action {_action_name(pg, source)}")
+        elif relation == "runs_as":
+            words = _WORKLOAD_KINDS.get(node.get("kind", ""), node.get("kind", "workload"))
+            how = f" ({data['how']})" if data.get("how") else ""
+            found.append(f"{words} {node.get('label', source)}{how}")
+    return sorted(dict.fromkeys(found))
 
 
-def _reached_by(snapshot: Snapshot, role: Role) -> list[str]:
-    found = [f"trusted {principal}" for principal in _principals(role.trust_policy)]
-    for pipeline in snapshot.pipelines:
-        if pipeline.role_arn == role.arn:
-            found.append(f"service role of pipeline {pipeline.name}")
-        for stage, action in pipeline.actions():
-            if action.role_arn == role.arn:
-                found.append(f"role of action {pipeline.name} / {stage.name}.{action.name}")
-    found += [
-        f"service role of CodeBuild project {project.name}"
-        for project in snapshot.projects
-        if project.service_role == role.arn
+def _kind(pg: PermissionGraph, target: str) -> str:
+    kind = _node(pg, target).get("kind", "")
+    return KINDS[kind].label if kind in KINDS else kind or "resource"
+
+
+def _escalation_text(escalation: Escalation) -> str:
+    steps = ", ".join(step.action for step in escalation.steps)
+    how = f" ({steps})" if steps else ""
+    condition = f"; possible if {escalation.possible_if}" if escalation.possible_if else ""
+    gains = "administrator rights" if escalation.gives == "administrator" else escalation.gains
+    return f"{escalation.technique}: {escalation.summary}{how} -> {gains}{condition}"
+
+
+def neighbourhood(snapshot: Snapshot, role: Role, pg: PermissionGraph | None = None) -> Neighbourhood:
+    """The role's neighbourhood in `pg` (the snapshot's permission graph, built when not given)."""
+    pg = pg if pg is not None else build_graph(snapshot)
+    if role.arn not in pg.graph:
+        return Neighbourhood()
+    reaches = [
+        Reach(reach.target, _kind(pg, reach.target), list(reach.actions))
+        for reach in what_can(pg, role.arn)
     ]
-    return found
-
-
-def _targets(snapshot: Snapshot, role: Role) -> list[tuple[str, str, list[str], Any]]:
-    """(resource, kind, actions to ask about, resource policy) for each resource in the snapshot."""
-    targets: list[tuple[str, str, list[str], Any]] = []
-    for repository in snapshot.ecr_repositories:
-        actions = ["ecr:PutImage", "ecr:BatchGetImage", "ecr:DeleteRepository"]
-        targets.append((repository.arn, "ECR repository", actions, repository.policy))
-    for bucket in snapshot.buckets:
-        objects = f"arn:{snapshot.partition}:s3:::{bucket.name}/*"
-        targets.append(
-            (objects, "artifact bucket", ["s3:GetObject", "s3:PutObject"], bucket.policy)
-        )
-    for connection in snapshot.connections:
-        action = f"{connection.service_prefix or 'codeconnections'}:UseConnection"
-        targets.append((connection.arn, "connection", [action], None))
-    for key in snapshot.kms_keys:
-        targets.append((key.arn, "KMS key", ["kms:Decrypt", "kms:GenerateDataKey"], key.policy))
-    for project in snapshot.projects:
-        actions = ["codebuild:StartBuild", "codebuild:UpdateProject"]
-        targets.append((project.arn, "CodeBuild project", actions, None))
-    for pipeline in snapshot.pipelines:
-        actions = ["codepipeline:StartPipelineExecution", "codepipeline:UpdatePipeline"]
-        targets.append((pipeline.arn, "pipeline", actions, None))
-    for other in snapshot.roles:
-        if other.arn != role.arn:
-            targets.append((other.arn, "role", ["iam:PassRole"], None))
-            targets.append((other.arn, "role", ["sts:AssumeRole"], other.trust_policy or None))
-    return targets
-
-
-def neighbourhood(snapshot: Snapshot, role: Role) -> Neighbourhood:
-    boundaries = [role.permissions_boundary.document] if role.permissions_boundary else []
-    identity: list[Any] = list(role.identity_documents())
-    own = PolicySet(identity=identity, boundaries=boundaries)
-
-    def allowed(action: str, resource: str, resource_policy: Any = None) -> bool:
-        policies = own
-        if resource_policy:
-            policies = PolicySet(
-                identity=identity, boundaries=boundaries, resource_policy=resource_policy
-            )
-        return evaluate(
-            Request(action=action, resource=resource, principal_arn=role.arn), policies
-        ).allowed
-
-    result = Neighbourhood(reached_by=_reached_by(snapshot, role))
-    by_resource: dict[tuple[str, str], Reach] = {}
-    for resource, kind, actions, resource_policy in _targets(snapshot, role):
-        granted = [a for a in actions if allowed(a, resource, resource_policy)]
-        if granted:
-            reach = by_resource.setdefault((resource, kind), Reach(resource, kind, []))
-            reach.actions += granted
-    result.reaches = list(by_resource.values())
-
-    launchers = {action: service for action, service in LAUNCHERS.items() if allowed(action, "*")}
-    for reach in result.reaches:
-        if reach.kind != "role":
-            continue
-        if "sts:AssumeRole" in reach.actions:
-            result.escalations.append(f"sts:AssumeRole -> {reach.resource}")
-        target = snapshot.role(reach.resource)
-        trusted = " ".join(_principals(target.trust_policy)) if target else ""
-        usable = [action for action, service in launchers.items() if service in trusted]
-        if "iam:PassRole" in reach.actions and usable:
-            result.escalations.append(
-                f"iam:PassRole + {', '.join(usable)} -> runs code as {reach.resource}"
-            )
-    result.escalations += [
-        f"{action} on itself: can grant itself anything"
-        for action in SELF_CHANGES
-        if allowed(action, role.arn)
-    ]
-    result.escalations += [
-        f"{action} on any customer managed policy"
-        for action in ANY_POLICY_CHANGES
-        if allowed(action, "*")
-    ]
-    return result
+    report = escalation_report(pg, role.arn)
+    escalations = [_escalation_text(escalation) for escalation in report.escalations]
+    if role.arn in report.administrators:
+        escalations.insert(0, "already holds every permission a technique would give (administrator)")
+    return Neighbourhood(_reached_by(pg, role.arn), reaches, escalations)

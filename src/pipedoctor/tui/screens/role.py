@@ -25,10 +25,7 @@ from pipedoctor.tui.screens.base import PipedoctorScreen
 from pipedoctor.tui.text import safe, severity_text
 from pipedoctor.tui.widgets.table import Column, Row, RowTable
 
-GRAPH_NOTE = (
-    "One hop, decided by the IAM engine over the resources in this snapshot; "
-    "the account-wide permission graph is not built yet."
-)
+GRAPH_NOTE = "From the snapshot's permission graph (the same answers as `pipedoctor graph`)."
 
 
 def _json(document: object) -> Syntax:
