@@ -9,6 +9,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pipedoctor.knowledge.arns import arn_account, arn_region, arn_service, secret_arn, split_arn
+from pipedoctor.knowledge.connections import other_prefix_arn
+from pipedoctor.knowledge.images import (
+    ecr_registry,
+    is_curated_codebuild_image,
+    names_no_registry,
+    parse_image,
+)
 from pipedoctor.model import (
     ActionExecution,
     Build,
@@ -21,7 +29,6 @@ from pipedoctor.model import (
     TaskDefinition,
 )
 from pipedoctor.sources.dockerfile import base_images
-from pipedoctor.sources.images import parse_image
 from pipedoctor.sources.repository import is_dockerfile
 from pipedoctor.textparse import ParseError, parse_json
 
@@ -30,9 +37,6 @@ from pipedoctor.textparse import ParseError, parse_json
 EVENT_ONLY_VARIABLES = frozenset(
     {"TagName", "PullRequestId", "PullRequestTitle", "SourceBranchName", "DestinationBranchName"}
 )
-CONNECTION_PREFIXES = {"codestar-connections": "codeconnections", "codeconnections": "codestar-connections"}
-# Curated CodeBuild images start dockerd themselves when privileged mode is on; custom images do not.
-CURATED_IMAGE_PREFIXES = ("aws/codebuild/", "public.ecr.aws/codebuild/")
 _VARIABLE_REF = re.compile(r"#\{(?P<namespace>[\w-]+)\.(?P<name>\w+)\}")
 _LOG_IMAGE = re.compile(
     r"(?:\bFROM\s+(?:--platform=\S+\s+)?|docker pull\s+|load metadata for\s+|"
@@ -57,7 +61,7 @@ def _pipeline_facts(pipeline: Pipeline) -> dict[str, Any]:
         "pipeline.arn": pipeline.arn,
         "pipeline.role": pipeline.role_arn,
         "pipeline.tag_filters": tag_filters,
-        "account": pipeline.arn.split(":")[4],  # a multi-account snapshot: the pipeline's own
+        "account": arn_account(pipeline.arn),  # a multi-account snapshot: the pipeline's own
         "pipeline.has_tag_trigger": bool(tag_filters),
         "region": pipeline.region,
     }
@@ -77,11 +81,10 @@ def _pipeline_facts(pipeline: Pipeline) -> dict[str, Any]:
         if source.namespace:
             facts["source.namespace"] = source.namespace
         repository = source.configuration.get("RepositoryName")
-        arn_parts = pipeline.arn.split(":")
-        if source.provider == "CodeCommit" and repository and len(arn_parts) > 4:
-            facts["source.repository_arn"] = (
-                f"arn:{arn_parts[1]}:codecommit:{arn_parts[3]}:{arn_parts[4]}:{repository}"
-            )
+        arn_parts = split_arn(pipeline.arn)
+        if source.provider == "CodeCommit" and repository and arn_parts:
+            _, partition, _, region, account, _ = arn_parts
+            facts["source.repository_arn"] = f"arn:{partition}:codecommit:{region}:{account}:{repository}"
     if "artifact.kms_key" in facts:
         facts["artifact.kms_key_ref"] = _key_reference_form(facts["artifact.kms_key"])
     return facts
@@ -109,7 +112,7 @@ def artifact_store_facts(snapshot: Snapshot, facts: dict[str, Any]) -> dict[str,
 
 
 def _connection_facts(snapshot: Snapshot, arn: str) -> dict[str, Any]:
-    facts: dict[str, Any] = {"connection.arn": arn, "connection.prefix": arn.split(":")[2]}
+    facts: dict[str, Any] = {"connection.arn": arn, "connection.prefix": arn_service(arn)}
     connection = snapshot.connection(arn)
     if connection is not None:
         facts["connection.status"] = connection.status
@@ -124,11 +127,10 @@ def _other_prefix_facts(arn: str) -> dict[str, Any]:
     codestar-connections and codeconnections are two names for one service; a policy written for one
     prefix while the connection ARN uses the other is a classic cause of "Unable to use Connection".
     """
-    parts = arn.split(":")
-    if len(parts) < 3 or parts[2] not in CONNECTION_PREFIXES:
+    other = other_prefix_arn(arn)
+    if other is None:
         return {}
-    other = CONNECTION_PREFIXES[parts[2]]
-    return {"connection.other_prefix": other, "connection.other_arn": ":".join([*parts[:2], other, *parts[3:]])}
+    return {"connection.other_prefix": arn_service(other), "connection.other_arn": other}
 
 
 def _action_environment(configuration: dict[str, str]) -> dict[str, str]:
@@ -235,7 +237,7 @@ def project_facts(project: Project) -> dict[str, Any]:
         "project.source_type": project.source.type,
         "project.log_group": project.effective_log_group,
         "build.role": project.service_role,
-        "project.image_curated": project.environment.image.startswith(CURATED_IMAGE_PREFIXES),
+        "project.image_curated": is_curated_codebuild_image(project.environment.image),
         "project.logs_enabled": project.logs_enabled,
     }
     if project.source.auth_type == "CODECONNECTIONS" and project.source.auth_resource:
@@ -306,9 +308,6 @@ def derived_facts(facts: dict[str, Any]) -> dict[str, Any]:
 
 
 DEPLOY_PROVIDERS = ("ECS", "CodeDeployToECS")
-_ECR_REGISTRY = re.compile(
-    r"^(?P<account>\d{12})\.dkr\.ecr(?:-fips)?\.(?P<region>[\w-]+)\.amazonaws\.com(?:\.cn)?$"
-)
 SECRET_READ_ACTIONS = {
     "secretsmanager": "secretsmanager:GetSecretValue",
     "ssm": "ssm:GetParameters",
@@ -401,9 +400,8 @@ def _service_facts(service: EcsService) -> dict[str, Any]:
 def task_definition_facts(
     task: TaskDefinition, partition: str, default_account: str
 ) -> dict[str, Any]:
-    parts = task.arn.split(":")
-    account = parts[4] if len(parts) > 5 and parts[4] else default_account
-    region = task.region or (parts[3] if len(parts) > 5 else "")
+    account = arn_account(task.arn) or default_account
+    region = task.region or arn_region(task.arn)
     images = [container.image for container in task.containers]
     facts: dict[str, Any] = {
         "task.definition": task.arn,
@@ -414,7 +412,7 @@ def task_definition_facts(
         "task.compatibilities": list(task.requires_compatibilities),
         "task.cpu_architecture": task.cpu_architecture or "X86_64",  # the default when unset
         "task.images": images,
-        "task.bare_images": [image for image in images if _without_registry(image)],
+        "task.bare_images": [image for image in images if names_no_registry(image)],
     }
     if task.execution_role:
         facts["task.execution_role"] = task.execution_role
@@ -434,18 +432,8 @@ def task_definition_facts(
     facts["task.secrets"] = secrets
     if secrets:
         facts["task.secret"] = secrets[0]
-        facts["task.secret_action"] = SECRET_READ_ACTIONS.get(secrets[0].split(":")[2], "")
+        facts["task.secret_action"] = SECRET_READ_ACTIONS.get(arn_service(secrets[0]), "")
     return facts
-
-
-def _without_registry(image: str) -> bool:
-    """Written without a registry host: Docker resolves it on Docker Hub."""
-    first, slash, _ = image.partition("/")
-    return (
-        bool(image)
-        and "$" not in image
-        and not (slash and ("." in first or ":" in first or first == "localhost"))
-    )
 
 
 def _image_facts(images: list[str], partition: str, account: str) -> dict[str, Any]:
@@ -457,14 +445,14 @@ def _image_facts(images: list[str], partition: str, account: str) -> dict[str, A
         if parsed is None:
             continue
         facts.setdefault("task.image_registry", parsed.registry)
-        registry = _ECR_REGISTRY.match(parsed.registry)
+        registry = ecr_registry(parsed.registry)
         if registry is None:
             continue
-        accounts.append(registry.group("account"))
-        facts.setdefault("task.image_account", registry.group("account"))
+        accounts.append(registry.account)
+        facts.setdefault("task.image_account", registry.account)
         facts.setdefault(
             "task.image_repository_arn",
-            f"arn:{partition}:ecr:{registry.group('region')}:{registry.group('account')}:repository/{parsed.repository}",
+            f"arn:{partition}:ecr:{registry.region}:{registry.account}:repository/{parsed.repository}",
         )
     facts["task.image_accounts"] = accounts
     if accounts and account:
@@ -502,10 +490,7 @@ def _secret_arn(value_from: str, partition: str, region: str, account: str) -> s
     end in `:json-key:version-stage:version-id`, which is not part of the secret's ARN."""
     if not value_from.startswith("arn:"):
         return f"arn:{partition}:ssm:{region}:{account}:parameter/{value_from.lstrip('/')}"
-    parts = value_from.split(":")
-    if len(parts) > 7 and parts[2] == "secretsmanager":
-        return ":".join(parts[:7])
-    return value_from
+    return secret_arn(value_from)
 
 
 def _deployment_facts(deployment: CodeDeployDeployment) -> dict[str, Any]:

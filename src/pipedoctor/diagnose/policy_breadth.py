@@ -17,6 +17,7 @@ from typing import Any
 
 from pipedoctor.diagnose.evidence import role_decision, role_policy_set
 from pipedoctor.diagnose.hit import Hit
+from pipedoctor.knowledge.arns import arn_account
 from pipedoctor.model import Role, Snapshot
 from pipedoctor.model.findings import TextEdit
 from pipedoctor.sources.definitions import UNKNOWN_ACCOUNT, UNKNOWN_REGION, Defined
@@ -85,8 +86,8 @@ def grants(role: Role) -> Iterator[Grant]:
 
 
 def _account(role: Role) -> str:
-    parts = role.arn.split(":")
-    return parts[4] if len(parts) > 4 and parts[4].isdigit() else UNKNOWN_ACCOUNT
+    account = arn_account(role.arn)
+    return account if account.isdigit() else UNKNOWN_ACCOUNT
 
 
 def probe_resource(action: str, account: str) -> str:

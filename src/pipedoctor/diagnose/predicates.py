@@ -17,14 +17,14 @@ from pipedoctor.diagnose.policy_breadth import (
     write_beyond_use_grant,
 )
 from pipedoctor.diagnose.static_predicates import STATIC_PREDICATES
+from pipedoctor.knowledge.images import ImageReference, mirror_of_written
+from pipedoctor.knowledge.shell import built_tags
 from pipedoctor.model import Snapshot
 from pipedoctor.model.findings import TextEdit
 from pipedoctor.sources.dockerfile import base_images
 from pipedoctor.sources.end_of_life import end_of_life, supported_releases
-from pipedoctor.sources.images import ImageReference, mirror_of_written
 from pipedoctor.sources.repository import is_buildspec, is_dockerfile
 from pipedoctor.sources.repository_model import repository_model
-from pipedoctor.sources.shell import built_tags
 from pipedoctor.textparse import ParseError, parse_yaml
 
 

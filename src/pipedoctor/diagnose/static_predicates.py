@@ -11,23 +11,36 @@ from typing import Any
 
 from pipedoctor.diagnose.evidence import role_decision
 from pipedoctor.diagnose.hit import Hit
-from pipedoctor.model import Pipeline, Role, Snapshot
-from pipedoctor.model.findings import TextEdit
-from pipedoctor.sources.buildspec_facts import BuildspecFacts, Command
-from pipedoctor.sources.codebuild_images import unsupported_runtime
-from pipedoctor.sources.definitions import UNKNOWN_ACCOUNT, UNKNOWN_REGION, Defined, is_unresolved
-from pipedoctor.sources.images import parse_image
-from pipedoctor.sources.policy_edits import statement_edit
-from pipedoctor.sources.repository_model import LinkedProject, RepositoryModel, repository_model
-from pipedoctor.sources.shell import (
+from pipedoctor.knowledge.arns import arn_partition, arn_service
+from pipedoctor.knowledge.connections import (
+    USE_CONNECTION_ACTIONS,
+    is_connection_arn,
+    other_prefix_arn,
+)
+from pipedoctor.knowledge.images import (
+    ecr_registry,
+    is_curated_codebuild_image,
+    mentions_ecr_registry,
+    names_no_registry,
+)
+from pipedoctor.knowledge.shell import (
     assigned_variables,
     is_opaque,
     logs_in,
     push_targets,
+    resolve_variables,
     runs_docker,
     starts_dockerd,
     used_variables,
+    with_assignments,
 )
+from pipedoctor.model import Pipeline, Role, Snapshot
+from pipedoctor.model.findings import TextEdit
+from pipedoctor.sources.buildspec import BuildspecFacts, Command
+from pipedoctor.sources.codebuild_images import unsupported_runtime
+from pipedoctor.sources.definitions import UNKNOWN_ACCOUNT, UNKNOWN_REGION, Defined, is_unresolved
+from pipedoctor.sources.policy_edits import statement_edit
+from pipedoctor.sources.repository_model import LinkedProject, RepositoryModel, repository_model
 
 RESERVED_PREFIX = "CODEBUILD_"
 # Set by CodeBuild, the shell, or the curated images (CodeBuild user guide, "Environment variables
@@ -65,7 +78,6 @@ LEGACY_DOCKER_IMAGES = ("aws/codebuild/docker:",)
 _IMAGE_PROVIDED = re.compile(
     r"^[A-Z0-9_]*_(?:HOME|VERSION|ROOT|PATH)$|^GO(?:PATH|ROOT|PROXY|FLAGS)$"
 )
-_ECR_HOST = re.compile(r"\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?")
 _RUNS_SCRIPT = re.compile(
     r"(?:^|[\s;&|])(?:\S+\.sh\b|make\b|bash\s+\S|sh\s+\S|\./\S|npm\s+run|python\s+\S+\.py)"
 )
@@ -204,7 +216,7 @@ def custom_image_without_dockerd(snapshot: Snapshot, params: dict[str, Any]) -> 
             facts is None
             or not image
             or "image" in defined.unknown
-            or image.startswith("aws/codebuild/")
+            or is_curated_codebuild_image(image)
         ):
             continue
         if not project.environment.privileged_mode or any(
@@ -538,10 +550,8 @@ def full_clone_missing_permission(snapshot: Snapshot, params: dict[str, Any]) ->
                 )
 
 
-def _swap_connection_prefix(arn: str) -> str:
-    if ":codestar-connections:" in arn:
-        return arn.replace(":codestar-connections:", ":codeconnections:", 1)
-    return arn.replace(":codeconnections:", ":codestar-connections:", 1)
+def _arn_prefix(arn: str) -> str:
+    return f"arn:{arn_partition(arn)}:{arn_service(arn)}:"
 
 
 def _prefix_edits(snapshot: Snapshot, defined: Defined[Role], arn: str, other: str) -> list[TextEdit]:
@@ -549,7 +559,7 @@ def _prefix_edits(snapshot: Snapshot, defined: Defined[Role], arn: str, other: s
     other one: the one line naming `other` (or, failing that, the other prefix), else none."""
     text = snapshot.repo_text(defined.path)
     lines = text.splitlines()
-    for old, new in ((other, arn), (":".join(other.split(":")[:3]) + ":", ":".join(arn.split(":")[:3]) + ":")):
+    for old, new in ((other, arn), (_arn_prefix(other), _arn_prefix(arn))):
         found = [number for number, line in enumerate(lines, 1) if old in line]
         if len(found) == 1:
             line = found[0]
@@ -562,11 +572,12 @@ def _prefix_edits(snapshot: Snapshot, defined: Defined[Role], arn: str, other: s
 def connection_prefix_mismatch(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """A role allowed UseConnection on the connection's ARN under the other service prefix only."""
     model = _model(snapshot)
-    actions = ["codestar-connections:UseConnection", "codeconnections:UseConnection"]
+    actions = list(USE_CONNECTION_ACTIONS)
     for pipeline in model.definitions.pipelines:
         for stage, source in pipeline.item.actions():
             arn = source.configuration.get("ConnectionArn", "")
-            if not arn.startswith("arn:") or is_unresolved(arn) or ":connection/" not in arn:
+            other = other_prefix_arn(arn)
+            if not is_connection_arn(arn) or is_unresolved(arn) or other is None:
                 continue
             roles = [model.role(pipeline.item.role_arn, pipeline.path)]
             roles += [model.role(source.role_arn, pipeline.path)] if source.role_arn else []
@@ -582,15 +593,15 @@ def connection_prefix_mismatch(snapshot: Snapshot, params: dict[str, Any]) -> It
                 if defined is None or defined.item.arn in seen:
                     continue
                 seen.add(defined.item.arn)
-                role, other = defined.item, _swap_connection_prefix(arn)
+                role = defined.item
                 if _allowed(role, actions, arn) or not _allowed(role, actions, other):
                     continue
                 yield Hit(
                     facts={
                         "role.name": role.name,
                         "connection.arn": arn,
-                        "policy.arn_prefix": other.split(":")[2],
-                        "connection.prefix": arn.split(":")[2],
+                        "policy.arn_prefix": arn_service(other),
+                        "connection.prefix": arn_service(arn),
                         "file": defined.path,
                         "line": defined.line(),
                     },
@@ -613,22 +624,11 @@ def _variables(facts: BuildspecFacts, linked: LinkedProject | None) -> dict[str,
         env.update(
             {v.name: v.value for v in linked.project.environment.variables if v.type == "PLAINTEXT"}
         )
-    for command in facts.commands:
-        if match := re.match(r"^\s*(?:export\s+)?([A-Za-z_]\w*)=(\S+)\s*$", command.text):
-            env[match.group(1)] = match.group(2).strip("\"'")
-    return env
-
-
-def _resolve(text: str, env: dict[str, str]) -> str:
-    for _ in range(3):
-        text = re.sub(
-            r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: env.get(m.group(1), m.group(0)), text
-        )
-    return text
+    return with_assignments([command.text for command in facts.commands], env)
 
 
 def _looks_like_ecr(target: str, resolved: str) -> bool:
-    return bool(_ECR_HOST.search(resolved)) or bool(
+    return mentions_ecr_registry(resolved) or bool(
         re.search(r"\$\{?\w*(?:ECR|REPOSITORY_URI|REPO_URI)", target, re.IGNORECASE)
     )
 
@@ -636,7 +636,7 @@ def _looks_like_ecr(target: str, resolved: str) -> bool:
 def _login_command(target: str) -> str:
     """The ECR login for the registry `target` is pushed to (its host, or the shell that gets it)."""
     host = target.split("/", 1)[0]
-    registry = host if _ECR_HOST.fullmatch(host) else f'$(echo "{target}" | cut -d/ -f1)'
+    registry = host if ecr_registry(host) else f'$(echo "{target}" | cut -d/ -f1)'
     return f"aws ecr get-login-password --region $AWS_DEFAULT_REGION | docker login --username AWS --password-stdin {registry}"
 
 
@@ -659,10 +659,10 @@ def ecr_push_without_login(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
             continue
         env = _variables(facts, linked)
         for command in facts.commands:
-            pushed = [t for t in push_targets(command.text) if _looks_like_ecr(t, _resolve(t, env))]
+            pushed = [t for t in push_targets(command.text) if _looks_like_ecr(t, resolve_variables(t, env))]
             if pushed:
-                resolved = _resolve(pushed[0], env)
-                login = _login_command(resolved if _ECR_HOST.match(resolved) else pushed[0])
+                resolved = resolve_variables(pushed[0], env)
+                login = _login_command(resolved if ecr_registry(resolved.split("/", 1)[0]) else pushed[0])
                 yield Hit(
                     facts={"file": facts.path, "line": command.line, "image": pushed[0], "login.command": login},
                     location=f"{facts.path}:{command.line}",
@@ -676,11 +676,6 @@ def ecr_push_without_login(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
                 break
 
 
-def _registry_less(image: str) -> bool:
-    reference = parse_image(image)
-    return reference is not None and reference.is_docker_hub and "/" not in image.split(":", 1)[0]
-
-
 def image_without_registry(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """An image meant for ECR written without its registry, so Docker Hub is used: a task
     definition image named like an ECR repository of the same repository, or a `docker push` of
@@ -690,7 +685,7 @@ def image_without_registry(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
     for defined in model.definitions.task_definitions:
         for container in defined.item.containers:
             name = container.image.split(":", 1)[0].split("@", 1)[0]
-            if name in repositories and _registry_less(container.image):
+            if name in repositories and names_no_registry(container.image):
                 key = f"image:{container.name}"
                 yield Hit(
                     facts={
@@ -716,8 +711,8 @@ def image_without_registry(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
         env = _variables(facts, linked)
         for command in facts.commands:
             for target in push_targets(command.text):
-                resolved = _resolve(target, env)
-                if "$" not in resolved and _registry_less(resolved):
+                resolved = resolve_variables(target, env)
+                if "$" not in resolved and names_no_registry(resolved):
                     yield Hit(
                         facts={
                             "image": resolved,
@@ -747,8 +742,8 @@ def repository_uri_as_name(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
         env = _variables(facts, linked)
         for command in facts.commands:
             for written in _REPOSITORY_NAME_FLAG.findall(command.text):
-                value = _resolve(written.strip("\"'"), env)
-                if _ECR_HOST.search(value) or ".amazonaws.com/" in value:
+                value = resolve_variables(written.strip("\"'"), env)
+                if mentions_ecr_registry(value) or ".amazonaws.com/" in value:
                     yield Hit(
                         facts={"value": value, "file": facts.path, "line": command.line},
                         location=f"{facts.path}:{command.line}",
@@ -761,7 +756,7 @@ def repository_uri_as_name(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
         for variable in linked.project.environment.variables:
             name = variable.name.upper()
             if ("REPO" in name and "NAME" in name) and (
-                _ECR_HOST.search(variable.value) or ".amazonaws.com/" in variable.value
+                mentions_ecr_registry(variable.value) or ".amazonaws.com/" in variable.value
             ):
                 where = linked.defined.at(f"env:{variable.name}")
                 yield Hit(
@@ -778,7 +773,7 @@ def repository_uri_as_name(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
                 )
     for defined in model.definitions.repositories:
         if "/" in defined.item.name and (
-            ".amazonaws.com" in defined.item.name or _ECR_HOST.search(defined.item.name)
+            ".amazonaws.com" in defined.item.name or mentions_ecr_registry(defined.item.name)
         ):
             yield Hit(
                 facts={"value": defined.item.name, "file": defined.path, "line": defined.line()},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipedoctor.sources.images import ImageReference, parse_image
+from pipedoctor.knowledge.images import ImageReference, parse_image
 
 _ARG = re.compile(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(\S*))?", re.IGNORECASE)
 _FROM = re.compile(

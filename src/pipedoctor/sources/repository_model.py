@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipedoctor.knowledge.shell import dockerfile_of_build
 from pipedoctor.model import (
     Finding,
     Pipeline,
@@ -24,7 +25,7 @@ from pipedoctor.model import (
     Role,
     Snapshot,
 )
-from pipedoctor.sources.buildspec_facts import (
+from pipedoctor.sources.buildspec import (
     BuildspecFacts,
     read_buildspec,
     read_buildspec_template,
@@ -46,7 +47,6 @@ from pipedoctor.sources.repository import (
     is_cdk_metadata,
     is_dockerfile,
 )
-from pipedoctor.sources.shell import dockerfile_of_build
 from pipedoctor.sources.terraform import definitions_from_modules, definitions_from_plan, is_plan
 from pipedoctor.textparse import ParseError
 
