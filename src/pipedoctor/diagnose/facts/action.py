@@ -75,6 +75,7 @@ def _started_by_tag(snapshot: Snapshot, pipeline_name: str, execution_id: str) -
 
 
 def action_facts(snapshot: Snapshot, action_execution: ActionExecution) -> dict[str, Any]:
+    """The failed action, its stage and role, the variables configured for it and what started the execution."""
     facts: dict[str, Any] = {
         "execution.id": action_execution.pipeline_execution_id,
         "action.name": action_execution.action_name,

@@ -10,6 +10,7 @@ from pipedoctor.model import Build, Project, Snapshot
 
 
 def project_facts(project: Project) -> dict[str, Any]:
+    """The CodeBuild project's configuration: role, image, privileged mode, source and logs."""
     facts: dict[str, Any] = {
         "project.name": project.name,
         "project.arn": project.arn,
@@ -29,6 +30,7 @@ def project_facts(project: Project) -> dict[str, Any]:
 
 
 def build_facts(snapshot: Snapshot, build: Build) -> dict[str, Any]:
+    """The build that ran: its role, who started it, the phase that failed and its resolved variables."""
     facts: dict[str, Any] = {"build.id": build.id, "build.arn": build.arn}
     if (project := snapshot.project(build.project_name)) is not None:
         facts.update(project_facts(project))

@@ -74,6 +74,7 @@ def deploy_scope(snapshot: Snapshot, action_execution: ActionExecution) -> Deplo
 
 
 def deploy_facts(snapshot: Snapshot, scope: DeployScope) -> dict[str, Any]:
+    """The ECS deploy: service, task definition, the newest stopped task and the CodeDeploy deployment."""
     facts: dict[str, Any] = {}
     if scope.service is not None:
         facts.update(service_facts(scope.service))
@@ -91,6 +92,7 @@ def deploy_facts(snapshot: Snapshot, scope: DeployScope) -> dict[str, Any]:
 
 
 def service_facts(service: EcsService) -> dict[str, Any]:
+    """The ECS service the deploy action updates."""
     return {
         "service.name": service.name,
         "service.cluster": service.cluster,
@@ -102,6 +104,7 @@ def service_facts(service: EcsService) -> dict[str, Any]:
 
 
 def deployment_facts(deployment: CodeDeployDeployment) -> dict[str, Any]:
+    """The CodeDeploy blue/green deployment and its first failed lifecycle event."""
     facts: dict[str, Any] = {
         "deployment.id": deployment.id,
         "deployment.application": deployment.application,

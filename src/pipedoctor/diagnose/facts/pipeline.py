@@ -10,6 +10,7 @@ from pipedoctor.model import Pipeline, Snapshot
 
 
 def snapshot_facts(snapshot: Snapshot) -> dict[str, Any]:
+    """The partition, account and region of the snapshot."""
     facts: dict[str, Any] = {"partition": snapshot.partition}
     if snapshot.account_id:
         facts["account"] = snapshot.account_id
@@ -19,6 +20,7 @@ def snapshot_facts(snapshot: Snapshot) -> dict[str, Any]:
 
 
 def pipeline_facts(pipeline: Pipeline) -> dict[str, Any]:
+    """The pipeline's name, role and triggers, its artifact store and its first source action."""
     tag_filters = [tag for trigger in pipeline.triggers for tag in trigger.on_push_tags]
     facts: dict[str, Any] = {
         "pipeline.name": pipeline.name,
@@ -76,6 +78,7 @@ def artifact_store_facts(snapshot: Snapshot, facts: dict[str, Any]) -> dict[str,
 
 
 def connection_facts(snapshot: Snapshot, arn: str) -> dict[str, Any]:
+    """The source connection: its ARN, service prefix, status and provider."""
     facts: dict[str, Any] = {"connection.arn": arn, "connection.prefix": arn_service(arn)}
     connection = snapshot.connection(arn)
     if connection is not None:

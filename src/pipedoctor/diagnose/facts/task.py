@@ -18,6 +18,7 @@ SECRET_READ_ACTIONS = {
 def task_definition_facts(
     task: TaskDefinition, partition: str, default_account: str
 ) -> dict[str, Any]:
+    """The task definition a deploy ran: roles, network mode, images, logs and secrets."""
     account = arn_account(task.arn) or default_account
     region = task.region or arn_region(task.arn)
     images = [container.image for container in task.containers]
