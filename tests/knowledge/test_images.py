@@ -5,6 +5,7 @@ import pytest
 from pipedoctor.knowledge.images import (
     ecr_image,
     ecr_registry,
+    images_in_log,
     is_curated_codebuild_image,
     mentions_ecr_registry,
     names_no_registry,
@@ -108,3 +109,28 @@ def test_not_ecr(text: str) -> None:
     assert ecr_registry(text.split("/")[0]) is None
     assert ecr_image(text) is None
     assert not mentions_ecr_registry(text)
+
+
+# The diagnosis facts took any Docker Hub FROM for a pull, the Dockerfile check skipped single
+# names that are no official image (built locally): one answer now.
+@pytest.mark.parametrize(
+    ("written", "pulled"),
+    [
+        ("node:20", True),
+        ("centos:7", True),  # deprecated, still pulled
+        ("bitnami/redis:7", True),
+        ("myapp-base", False),
+        ("public.ecr.aws/docker/library/node:20", False),
+    ],
+)
+def test_pulled_from_docker_hub(written: str, pulled: bool) -> None:
+    image = parse_image(written)
+    assert image is not None and image.pulled_from_docker_hub is pulled
+
+
+def test_images_a_build_log_names() -> None:
+    line = "#3 [internal] load metadata for docker.io/library/node:20-alpine"
+    assert [(w, i.reference()) for w, i in images_in_log(line)] == [
+        ("docker.io/library/node:20-alpine", "library/node:20-alpine")
+    ]
+    assert images_in_log("Step 1/5 : FROM $BASE") == []

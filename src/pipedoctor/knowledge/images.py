@@ -65,6 +65,14 @@ class ImageReference:
     def is_deprecated_library(self) -> bool:
         return self.is_single_name and self.repository.removeprefix("library/") in deprecated_official_images()
 
+    @property
+    def pulled_from_docker_hub(self) -> bool:
+        """A base image Docker pulls from Docker Hub. A single name that is no official image is
+        taken for one built locally (or one that does not exist): nothing is pulled."""
+        return self.is_docker_hub and (
+            not self.is_single_name or self.is_official_library or self.is_deprecated_library
+        )
+
     def reference(self) -> str:
         suffix = f":{self.tag}" if self.tag else ""
         suffix += f"@{self.digest}" if self.digest else ""
@@ -148,3 +156,21 @@ def mentions_ecr_registry(text: str) -> bool:
 
 def is_curated_codebuild_image(image: str) -> bool:
     return image.startswith(CURATED_CODEBUILD_PREFIXES)
+
+
+# Where a build log names the image it pulls: a Dockerfile FROM, docker pull, BuildKit's metadata
+# lookups and the classic builder's "Pulling from".
+_IMAGE_IN_LOG = re.compile(
+    r"(?:\bFROM\s+(?:--platform=\S+\s+)?|docker pull\s+|load metadata for\s+|"
+    r"pulling from\s+|failed to resolve source metadata for\s+)(?P<image>[\w./:@-]+)",
+    re.IGNORECASE,
+)
+
+
+def images_in_log(line: str) -> list[tuple[str, ImageReference]]:
+    """(as written, parsed) of every image a build log line says is pulled."""
+    return [
+        (found.group("image"), image)
+        for found in _IMAGE_IN_LOG.finditer(line)
+        if (image := parse_image(found.group("image"))) is not None
+    ]

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from pipedoctor.knowledge.images import ecr_registry, parse_image
+from pipedoctor.knowledge.images import ecr_registry, images_in_log, parse_image
 from pipedoctor.model import Snapshot
-from pipedoctor.sources.dockerfile import base_images
-from pipedoctor.sources.repository import is_dockerfile
-
-_LOG_IMAGE = re.compile(
-    r"(?:\bFROM\s+(?:--platform=\S+\s+)?|docker pull\s+|load metadata for\s+|"
-    r"pulling from\s+|failed to resolve source metadata for\s+)(?P<image>[\w./:@-]+)",
-    re.IGNORECASE,
-)
+from pipedoctor.sources.dockerfile import docker_hub_bases
 
 
 def docker_hub_facts(snapshot: Snapshot, log_lines: list[str]) -> dict[str, Any]:
@@ -22,19 +14,9 @@ def docker_hub_facts(snapshot: Snapshot, log_lines: list[str]) -> dict[str, Any]
 
     `dockerhub.where` says where to change it: a repository Dockerfile and line when one has it.
     """
-    in_files = [
-        (repo_file.path, base)
-        for repo_file in snapshot.repo_files
-        if is_dockerfile(repo_file.path)
-        for base in base_images(repo_file.text)
-        if base.image is not None and base.image.is_docker_hub
-    ]
-    in_log = [
-        (found.group("image"), image)
-        for line in log_lines
-        for found in _LOG_IMAGE.finditer(line)
-        if (image := parse_image(found.group("image"))) is not None and image.is_docker_hub
-    ]
+    in_files = [(repo_file.path, base) for repo_file, base in docker_hub_bases(snapshot.repo_files)]
+    # A pull the log shows is from Docker Hub whatever the name looks like.
+    in_log = [(written, image) for line in log_lines for written, image in images_in_log(line) if image.is_docker_hub]
     if in_log:
         written, image = in_log[0]
         place = next((f"{path} line {b.line}" for path, b in in_files if b.image == image), "")

@@ -27,9 +27,8 @@ from pipedoctor.knowledge.shell import built_tags, logs_in, push_targets, resolv
 from pipedoctor.model import Snapshot
 from pipedoctor.model.findings import TextEdit
 from pipedoctor.sources.codebuild_images import unsupported_runtime
-from pipedoctor.sources.dockerfile import base_images
+from pipedoctor.sources.dockerfile import docker_hub_bases
 from pipedoctor.sources.end_of_life import end_of_life, supported_releases
-from pipedoctor.sources.repository import is_dockerfile
 from pipedoctor.sources.repository_model import repository_model
 
 
@@ -250,40 +249,33 @@ def docker_hub_base_image(snapshot: Snapshot, params: dict[str, Any]) -> Iterato
     """Every FROM line of a repository Dockerfile that pulls from Docker Hub. A single name that is
     not a Docker official image is built locally (or does not exist): no pull, no finding."""
     built = None
-    for repo_file in snapshot.repo_files:
-        if not is_dockerfile(repo_file.path):
+    for repo_file, base in docker_hub_bases(snapshot.repo_files):
+        image = base.image
+        built = locally_built_images(snapshot) if built is None else built
+        if image is None or image.repository.removeprefix("library/") in built or image.repository in built:
             continue
-        for base in base_images(repo_file.text):
-            image = base.image
-            if image is None or not image.is_docker_hub:
-                continue
-            if image.is_single_name and not (image.is_official_library or image.is_deprecated_library):
-                continue
-            built = locally_built_images(snapshot) if built is None else built
-            if image.repository.removeprefix("library/") in built or image.repository in built:
-                continue
-            facts: dict[str, Any] = {
-                "dockerhub.image": base.written,
-                "file": repo_file.path,
-                "line": base.line,
-                "eol.note": _eol_note(image),
-            }
-            edits = []
-            if mirror := image.ecr_public_mirror():
-                facts["dockerhub.replacement"] = mirror
-                facts["dockerhub.suggestion"] = f"Use `FROM {mirror}` instead of `FROM {base.written}`"
-                line_text = repo_file.text.splitlines()[base.line - 1]
-                column = line_text.find(base.written) + 1
-                edits.append(TextEdit(repo_file.path, base.line, base.written, mirror_of_written(base.written), column))
-            else:
-                facts["dockerhub.suggestion"] = (
-                    f"ECR Public does not mirror {image.repository}: copy it into your own ECR "
-                    "repository (an ECR pull-through cache rule for Docker Hub does it)"
-                )
-            yield Hit(
-                facts=facts,
-                location=f"{repo_file.path}:{base.line}",
-                resource=f"{repo_file.path}:{image.reference()}",
-                evidence=[f"{repo_file.path} line {base.line}: FROM {base.written} resolves to Docker Hub"],
-                edits=edits,
+        facts: dict[str, Any] = {
+            "dockerhub.image": base.written,
+            "file": repo_file.path,
+            "line": base.line,
+            "eol.note": _eol_note(image),
+        }
+        edits = []
+        if mirror := image.ecr_public_mirror():
+            facts["dockerhub.replacement"] = mirror
+            facts["dockerhub.suggestion"] = f"Use `FROM {mirror}` instead of `FROM {base.written}`"
+            line_text = repo_file.text.splitlines()[base.line - 1]
+            column = line_text.find(base.written) + 1
+            edits.append(TextEdit(repo_file.path, base.line, base.written, mirror_of_written(base.written), column))
+        else:
+            facts["dockerhub.suggestion"] = (
+                f"ECR Public does not mirror {image.repository}: copy it into your own ECR "
+                "repository (an ECR pull-through cache rule for Docker Hub does it)"
             )
+        yield Hit(
+            facts=facts,
+            location=f"{repo_file.path}:{base.line}",
+            resource=f"{repo_file.path}:{image.reference()}",
+            evidence=[f"{repo_file.path} line {base.line}: FROM {base.written} resolves to Docker Hub"],
+            edits=edits,
+        )
