@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from pipedoctor.diagnose.hit import Hit
-from pipedoctor.diagnose.posture.common import LIST_ITEM, repo_model, usable_buildspec
+from pipedoctor.diagnose.posture.common import LIST_ITEM, usable_buildspec
 from pipedoctor.model import Pipeline, Snapshot
 from pipedoctor.model.findings import TextEdit
 from pipedoctor.sources.buildspec import BuildspecFacts
 from pipedoctor.sources.definitions import Defined, is_unresolved
-from pipedoctor.sources.repository_model import LinkedProject, RepositoryModel
+from pipedoctor.sources.repository_model import LinkedProject, RepositoryModel, repository_model
 
 _DEPLOY_IMAGE_FILES = {"imagedefinitions.json", "imagedetail.json"}
 
@@ -144,7 +144,7 @@ def deploy_file_not_in_artifact(snapshot: Snapshot, params: dict[str, Any]) -> I
     """A deploy action reads a file the producing build's artifact does not contain."""
     wrong_image_file = params.get("wrong_image_file", False)
     for pipeline, where, artifact, required, linked, facts, files in _deploy_inputs(
-        repo_model(snapshot)
+        repository_model(snapshot)
     ):
         if _covers(files, required):
             continue

@@ -10,9 +10,9 @@ from typing import Any
 
 from pipedoctor.diagnose.evidence import role_decision
 from pipedoctor.knowledge.shell import runs_docker, with_assignments
-from pipedoctor.model import Role, Snapshot
+from pipedoctor.model import Role
 from pipedoctor.sources.buildspec import BuildspecFacts, Command
-from pipedoctor.sources.repository_model import LinkedProject, RepositoryModel, repository_model
+from pipedoctor.sources.repository_model import LinkedProject, RepositoryModel
 
 RUNS_SCRIPT = re.compile(
     r"(?:^|[\s;&|])(?:\S+\.sh\b|make\b|bash\s+\S|sh\s+\S|\./\S|npm\s+run|python\s+\S+\.py)"
@@ -21,10 +21,6 @@ RUNS_SCRIPT = re.compile(
 
 # A one-line buildspec command: `- docker push ...` (not a `- |` block).
 LIST_ITEM = re.compile(r"^(?P<indent>\s*)- (?P<command>[^|>].*)$")
-
-
-def repo_model(snapshot: Snapshot) -> RepositoryModel:
-    return repository_model(snapshot)
 
 
 def usable_buildspec(linked: LinkedProject) -> BuildspecFacts | None:

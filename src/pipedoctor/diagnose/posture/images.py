@@ -13,7 +13,6 @@ from pipedoctor.diagnose.posture.common import (
     RUNS_SCRIPT,
     all_buildspecs,
     buildspec_env,
-    repo_model,
     usable_buildspec,
 )
 from pipedoctor.knowledge.images import (
@@ -57,7 +56,7 @@ def _login_before(snapshot: Snapshot, path: str, line: int, login: str) -> list[
 
 def ecr_push_without_login(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """A buildspec that pushes to ECR and never logs in to a registry."""
-    for facts, linked in all_buildspecs(repo_model(snapshot)):
+    for facts, linked in all_buildspecs(repository_model(snapshot)):
         if facts.error is not None or any(
             logs_in(c.text) or RUNS_SCRIPT.search(c.text) for c in facts.commands
         ):
@@ -85,7 +84,7 @@ def image_without_registry(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
     """An image meant for ECR written without its registry, so Docker Hub is used: a task
     definition image named like an ECR repository of the same repository, or a `docker push` of
     a bare name in a buildspec that only logs in to ECR."""
-    model = repo_model(snapshot)
+    model = repository_model(snapshot)
     repositories = {d.item.name for d in model.definitions.repositories}
     for defined in model.definitions.task_definitions:
         for container in defined.item.containers:
@@ -140,7 +139,7 @@ _REPOSITORY_NAME_FLAG = re.compile(r"--repository-name[=\s]+(\S+)")
 
 def repository_uri_as_name(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """A repository *name* (`--repository-name`, IMAGE_REPO_NAME, RepositoryName) holding a URI."""
-    model = repo_model(snapshot)
+    model = repository_model(snapshot)
     for facts, linked in all_buildspecs(model):
         if facts.error is not None:
             continue
@@ -193,7 +192,7 @@ def repository_uri_as_name(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
 
 def runtime_not_in_image(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """runtime-versions asks for a language version the project's curated image does not ship."""
-    for linked in repo_model(snapshot).projects:
+    for linked in repository_model(snapshot).projects:
         facts = usable_buildspec(linked)
         image = linked.project.environment.image
         if facts is None or "image" in linked.defined.unknown:

@@ -6,17 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from pipedoctor.diagnose.hit import Hit
-from pipedoctor.diagnose.posture.common import (
-    RUNS_SCRIPT,
-    docker_commands,
-    repo_model,
-    usable_buildspec,
-)
+from pipedoctor.diagnose.posture.common import RUNS_SCRIPT, docker_commands, usable_buildspec
 from pipedoctor.knowledge.images import is_curated_codebuild_image
 from pipedoctor.knowledge.shell import is_opaque, starts_dockerd
 from pipedoctor.model import Snapshot
 from pipedoctor.sources.buildspec import BuildspecFacts
-from pipedoctor.sources.repository_model import LinkedProject
+from pipedoctor.sources.repository_model import LinkedProject, repository_model
 
 # The retired aws/codebuild/docker:* images ran with Docker support without PrivilegedMode (the
 # reference templates that used them, e.g. ecs-refarch-continuous-deployment, never set it).
@@ -28,7 +23,7 @@ LEGACY_DOCKER_IMAGES = ("aws/codebuild/docker:",)
 
 def docker_without_privileged_mode(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """A project whose buildspec runs docker while its privileged mode is off."""
-    for linked in repo_model(snapshot).projects:
+    for linked in repository_model(snapshot).projects:
         facts, defined = usable_buildspec(linked), linked.defined
         project = defined.item
         if (
@@ -64,7 +59,7 @@ def docker_without_privileged_mode(snapshot: Snapshot, params: dict[str, Any]) -
 
 def _privileged_projects(snapshot: Snapshot) -> Iterator[tuple[LinkedProject, BuildspecFacts]]:
     """Projects with privileged mode on whose buildspec is known."""
-    for linked in repo_model(snapshot).projects:
+    for linked in repository_model(snapshot).projects:
         facts = usable_buildspec(linked)
         if facts is not None and linked.project.environment.privileged_mode and "privileged_mode" not in linked.defined.unknown:
             yield linked, facts
@@ -119,7 +114,7 @@ def privileged_mode_unneeded(snapshot: Snapshot, params: dict[str, Any]) -> Iter
 
 def custom_image_without_dockerd(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """Privileged project on a custom image whose buildspec runs docker but never starts dockerd."""
-    for linked in repo_model(snapshot).projects:
+    for linked in repository_model(snapshot).projects:
         facts, defined = usable_buildspec(linked), linked.defined
         project = defined.item
         image = project.environment.image

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pipedoctor.diagnose.hit import Hit
-from pipedoctor.diagnose.posture.common import repo_model, role_allows
+from pipedoctor.diagnose.posture.common import role_allows
 from pipedoctor.knowledge.arns import arn_partition, arn_service
 from pipedoctor.knowledge.connections import (
     USE_CONNECTION_ACTIONS,
@@ -18,6 +18,7 @@ from pipedoctor.model import Role, Snapshot
 from pipedoctor.model.findings import TextEdit
 from pipedoctor.sources.definitions import UNKNOWN_ACCOUNT, UNKNOWN_REGION, Defined, is_unresolved
 from pipedoctor.sources.policy_edits import statement_edit
+from pipedoctor.sources.repository_model import repository_model
 
 # -- IAM on the build role ----------------------------------------------------------------------
 
@@ -75,7 +76,7 @@ def _undetermined(defined: Defined[Role], actions: list[str]) -> bool:
 def full_clone_missing_permission(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """A source action with OutputArtifactFormat CODEBUILD_CLONE_REF whose artifact a CodeBuild
     project clones, while the project's role is not allowed `params.actions` on the source."""
-    model = repo_model(snapshot)
+    model = repository_model(snapshot)
     provider, actions = params["provider"], list(params["actions"])
     for pipeline in model.definitions.pipelines:
         for stage, source in pipeline.item.actions():
@@ -154,7 +155,7 @@ def _prefix_edits(snapshot: Snapshot, defined: Defined[Role], arn: str, other: s
 
 def connection_prefix_mismatch(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """A role allowed UseConnection on the connection's ARN under the other service prefix only."""
-    model = repo_model(snapshot)
+    model = repository_model(snapshot)
     actions = list(USE_CONNECTION_ACTIONS)
     for pipeline in model.definitions.pipelines:
         for stage, source in pipeline.item.actions():

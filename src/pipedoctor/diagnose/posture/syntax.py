@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from pipedoctor.diagnose.hit import Hit
-from pipedoctor.diagnose.posture.common import repo_model
 from pipedoctor.model import Snapshot
 from pipedoctor.sources.repository import is_buildspec
+from pipedoctor.sources.repository_model import repository_model
 from pipedoctor.textparse import ParseError, parse_yaml
 
 # -- syntax -----------------------------------------------------------------------------------
@@ -20,7 +20,7 @@ _UNRESOLVED_TEMPLATE = re.compile(r"\$\{(?![A-Za-z_][A-Za-z0-9_]*(?:[:#%/^,@][^}
 
 
 def inline_buildspec_yaml_error(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
-    for linked in repo_model(snapshot).projects:
+    for linked in repository_model(snapshot).projects:
         facts = linked.buildspec
         if facts is None or facts.error is None or linked.buildspec_file:
             continue
@@ -44,7 +44,7 @@ def inline_buildspec_yaml_error(snapshot: Snapshot, params: dict[str, Any]) -> I
 
 
 def definition_syntax_error(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
-    for path, error in repo_model(snapshot).syntax_errors:
+    for path, error in repository_model(snapshot).syntax_errors:
         line, column = error.line or 1, error.column or 1
         yield Hit(
             facts={"file": path, "line": line, "column": column, "problem": str(error.args[0])},
@@ -56,7 +56,7 @@ def definition_syntax_error(snapshot: Snapshot, params: dict[str, Any]) -> Itera
 
 def ambiguous_link(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """A project with several equally close candidate buildspecs or service roles."""
-    for linked in repo_model(snapshot).projects:
+    for linked in repository_model(snapshot).projects:
         defined = linked.defined
         for kind, key, candidates in (
             ("buildspec", "buildspec", list(linked.buildspec_candidates)),

@@ -11,7 +11,6 @@ from pipedoctor.diagnose.posture.common import (
     LIST_ITEM,
     action_variables,
     all_buildspecs,
-    repo_model,
     usable_buildspec,
 )
 from pipedoctor.knowledge.shell import assigned_variables, is_opaque, used_variables
@@ -19,7 +18,7 @@ from pipedoctor.model import Pipeline, Snapshot
 from pipedoctor.model.findings import TextEdit
 from pipedoctor.sources.buildspec import BuildspecFacts
 from pipedoctor.sources.definitions import Defined
-from pipedoctor.sources.repository_model import LinkedProject
+from pipedoctor.sources.repository_model import LinkedProject, repository_model
 
 RESERVED_PREFIX = "CODEBUILD_"
 
@@ -65,7 +64,7 @@ _PIPELINE_VARIABLE = re.compile(r"#\{([A-Za-z0-9@\-_]+)\.([A-Za-z0-9@\-_]+)\}")
 
 def reserved_env_var_prefix(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """Custom environment variables named CODEBUILD_... (projects, buildspecs, pipeline actions)."""
-    model = repo_model(snapshot)
+    model = repository_model(snapshot)
 
     def hit(name: str, where: str, resource: str, owner: str) -> Hit:
         path, _, line = where.rpartition(":")
@@ -124,7 +123,7 @@ def _defined_names(linked: LinkedProject, facts: BuildspecFacts) -> set[str] | N
 def undefined_build_variable(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """Variables a buildspec expands that neither the project, the pipeline action, the buildspec
     nor CodeBuild defines (the image URI then ends up as `:latest` or `/repo`)."""
-    for linked in repo_model(snapshot).projects:
+    for linked in repository_model(snapshot).projects:
         facts = usable_buildspec(linked)
         if facts is None:
             continue
@@ -175,7 +174,7 @@ def _tag_fallback(snapshot: Snapshot, pipeline: Defined[Pipeline], action: Any, 
     short id) as its first command; [] when it cannot be placed, None when one is already there."""
     variables = action_variables(action.configuration) or []
     names = [str(v.get("name")) for v in variables if reference in str(v.get("value", ""))]
-    linked = repo_model(snapshot).project(action.configuration.get("ProjectName", ""), pipeline.path)
+    linked = repository_model(snapshot).project(action.configuration.get("ProjectName", ""), pipeline.path)
     facts = usable_buildspec(linked) if linked is not None and names else None
     if facts is None or not facts.commands:
         return []
@@ -196,7 +195,7 @@ def _tag_fallback(snapshot: Snapshot, pipeline: Defined[Pipeline], action: Any, 
 def tag_variable_without_tag_trigger(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """`#{<source namespace>.TagName}` in a pipeline that no tag push starts: always empty."""
     variables = set(params.get("variables", ["TagName"]))
-    for pipeline in repo_model(snapshot).definitions.pipelines:
+    for pipeline in repository_model(snapshot).definitions.pipelines:
         namespaces = {
             a.namespace: a.name
             for _, a in pipeline.item.actions()
