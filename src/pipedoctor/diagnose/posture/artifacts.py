@@ -18,8 +18,6 @@ from pipedoctor.sources.repository_model import LinkedProject, RepositoryModel, 
 _DEPLOY_IMAGE_FILES = {"imagedefinitions.json", "imagedetail.json"}
 
 
-# -- deploy inputs ----------------------------------------------------------------------------
-
 
 def _required_files(provider: str, configuration: dict[str, str]) -> list[tuple[str, str]]:
     """(artifact name or "" for the first input, file) a deploy action reads."""

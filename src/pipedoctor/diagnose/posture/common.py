@@ -1,5 +1,5 @@
-"""What the configuration checks share: the repository model, buildspecs with the project that runs
-them, variables a build sees, and whether a role's own policies allow an action."""
+"""What the configuration checks share: buildspecs with the project that runs them, the variables
+a build sees, and whether a role's own policies allow an action."""
 
 from __future__ import annotations
 
@@ -44,8 +44,6 @@ def docker_commands(facts: BuildspecFacts) -> list[Command]:
     return [command for command in facts.commands if runs_docker(command.text)]
 
 
-# -- environment variables -------------------------------------------------------------------
-
 
 def action_variables(configuration: dict[str, str]) -> list[dict[str, Any]] | None:
     """A CodeBuild action's EnvironmentVariables; None when it cannot be read."""
@@ -65,8 +63,6 @@ def role_allows(role: Role, actions: list[str], resource: str) -> bool:
         role_decision(role, action, resource, identity_side_only=True).allowed for action in actions
     )
 
-
-# -- ECR pushes -------------------------------------------------------------------------------
 
 
 def buildspec_env(facts: BuildspecFacts, linked: LinkedProject | None) -> dict[str, str]:

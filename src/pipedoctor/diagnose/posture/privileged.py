@@ -18,8 +18,6 @@ from pipedoctor.sources.repository_model import LinkedProject, repository_model
 LEGACY_DOCKER_IMAGES = ("aws/codebuild/docker:",)
 
 
-# -- privileged mode and dockerd -------------------------------------------------------------
-
 
 def docker_without_privileged_mode(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
     """A project whose buildspec runs docker while its privileged mode is off."""

@@ -20,8 +20,6 @@ from pipedoctor.sources.definitions import UNKNOWN_ACCOUNT, UNKNOWN_REGION, Defi
 from pipedoctor.sources.policy_edits import statement_edit
 from pipedoctor.sources.repository_model import repository_model
 
-# -- IAM on the build role ----------------------------------------------------------------------
-
 
 def _statement_actions(statement: dict[str, Any]) -> list[str]:
     actions = statement.get("Action", [])

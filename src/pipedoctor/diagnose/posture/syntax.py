@@ -12,8 +12,6 @@ from pipedoctor.sources.repository import is_buildspec
 from pipedoctor.sources.repository_model import repository_model
 from pipedoctor.textparse import ParseError, parse_yaml
 
-# -- syntax -----------------------------------------------------------------------------------
-
 # `${name}`-style shell expansions; anything else left in an inline buildspec is a template
 # expression the reader could not resolve, and the text is not what CodeBuild will get.
 _UNRESOLVED_TEMPLATE = re.compile(r"\$\{(?![A-Za-z_][A-Za-z0-9_]*(?:[:#%/^,@][^}]*)?\})")
