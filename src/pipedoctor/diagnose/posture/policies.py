@@ -28,6 +28,16 @@ from pipedoctor.sources.repository_model import repository_model
 PROBE_NAME = "pipedoctor-probe"
 # Escalation techniques a role can use with one IAM call on a resource nobody named.
 _ONE_CALL_TARGETS = {"own-policies": "policy", "self": "role", "roles": "role"}
+# How a finding words what an escalation on *any* resource gives (the table's summaries speak of
+# one target); the order they are listed in. Which escalations exist is the table's to say.
+_WORDING = {
+    "iam:PutRolePolicy": "write itself any inline policy",
+    "iam:AttachRolePolicy": "attach any managed policy to a role",
+    "iam:CreatePolicyVersion": "rewrite any customer managed policy",
+    "iam:UpdateAssumeRolePolicy": "make any role trust it",
+    "iam:PassRole": "pass any role to a service it can start",
+    "sts:AssumeRole": "assume any role that trusts the account",
+}
 
 
 @dataclass(frozen=True)
@@ -151,10 +161,12 @@ def escalation_probes() -> tuple[tuple[str, str, str], ...]:
         ):
             probes.append((actions[0], _ONE_CALL_TARGETS[technique.target], technique.summary))
     if any(technique.target == "passed-roles" for technique in load_techniques()):
-        probes.append(("iam:PassRole", "role", "pass any role to a service that runs code as it"))
+        probes.append(("iam:PassRole", "role", ""))
     if any(technique.target == "assumable-roles" for technique in load_techniques()):
-        probes.append(("sts:AssumeRole", "role", "assume any role that trusts the account"))
-    return tuple(probes)
+        probes.append(("sts:AssumeRole", "role", ""))
+    order = list(_WORDING)
+    probes.sort(key=lambda probe: order.index(probe[0]) if probe[0] in order else len(order))
+    return tuple((action, kind, _WORDING.get(action, summary)) for action, kind, summary in probes)
 
 
 def escalations(grant: Grant) -> list[tuple[str, str]]:
