@@ -1,6 +1,6 @@
 """Facts about an incident, flattened to dotted names that rules test and templates use, one module
 per entity: the pipeline, the failed action, the build, the images, the ECS deploy and its task
-definition. `pipedoctor rules facts` lists them (generated from these modules: `catalogue`).
+definition. `pipedoctor rules facts` lists them (`diagnose/fact_catalogue.py` reads these modules).
 
 A fact that is unknown is absent, never guessed: rules tell "unknown" from "false".
 """

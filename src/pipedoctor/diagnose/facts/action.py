@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pipedoctor.diagnose.facts.build import project_facts
@@ -11,42 +10,25 @@ from pipedoctor.diagnose.facts.pipeline import (
     connection_facts,
     pipeline_facts,
 )
-from pipedoctor.model import ActionExecution, Snapshot
-from pipedoctor.textparse import ParseError, parse_json
-
-# Source variables only filled by one kind of git event (a tag push, a pull request);
-# any other start leaves them empty.
-EVENT_ONLY_VARIABLES = frozenset(
-    {"TagName", "PullRequestId", "PullRequestTitle", "SourceBranchName", "DestinationBranchName"}
+from pipedoctor.knowledge.pipeline_variables import (
+    EVENT_ONLY_VARIABLES,
+    action_environment_variables,
+    variable_references,
 )
-
-
-_VARIABLE_REF = re.compile(r"#\{(?P<namespace>[\w-]+)\.(?P<name>\w+)\}")
+from pipedoctor.model import ActionExecution, Snapshot
 
 
 def _action_environment(configuration: dict[str, str]) -> dict[str, str]:
-    raw = configuration.get("EnvironmentVariables")
-    if not raw:
-        return {}
-    try:
-        variables = parse_json(raw)
-    except ParseError:
-        return {}
-    if not isinstance(variables, list):
-        return {}
-    return {
-        str(v.get("name")): str(v.get("value", ""))
-        for v in variables
-        if isinstance(v, dict) and v.get("name")
-    }
+    variables = action_environment_variables(configuration) or []
+    return {str(v.get("name")): str(v.get("value", "")) for v in variables if v.get("name")}
 
 
 def _event_only_refs(configured: dict[str, str]) -> list[str]:
     """Variables whose configured value is a source variable only some git events fill."""
     refs = []
     for name, value in configured.items():
-        for ref in _VARIABLE_REF.finditer(value):
-            if ref.group("name") in EVENT_ONLY_VARIABLES:
+        for _, variable in variable_references(value):
+            if variable in EVENT_ONLY_VARIABLES:
                 refs.append(name)
     return refs
 

@@ -3,10 +3,8 @@ a build sees, and whether a role's own policies allow an action."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from pipedoctor.diagnose.evidence import role_decision
 from pipedoctor.knowledge.shell import runs_docker, with_assignments
@@ -43,18 +41,6 @@ def all_buildspecs(model: RepositoryModel) -> Iterator[tuple[BuildspecFacts, Lin
 def docker_commands(facts: BuildspecFacts) -> list[Command]:
     return [command for command in facts.commands if runs_docker(command.text)]
 
-
-
-def action_variables(configuration: dict[str, str]) -> list[dict[str, Any]] | None:
-    """A CodeBuild action's EnvironmentVariables; None when it cannot be read."""
-    raw = configuration.get("EnvironmentVariables")
-    if not raw:
-        return []
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return None
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else None
 
 
 def role_allows(role: Role, actions: list[str], resource: str) -> bool:

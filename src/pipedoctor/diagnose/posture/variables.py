@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from pipedoctor.diagnose.hit import Hit
-from pipedoctor.diagnose.posture.common import (
-    LIST_ITEM,
-    action_variables,
-    all_buildspecs,
-    usable_buildspec,
+from pipedoctor.diagnose.posture.common import LIST_ITEM, all_buildspecs, usable_buildspec
+from pipedoctor.knowledge.pipeline_variables import (
+    action_environment_variables,
+    variable_references,
 )
 from pipedoctor.knowledge.shell import assigned_variables, is_opaque, used_variables
 from pipedoctor.model import Pipeline, Snapshot
@@ -59,7 +58,6 @@ _IMAGE_PROVIDED = re.compile(
 )
 
 
-_PIPELINE_VARIABLE = re.compile(r"#\{([A-Za-z0-9@\-_]+)\.([A-Za-z0-9@\-_]+)\}")
 
 
 def reserved_env_var_prefix(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
@@ -91,7 +89,7 @@ def reserved_env_var_prefix(snapshot: Snapshot, params: dict[str, Any]) -> Itera
                     yield hit(name, f"{facts.path}:{line}", facts.path, "the buildspec")
     for pipeline in model.definitions.pipelines:
         for stage, action in pipeline.item.actions():
-            for variable in action_variables(action.configuration) or []:
+            for variable in action_environment_variables(action.configuration) or []:
                 name = str(variable.get("name", ""))
                 if name.upper().startswith(RESERVED_PREFIX):
                     where = pipeline.at(f"config:{stage.name}/{action.name}:EnvironmentVariables")
@@ -113,7 +111,7 @@ def _defined_names(linked: LinkedProject, facts: BuildspecFacts) -> set[str] | N
         for ref in linked.actions:
             if "stages" in ref.pipeline.unknown:
                 return None
-            variables = action_variables(ref.action.configuration)
+            variables = action_environment_variables(ref.action.configuration)
             if variables is None:
                 return None
             names |= {str(v.get("name", "")) for v in variables}
@@ -172,7 +170,7 @@ def _tag_triggered(pipeline: Pipeline, source_action: str) -> bool:
 def _tag_fallback(snapshot: Snapshot, pipeline: Defined[Pipeline], action: Any, reference: str) -> list[TextEdit] | None:
     """The edit that gives the buildspec variable fed by `reference` a fallback (the commit's
     short id) as its first command; [] when it cannot be placed, None when one is already there."""
-    variables = action_variables(action.configuration) or []
+    variables = action_environment_variables(action.configuration) or []
     names = [str(v.get("name")) for v in variables if reference in str(v.get("value", ""))]
     linked = repository_model(snapshot).project(action.configuration.get("ProjectName", ""), pipeline.path)
     facts = usable_buildspec(linked) if linked is not None and names else None
@@ -203,7 +201,7 @@ def tag_variable_without_tag_trigger(snapshot: Snapshot, params: dict[str, Any])
         }
         for stage, action in pipeline.item.actions():
             for key, value in action.configuration.items():
-                for namespace, variable in _PIPELINE_VARIABLE.findall(value):
+                for namespace, variable in variable_references(value):
                     if namespace not in namespaces or variable not in variables:
                         continue
                     if _tag_triggered(pipeline.item, namespaces[namespace]):
