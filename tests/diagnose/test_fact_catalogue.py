@@ -96,3 +96,21 @@ def test_rules_facts_prints_the_catalogue(run_cli) -> None:
     row = next(line.split() for line in lines if line.split()[:1] == ["project.image_curated"])
     assert row[1:3] == ["project", "bool"]
     assert any(line.startswith("Finding facts") for line in lines)
+
+
+def test_the_facts_configuration_checks_give_are_all_catalogued(rules) -> None:
+    from pipedoctor.diagnose.predicates import PREDICATES
+    from pipedoctor.model import Snapshot
+    from pipedoctor.model.serialize import from_plain
+
+    given = {
+        name
+        for rule in rules
+        if rule.kind == "posture"
+        for case in rule.tests
+        if case["expect"] == "match"
+        for hit in PREDICATES[rule.predicate](from_plain(Snapshot, case["snapshot"]), rule.params)
+        for name in hit.facts
+    }
+    assert len(given) > 20
+    assert sorted(name for name in given if not catalogued(name, "finding")) == []
