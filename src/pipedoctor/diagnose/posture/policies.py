@@ -287,6 +287,7 @@ def _policy_words(grant: Grant) -> str:
 
 
 def _facts(grant: Grant, user: str) -> dict[str, Any]:
+    """The grant's role, who uses it, its policy and statement."""
     return {
         "role.name": grant.role.name,
         "role.arn": grant.role.arn,

@@ -18,6 +18,7 @@ _UNRESOLVED_TEMPLATE = re.compile(r"\$\{(?![A-Za-z_][A-Za-z0-9_]*(?:[:#%/^,@][^}
 
 
 def inline_buildspec_yaml_error(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
+    """An inline buildspec (in a template) that is not valid YAML, with its line and column."""
     for linked in repository_model(snapshot).projects:
         facts = linked.buildspec
         if facts is None or facts.error is None or linked.buildspec_file:
@@ -42,6 +43,7 @@ def inline_buildspec_yaml_error(snapshot: Snapshot, params: dict[str, Any]) -> I
 
 
 def definition_syntax_error(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
+    """A template, Terraform or pipeline file that does not parse, with its line and column."""
     for path, error in repository_model(snapshot).syntax_errors:
         line, column = error.line or 1, error.column or 1
         yield Hit(
