@@ -4,7 +4,7 @@
 # from it (deprecated images, still on Docker Hub but not mirrored), with the commit they come from.
 set -euo pipefail
 checkout="${1:?usage: $0 PATH-TO-official-images-CLONE}"
-out="$(dirname "$0")/../src/pipedoctor/sources"
+out="$(dirname "$0")/../src/pipedoctor/knowledge"
 commit="$(git -C "$checkout" log -1 --format=%H)"
 day="$(git -C "$checkout" log -1 --format=%cs)"
 current="$(git -C "$checkout" ls-tree --name-only HEAD library/ | sed 's|^library/||')"

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 
+from pipedoctor.knowledge.pipeline_variables import action_environment_variables
+
 REDACTED = "***redacted***"
 
 _SECRET_NAME = re.compile(
@@ -56,17 +58,11 @@ def text(value: str) -> str:
 def action_configuration(configuration: dict[str, str]) -> dict[str, str]:
     """Redacts the `EnvironmentVariables` JSON of a CodeBuild action and token-like values."""
     cleaned = {key: text(str(value)) for key, value in configuration.items()}
-    raw = cleaned.get("EnvironmentVariables")
-    if raw:
-        try:
-            variables = json.loads(raw)
-        except ValueError:
-            return cleaned
-        if not isinstance(variables, list):
-            return cleaned
+    variables = action_environment_variables(cleaned)
+    if variables:
         changed = False
         for variable in variables:
-            if isinstance(variable, dict) and "value" in variable:
+            if "value" in variable:
                 value = str(variable["value"])
                 kind = str(variable.get("type", "PLAINTEXT"))
                 variable["value"] = plaintext_value(str(variable.get("name", "")), value, kind)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from pipedoctor.knowledge.images import parse_image
 from pipedoctor.sources.end_of_life import end_of_life, supported_releases
-from pipedoctor.sources.images import parse_image
 from tests.conftest import REPO_ROOT
 
 

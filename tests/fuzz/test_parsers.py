@@ -13,10 +13,10 @@ from pipedoctor.diagnose.matcher import ANY_SURFACE, ScanState
 from pipedoctor.errors import UserError
 from pipedoctor.iam import load_catalog
 from pipedoctor.iam.lint import lint_policy
+from pipedoctor.knowledge.images import parse_image
 from pipedoctor.model import loads
 from pipedoctor.sources.buildspec import parse_buildspec, pushed_ecr_repositories
 from pipedoctor.sources.dockerfile import base_images
-from pipedoctor.sources.images import parse_image
 from pipedoctor.textparse import ParseError
 from tests.fuzz.conftest import TRIED
 

@@ -68,7 +68,7 @@ def _json_input(path: str) -> Any:
 
 def require_arn(value: str, what: str) -> None:
     """A resource named where an ARN (or `*`) is expected: exit 2 rather than an empty answer."""
-    from pipedoctor.iam.matching import split_arn
+    from pipedoctor.knowledge.arns import split_arn
 
     if value == "*" or split_arn(value) is not None:
         return

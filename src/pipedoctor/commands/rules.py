@@ -30,6 +30,8 @@ def register(subparsers: Any) -> None:
     add_rules_dir(show)
     add_output_file(show, "the documentation")
     show.set_defaults(func=run)
+    facts_help = "the fact names rules can use: entity, type and what each says"
+    actions.add_parser("facts", help=facts_help, description=facts_help).set_defaults(func=run)
 
 
 def _show(rule: Any) -> str:
@@ -61,7 +63,27 @@ def _show(rule: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _facts() -> str:
+    from pipedoctor.diagnose.fact_catalogue import fact_catalogue
+
+    headings = {
+        "incident": "Incident facts (diagnosis rules: requires, checks and templates)",
+        "finding": "Finding facts (posture rules' templates, given by their predicate)",
+    }
+    lines: list[str] = []
+    for kind, heading in headings.items():
+        entries = [entry for entry in fact_catalogue() if entry.kind == kind]
+        width = max(len(entry.name) for entry in entries)
+        lines += [""] if lines else []
+        lines.append(heading)
+        lines += [f"  {e.name:{width}}  {e.entity:12} {e.type:8} {e.description} ({e.source})" for e in entries]
+    return "\n".join(lines) + "\n"
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.rules_command == "facts":
+        sys.stdout.write(_facts())
+        return 0
     from pipedoctor.diagnose import load_rules
 
     rules = load_rules(args.rules_dir, validate_bundled=args.rules_command == "validate")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipedoctor.diagnose.templates import MissingFact, render, unknown_words
+from pipedoctor.knowledge.arns import arn_account
 from pipedoctor.model import Role, Snapshot
 
 _UNKNOWN_PREFIX = re.compile(r"\{([a-z][\w.-]*)\}:")  # "{connection.prefix}:UseConnection" -> "UseConnection"
@@ -18,9 +19,6 @@ class CheckResult:
     text: str
 
 
-def _account(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 5 else ""
 
 
 def role_policy_set(role: Role, resource_policy: dict[str, Any] | None = None) -> Any:
@@ -48,8 +46,8 @@ def role_decision(
     role's policies allow, when the owner's resource policy is unknown."""
     from pipedoctor.iam import Request, evaluate
 
-    principal_account = _account(role.arn) or None
-    owner = principal_account if identity_side_only else (_account(resource) or account or None)
+    principal_account = arn_account(role.arn) or None
+    owner = principal_account if identity_side_only else (arn_account(resource) or account or None)
     request = Request(
         action=action,
         resource=resource,
@@ -82,7 +80,7 @@ def run_check(
             "unknown", f"could not check {action}: role {principal} was not collected"
         )
     resource_policy = _resource_policy(snapshot, resource)
-    identity_only = _account(resource) not in ("", _account(role.arn)) and resource_policy is None
+    identity_only = arn_account(resource) not in ("", arn_account(role.arn)) and resource_policy is None
     decision = role_decision(
         role, action, resource, facts.get("account", ""), resource_policy, identity_only
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from pipedoctor.diagnose.rules import Rule
 from pipedoctor.diagnose.templates import fact_names
-from pipedoctor.iam.matching import split_arn
+from pipedoctor.knowledge.arns import split_arn
 
 # Facts that name who or what a finding is about even when the rule's text does not use them.
 _ALWAYS = ["role.arn", "auth.role_arn", "auth.resource"]

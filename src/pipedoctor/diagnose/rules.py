@@ -187,7 +187,6 @@ LOADER_FILES = (
     "rule_cache.py",
     "patterns.py",
     "predicates.py",
-    "static_predicates.py",
 )
 
 

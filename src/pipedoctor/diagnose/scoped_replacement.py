@@ -82,7 +82,7 @@ def _pipeline_actions(snapshot: Snapshot, role: Role) -> Iterator[tuple[str, set
 
 def _build_commands(snapshot: Snapshot, role: Role) -> Iterator[tuple[str, list[str] | None]]:
     """(project, its buildspec's commands or None when unknown) for each project the role builds."""
-    from pipedoctor.sources.buildspec_facts import read_buildspec
+    from pipedoctor.sources.buildspec import read_buildspec
     from pipedoctor.sources.project_build import buildspec_text
     from pipedoctor.sources.repository_model import repository_model
 

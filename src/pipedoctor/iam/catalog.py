@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipedoctor.iam.matching import compile_glob, has_wildcard
+from pipedoctor.knowledge.arns import arn_service
 
 READ_ONLY_ACCESS_LEVELS = frozenset({"Read", "List"})
 _ARN_PART = re.compile(r"\$\{([^}]*)\}")  # `${Account}` in the catalog's ARN formats
@@ -170,9 +171,9 @@ class Catalog:
         """Service segments of the ARNs the action accepts (e.g. `iam` for `sts:AssumeRole`)."""
         services: set[str] = set()
         for arn in self.resource_arn_formats(action):
-            parts = arn.split(":")
-            if len(parts) > 2 and parts[2] and "${" not in parts[2]:
-                services.add(parts[2].lower())
+            service = arn_service(arn)
+            if service and "${" not in service:
+                services.add(service.lower())
         return services
 
     def condition_keys(self, action: str) -> list[str]:

@@ -30,7 +30,6 @@ from pipedoctor.iam.compiled import (
     CompiledStatement,
     compile_policy,
 )
-from pipedoctor.iam.matching import split_arn
 from pipedoctor.iam.principals import ACCOUNT_ID, DIRECT, Principal, parse_principal
 from pipedoctor.iam.service_rules import (
     blocked_as_aws_owned,
@@ -38,6 +37,7 @@ from pipedoctor.iam.service_rules import (
     resource_policy_required,
 )
 from pipedoctor.iam.variables import Context
+from pipedoctor.knowledge.arns import split_arn
 
 ALLOWED = "Allowed"
 IMPLICITLY_DENIED = "ImplicitlyDenied"

@@ -11,8 +11,9 @@ from typing import Any
 
 from pipedoctor.iam.catalog import Catalog
 from pipedoctor.iam.conditions import _parse_date, _parse_network, _parse_number, parse_operator
-from pipedoctor.iam.matching import has_wildcard, split_arn
+from pipedoctor.iam.matching import has_wildcard
 from pipedoctor.iam.normalize import Statement, normalize_policy
+from pipedoctor.knowledge.arns import split_arn
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 POLICY_TYPES = ("auto", "identity", "resource", "trust", "scp", "rcp", "boundary", "session")

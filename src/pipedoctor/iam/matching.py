@@ -131,12 +131,3 @@ def glob_covers(outer: str, inner: str) -> bool:
                 new[j] = ok and dp[j - 1]
         dp = new
     return dp[m]
-
-
-@lru_cache(maxsize=65536)
-def split_arn(arn: str) -> tuple[str, str, str, str, str, str] | None:
-    """(`arn`, partition, service, region, account, resource) or None when not an ARN."""
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn":
-        return None
-    return parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]

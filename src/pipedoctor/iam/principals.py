@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipedoctor.knowledge.arns import arn_account, arn_partition, split_arn
+
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 # How a resource-policy statement named the principal; it decides whether a permission boundary
@@ -68,9 +70,9 @@ def _session_role_arn(
     """The known role ARN when it is this session's role (same account and name), else None."""
     if not known:
         return None
-    parts = known.split(":", 5)
+    parts = split_arn(known)
     same = (
-        len(parts) == 6
+        parts is not None
         and parts[1] == partition
         and parts[4] == account
         and parts[5].startswith("role/")
@@ -84,7 +86,7 @@ def role_of_session(session_arn: str, role_arns: Iterable[str]) -> str | None:
     principal = parse_principal(session_arn)
     if principal.kind != "session" or principal.account is None or principal.name is None:
         return None
-    partition = session_arn.split(":")[1]
+    partition = arn_partition(session_arn)
     for arn in role_arns:
         if _session_role_arn(partition, principal.account, principal.name, arn):
             return arn
@@ -106,8 +108,8 @@ def parse_principal(value: str | None, role_arn: str | None = None) -> Principal
         if value.endswith((".amazonaws.com", ".amazonaws.com.cn")):
             return Principal("service", value, None, value)
         return Principal("federated", value, None, value)
-    parts = value.split(":", 5)
-    if len(parts) != 6:
+    parts = split_arn(value)
+    if parts is None:
         return Principal("unknown", value, None)
     _, partition, service, _, account, resource = parts
     if service == "iam":
@@ -141,8 +143,8 @@ def _role_matches(policy_arn: str, principal: Principal) -> bool:
     """A role ARN in a policy names the role (any path) when account and name agree."""
     if principal.role_arn is None or principal.account is None:
         return False
-    parts = policy_arn.split(":", 5)
-    if len(parts) != 6 or parts[2] != "iam" or not parts[5].startswith("role/"):
+    parts = split_arn(policy_arn)
+    if parts is None or parts[2] != "iam" or not parts[5].startswith("role/"):
         return False
     return parts[4] == principal.account and parts[5].rsplit("/", 1)[-1] == principal.name
 
@@ -153,7 +155,7 @@ def _aws_value_grant(value: str, principal: Principal) -> str | None:
     if not principal.is_iam_entity:
         return None
     if ACCOUNT_ID.match(value) or (value.startswith("arn:") and value.endswith(":root")):
-        account = value if ACCOUNT_ID.match(value) else value.split(":")[4]
+        account = value if ACCOUNT_ID.match(value) else arn_account(value)
         if account != principal.account:
             return None
         return DIRECT if principal.kind == "root" else VIA_ACCOUNT

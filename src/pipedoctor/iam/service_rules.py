@@ -12,7 +12,7 @@ service guides):
 from __future__ import annotations
 
 from pipedoctor.iam.catalog import Catalog
-from pipedoctor.iam.matching import split_arn
+from pipedoctor.knowledge.arns import split_arn
 
 ALWAYS_ALLOWED_ACTIONS = frozenset({"sts:getcalleridentity"})
 

@@ -35,6 +35,7 @@ from pipedoctor.iam import (
     evaluate,
     load_catalog,
 )
+from pipedoctor.knowledge.arns import arn_account
 from pipedoctor.leastpriv.globlang import (
     STAR,
     PatternAutomaton,
@@ -348,7 +349,7 @@ def replays(
     """Whether the evaluator, given no context, allows the request under `new` and not `old`
     (identity side: the resource is taken to be in the principal's account, whose resource
     policies trust the account)."""
-    account = principal_arn.split(":")[4]
+    account = arn_account(principal_arn)
     trusting = {
         "Version": "2012-10-17",
         "Statement": [

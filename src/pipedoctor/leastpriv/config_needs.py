@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from pipedoctor.knowledge.arns import arn_account, arn_service, secret_arn
+from pipedoctor.knowledge.connections import CONNECTION_SERVICES
+from pipedoctor.knowledge.images import ecr_image
 from pipedoctor.leastpriv.usage import Need
 from pipedoctor.model import Pipeline, Project, Snapshot
 from pipedoctor.sources.dockerfile import base_images
@@ -38,9 +40,6 @@ REPORT_ACTIONS = [
     "codebuild:CreateReportGroup",
     "codebuild:UpdateReport",
 ]
-_PRIVATE_ECR_IMAGE = re.compile(
-    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(?P<name>[^:@]+)"
-)
 
 
 def _needs(role: str, actions: list[str], resource: str, reason: str) -> Iterator[Need]:
@@ -49,7 +48,7 @@ def _needs(role: str, actions: list[str], resource: str, reason: str) -> Iterato
 
 
 def _project_needs(snapshot: Snapshot, project: Project) -> Iterator[Need]:
-    role, region, account = service_role_arn(snapshot, project), project.region, project.arn.split(":")[4]
+    role, region, account = service_role_arn(snapshot, project), project.region, arn_account(project.arn)
     partition = snapshot.partition
     if project.logs_enabled:
         group = f"arn:{partition}:logs:{region}:{account}:log-group:{project.effective_log_group}"
@@ -106,7 +105,7 @@ def _project_needs(snapshot: Snapshot, project: Project) -> Iterator[Need]:
 def _secret_arn(value: str, partition: str, region: str, account: str) -> str:
     """A Secrets Manager reference (name or ARN, optionally :json-key:stage:version) as a policy ARN."""
     if value.startswith("arn:"):
-        return ":".join(value.split(":")[:7])
+        return secret_arn(value)
     name = value.split(":", 1)[0]
     return f"arn:{partition}:secretsmanager:{region}:{account}:secret:{name}-*"
 
@@ -117,9 +116,9 @@ def _private_base_images(snapshot: Snapshot) -> list[str]:
         if not is_dockerfile(repo_file.path):
             continue
         for base in base_images(repo_file.text):
-            found = _PRIVATE_ECR_IMAGE.match(base.written)
+            found = ecr_image(base.written)
             if found:
-                arn = f"arn:{snapshot.partition}:ecr:{found['region']}:{found['account']}:repository/{found['name']}"
+                arn = f"arn:{snapshot.partition}:ecr:{found.region}:{found.account}:repository/{found.repository}"
                 if arn not in arns:
                     arns.append(arn)
     return arns
@@ -128,8 +127,7 @@ def _private_base_images(snapshot: Snapshot) -> list[str]:
 def connection_service(connection: str) -> str:
     """The IAM prefix of a connection's ARN; a value that is no ARN (an unresolved variable) gets
     the older prefix, which connections under either prefix accept."""
-    parts = connection.split(":")
-    return parts[2] if len(parts) > 2 and parts[0] == "arn" and parts[2] else "codestar-connections"
+    return arn_service(connection) or CONNECTION_SERVICES[0]
 
 
 def service_role_arn(snapshot: Snapshot, project: Project) -> str:
@@ -201,7 +199,7 @@ def _service_roles(snapshot: Snapshot, cluster: str, service: str) -> list[str]:
 
 def _pipeline_role_needs(snapshot: Snapshot, pipeline: Pipeline, role_arn: str) -> Iterator[Need]:
     """What the pipeline (or an action role) does itself: sources, builds, deploys, artifacts."""
-    region, account, partition = pipeline.region, pipeline.arn.split(":")[4], snapshot.partition
+    region, account, partition = pipeline.region, arn_account(pipeline.arn), snapshot.partition
     acting = [(a, a.role_arn or pipeline.role_arn) for _, a in pipeline.actions()]
     if not any(role == role_arn for _, role in acting):
         return

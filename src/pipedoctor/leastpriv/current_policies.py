@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from pipedoctor.errors import UserError
+from pipedoctor.knowledge.arns import split_arn
 from pipedoctor.model import ManagedPolicy, Role
 from pipedoctor.textparse import ParseError, parse_json, policy_document
 
 
 def role_from_arn(arn: str) -> Role:
     """A role known only by its ARN (`arn:aws:iam::ACCOUNT:role/PATH/NAME`): no policies."""
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[2] != "iam" or not parts[5].startswith("role/"):
+    parts = split_arn(arn)
+    if parts is None or parts[2] != "iam" or not parts[5].startswith("role/"):
         raise UserError(f"--role {arn!r}: without --snapshot or --pipeline, give the role's ARN")
     path_and_name = parts[5].removeprefix("role")
     path, _, name = path_and_name.rpartition("/")

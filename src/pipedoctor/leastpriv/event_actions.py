@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from pipedoctor.iam import load_catalog
+from pipedoctor.knowledge.arns import arn_service
 
 TABLE_PATH = Path(__file__).with_name("event_actions.json")
 _VERSION_SUFFIX = re.compile(r"^(?P<name>[A-Za-z]+?)(?:\d{8}(?:v\d+)?|\d{4}_\d{2}_\d{2})$")
@@ -178,7 +179,7 @@ def _resources(
     if found:
         return list(dict.fromkeys(found))
     services = catalog.resource_services(action)
-    listed = [arn for arn in event.resources if _arn_service(arn) in services]
+    listed = [arn for arn in event.resources if arn_service(arn).lower() in services]
     return listed or ["*"]
 
 
@@ -207,7 +208,7 @@ def _fill(
         arns = [value for value in values if value.startswith("arn:")]
         if arns:
             # Already ARNs (keyId, secretId, functionName ... may be given as one).
-            return [arn for arn in arns if _arn_service(arn) == _arn_service(arn_format)]
+            return [arn for arn in arns if arn_service(arn).lower() == arn_service(arn_format).lower()]
         shaped = [text for value in values if (text := _shape(name, value, arn_format)) is not None]
         if not shaped:
             return []
@@ -264,6 +265,3 @@ def _shape(placeholder: str, value: str, arn_format: str) -> str | None:
     return value
 
 
-def _arn_service(arn: str) -> str:
-    parts = arn.split(":", 3)
-    return parts[2].lower() if len(parts) > 2 else ""

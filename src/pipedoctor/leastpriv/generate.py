@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pipedoctor.iam import load_catalog
+from pipedoctor.knowledge.arns import arn_account
 from pipedoctor.leastpriv.config_needs import required_needs
 from pipedoctor.leastpriv.denials import denied_needs
 from pipedoctor.leastpriv.diff import PolicyDiff, diff_policies
@@ -129,7 +130,7 @@ def _same_role(usage_principal: str, role: Role) -> bool:
     # A session ARN maps back to a role ARN without its path: compare names and accounts.
     return (
         usage_principal.rsplit("/", 1)[-1] == role.name
-        and usage_principal.split(":")[4] == role.arn.split(":")[4]
+        and arn_account(usage_principal) == arn_account(role.arn)
     )
 
 

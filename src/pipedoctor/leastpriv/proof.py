@@ -14,6 +14,7 @@ from typing import Any
 from pipedoctor.iam import PolicySet, Request, evaluate
 from pipedoctor.iam.matching import has_wildcard
 from pipedoctor.iam.service_rules import resource_policy_required
+from pipedoctor.knowledge.arns import arn_account, arn_partition
 from pipedoctor.leastpriv.compare import AccessSide, Counterexample, compare
 from pipedoctor.leastpriv.kept_denies import without_kept_denies
 from pipedoctor.leastpriv.synthesize import policy_resources
@@ -41,14 +42,8 @@ class Proof:
         return not self.insufficient and not self.new_access
 
 
-def _account(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 5 else ""
-
-
 def _partition(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[1] if len(parts) > 5 and parts[1] else "aws"
+    return arn_partition(arn) or "aws"
 
 
 def _grant(pairs: list[tuple[str, str]]) -> dict[str, Any]:
@@ -82,7 +77,7 @@ def _trusting_policy(account: str) -> dict[str, Any]:
 
 def _needs_its_own_policy(role: Role, need: Need) -> bool:
     """Another account's resource, a KMS key or a role to assume: its own policy must allow too."""
-    cross_account = _account(need.resource) not in ("", _account(role.arn))
+    cross_account = arn_account(need.resource) not in ("", arn_account(role.arn))
     return cross_account or resource_policy_required(need.action.lower(), need.resource)
 
 
@@ -102,13 +97,13 @@ def _allows_need(
         action=need.action,
         resource=need.resource,
         principal_arn=role.arn,
-        resource_account=_account(role.arn) if identity_side else None,
+        resource_account=arn_account(role.arn) if identity_side else None,
         context={},
     )
     policies = PolicySet(
         identity=[new_policy],
         boundaries=_boundaries(role),
-        resource_policy=_trusting_policy(_account(role.arn)) if identity_side else resource_policy,
+        resource_policy=_trusting_policy(arn_account(role.arn)) if identity_side else resource_policy,
     )
     return evaluate(request, policies).allowed
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pipedoctor.knowledge.arns import arn_service
+
 
 @dataclass
 class Connection:
@@ -17,8 +19,7 @@ class Connection:
     @property
     def service_prefix(self) -> str:
         """`codeconnections` or `codestar-connections`, from the ARN."""
-        parts = self.arn.split(":")
-        return parts[2] if len(parts) > 2 else ""
+        return arn_service(self.arn)
 
 
 @dataclass

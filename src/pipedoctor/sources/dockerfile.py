@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pipedoctor.sources.images import ImageReference, parse_image
+from pipedoctor.knowledge.images import ImageReference, parse_image
+from pipedoctor.model import RepoFile
+from pipedoctor.sources.repository import is_dockerfile
 
 _ARG = re.compile(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(\S*))?", re.IGNORECASE)
 _FROM = re.compile(
@@ -59,3 +62,12 @@ def base_images(text: str) -> list[BaseImage]:
         if source.group("stage"):
             stages.add(source.group("stage").lower())
     return found
+
+
+def docker_hub_bases(repo_files: list[RepoFile]) -> Iterator[tuple[RepoFile, BaseImage]]:
+    """Every FROM of a repository Dockerfile that pulls from Docker Hub, in file order."""
+    for repo_file in repo_files:
+        if is_dockerfile(repo_file.path):
+            for base in base_images(repo_file.text):
+                if base.image is not None and base.image.pulled_from_docker_hub:
+                    yield repo_file, base

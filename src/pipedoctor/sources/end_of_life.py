@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from pipedoctor.sources.images import ImageReference
+from pipedoctor.knowledge.images import ImageReference
 
 END_OF_LIFE: dict[str, dict[str, str]] = {
     "node": {

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipedoctor.knowledge.shell import dockerfile_of_build
 from pipedoctor.model import (
     Finding,
     Pipeline,
@@ -25,7 +26,7 @@ from pipedoctor.model import (
     Role,
     Snapshot,
 )
-from pipedoctor.sources.buildspec_facts import (
+from pipedoctor.sources.buildspec import (
     BuildspecFacts,
     read_buildspec,
     read_buildspec_template,
@@ -48,7 +49,6 @@ from pipedoctor.sources.repository import (
     is_cdk_metadata,
     is_dockerfile,
 )
-from pipedoctor.sources.shell import dockerfile_of_build
 from pipedoctor.sources.terraform import definitions_from_modules, definitions_from_plan, is_plan
 from pipedoctor.textparse import ParseError
 

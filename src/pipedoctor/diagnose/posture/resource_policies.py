@@ -17,7 +17,7 @@ from policyuniverse.arn import ARN
 from policyuniverse.statement import Statement
 
 from pipedoctor.diagnose.hit import Hit
-from pipedoctor.iam.matching import split_arn
+from pipedoctor.knowledge.arns import split_arn
 from pipedoctor.model import Snapshot
 from pipedoctor.model.findings import Location
 
@@ -166,8 +166,3 @@ def open_to_other_accounts(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
             ],
         )
 
-
-RESOURCE_POLICY_PREDICATES = {
-    "resource_policy_open_to_anyone": open_to_anyone,
-    "resource_policy_open_to_other_accounts": open_to_other_accounts,
-}

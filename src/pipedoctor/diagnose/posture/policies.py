@@ -17,6 +17,8 @@ from typing import Any
 
 from pipedoctor.diagnose.evidence import role_decision, role_policy_set
 from pipedoctor.diagnose.hit import Hit
+from pipedoctor.graph.techniques import load_techniques
+from pipedoctor.knowledge.arns import arn_account
 from pipedoctor.model import Role, Snapshot
 from pipedoctor.model.findings import TextEdit
 from pipedoctor.sources.definitions import UNKNOWN_ACCOUNT, UNKNOWN_REGION, Defined
@@ -24,16 +26,18 @@ from pipedoctor.sources.policy_edits import managed_replacement_edits, with_refe
 from pipedoctor.sources.repository_model import repository_model
 
 PROBE_NAME = "pipedoctor-probe"
-# What makes a role administrator-equivalent: it can do anything, or give itself anything.
-# Rhino Security Labs, "AWS IAM Privilege Escalation - Methods and Mitigation" (methods 1-5, 9-12).
-ESCALATIONS = (
-    ("iam:PutRolePolicy", "role", "write itself any inline policy"),
-    ("iam:AttachRolePolicy", "role", "attach any managed policy to a role"),
-    ("iam:CreatePolicyVersion", "policy", "rewrite any customer managed policy"),
-    ("iam:UpdateAssumeRolePolicy", "role", "make any role trust it"),
-    ("iam:PassRole", "role", "pass any role to a service it can start"),
-    ("sts:AssumeRole", "role", "assume any role that trusts the account"),
-)
+# Escalation techniques a role can use with one IAM call on a resource nobody named.
+_ONE_CALL_TARGETS = {"own-policies": "policy", "self": "role", "roles": "role"}
+# How a finding words what an escalation on *any* resource gives (the table's summaries speak of
+# one target); the order they are listed in. Which escalations exist is the table's to say.
+_WORDING = {
+    "iam:PutRolePolicy": "write itself any inline policy",
+    "iam:AttachRolePolicy": "attach any managed policy to a role",
+    "iam:CreatePolicyVersion": "rewrite any customer managed policy",
+    "iam:UpdateAssumeRolePolicy": "make any role trust it",
+    "iam:PassRole": "pass any role to a service it can start",
+    "sts:AssumeRole": "assume any role that trusts the account",
+}
 
 
 @dataclass(frozen=True)
@@ -85,8 +89,8 @@ def grants(role: Role) -> Iterator[Grant]:
 
 
 def _account(role: Role) -> str:
-    parts = role.arn.split(":")
-    return parts[4] if len(parts) > 4 and parts[4].isdigit() else UNKNOWN_ACCOUNT
+    account = arn_account(role.arn)
+    return account if account.isdigit() else UNKNOWN_ACCOUNT
 
 
 def probe_resource(action: str, account: str) -> str:
@@ -137,16 +141,39 @@ def _role_allows(role: Role, action: str, resource: str, context: dict[str, str]
 
 def _pass_targets() -> list[str]:
     """The services that run code as a role passed to them: the escalation table's (one place)."""
-    from pipedoctor.graph.techniques import load_techniques
-
     return sorted({technique.pass_to for technique in load_techniques() if technique.pass_to})
+
+
+@cache
+def escalation_probes() -> tuple[tuple[str, str, str], ...]:
+    """(action, resource kind, what it gives) that make a role administrator-equivalent, read from
+    the escalation table: the one-call IAM techniques open to a role, PassRole when a technique
+    passes roles to a service, AssumeRole when one assumes roles."""
+    probes = []
+    for technique in load_techniques():
+        actions = technique.actions
+        if (
+            technique.target in _ONE_CALL_TARGETS
+            and technique.principal in ("any", "role")
+            and not technique.requires
+            and len(technique.steps) == 1
+            and len(actions) == 1
+        ):
+            probes.append((actions[0], _ONE_CALL_TARGETS[technique.target], technique.summary))
+    if any(technique.target == "passed-roles" for technique in load_techniques()):
+        probes.append(("iam:PassRole", "role", ""))
+    if any(technique.target == "assumable-roles" for technique in load_techniques()):
+        probes.append(("sts:AssumeRole", "role", ""))
+    order = list(_WORDING)
+    probes.sort(key=lambda probe: order.index(probe[0]) if probe[0] in order else len(order))
+    return tuple((action, kind, _WORDING.get(action, summary)) for action, kind, summary in probes)
 
 
 def escalations(grant: Grant) -> list[tuple[str, str]]:
     """(action, what it gives) for each escalation this statement grants and the role keeps."""
     account = _account(grant.role)
     found = []
-    for action, kind, gives in ESCALATIONS:
+    for action, kind, gives in escalation_probes():
         resource = f"arn:aws:iam::{account}:{kind}/{PROBE_NAME}"
         if _statement_allows(grant, action, resource) and _role_allows(grant.role, action, resource):
             found.append((action, gives))
@@ -260,6 +287,7 @@ def _policy_words(grant: Grant) -> str:
 
 
 def _facts(grant: Grant, user: str) -> dict[str, Any]:
+    """The grant's role, who uses it, its policy and statement."""
     return {
         "role.name": grant.role.name,
         "role.arn": grant.role.arn,

@@ -1,4 +1,5 @@
-"""What buildspec shell commands do: docker use, logins, pushes, variables read and assigned."""
+"""What buildspec shell commands do: docker use, logins, pushes, variables read, assigned and
+resolved."""
 
 from __future__ import annotations
 
@@ -114,3 +115,24 @@ def assigned_variables(command: str) -> set[str]:
 
 def is_opaque(command: str) -> bool:
     return bool(_OPAQUE.search(command))
+
+
+_EXPANSION = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+_SIMPLE_ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_]\w*)=(\S+)\s*$")
+
+
+def resolve_variables(text: str, env: dict[str, str]) -> str:
+    """Substitute $VAR / ${VAR} from `env`; unknown variables stay as written."""
+    for _ in range(3):  # variables defined from other variables
+        text = _EXPANSION.sub(lambda m: env.get(m.group(1), m.group(0)), text)
+    return text
+
+
+def with_assignments(commands: list[str], env: dict[str, str]) -> dict[str, str]:
+    """`env` plus the one-word assignments (`[export] NAME=value`) the commands make, in order,
+    each resolved against what was known before it."""
+    env = dict(env)
+    for command in commands:
+        if (assignment := _SIMPLE_ASSIGNMENT.match(command)) is not None:
+            env[assignment.group(1)] = resolve_variables(assignment.group(2).strip("\"'"), env)
+    return env
