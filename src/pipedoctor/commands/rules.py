@@ -31,7 +31,9 @@ def register(subparsers: Any) -> None:
     add_output_file(show, "the documentation")
     show.set_defaults(func=run)
     facts_help = "the fact names rules can use: entity, type and what each says"
-    actions.add_parser("facts", help=facts_help, description=facts_help).set_defaults(func=run)
+    facts = actions.add_parser("facts", help=facts_help, description=facts_help)
+    add_output_file(facts, "the catalogue")
+    facts.set_defaults(func=run)
 
 
 def _show(rule: Any) -> str:
@@ -82,7 +84,7 @@ def _facts() -> str:
 
 def run(args: argparse.Namespace) -> int:
     if args.rules_command == "facts":
-        sys.stdout.write(_facts())
+        write_output(args.output, _facts())
         return 0
     from pipedoctor.diagnose import load_rules
 
