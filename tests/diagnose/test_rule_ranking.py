@@ -19,6 +19,12 @@ LOOK_ALIKES = {
     "ecr-registry-account-mismatch-no-basic-auth": "no basic auth credentials: the login registry decides",
     "iam-policy-propagation-race": "a StartBuild denial: whether the role allows it now decides",
     "ecr-cross-account-repo-access-denied": "a 403 from a registry: the accounts and the repository policy decide",
+    "deployer-missing-iam-passrole-ecs-assume": "ECS could not assume the role: its trust policy decides first",
+    # A catalogue message cut before its detail: the documented causes are listed, most frequent first.
+    "ecs-image-pull-failed-image-missing": "an image pull with no detail: the image URI decides",
+    "ecs-image-pull-failed-execution-role": "an image pull with no detail: the execution role's ECR grants decide",
+    "ecs-secrets-retrieval-failed-permission": "secrets not fetched, no detail: the execution role's grants decide",
+    "ecs-secrets-retrieval-failed-not-found": "secrets not fetched, no detail: whether the secrets exist decides",
 }
 
 RULES = load_rules()
