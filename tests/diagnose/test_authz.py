@@ -363,3 +363,16 @@ def test_redacted_accounts_and_role_paths() -> None:
         "app",
         "arn:aws:iam::111122223333:role/service/app",
     )
+
+
+def test_operation_only_form_that_a_service_writes_for_its_own_check() -> None:
+    # CodeBuild validating a VPC project's service role (corpus: aws-cdk thread on VPC projects)
+    text = "Not authorized to perform DescribeSecurityGroups (Service: AWSCodeBuild; Status Code: 400; Error Code: InvalidInputException"
+    error = only(text)
+    assert (error.operation, error.service, error.principal) == ("DescribeSecurityGroups", "ec2", "")
+    resolved = denial_facts(error, {}, text, "cloudformation")
+    assert resolved.facts["auth.action"] == "ec2:DescribeSecurityGroups"
+    assert resolved.facts["auth.kind"] == BUILD
+    assert resolved.cause == "codebuild-role-missing-app-permission"
+    # The principal form is read once, not again as the operation-only form.
+    assert len(parse_authorization_errors("User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: ec2:DescribeVpcs")) == 1
