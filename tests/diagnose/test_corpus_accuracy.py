@@ -58,7 +58,6 @@ THIN_CAUSES = {
     "codedeploy-service-role-missing-permission": "documented CodeDeploy error code; no confirmed thread collected",
     "cloudformation-role-cannot-be-assumed": "documented CloudFormation message; no confirmed pipeline thread collected",
     "cloudformation-template-invalid": "application template errors are posted without a pipeline; left to cfn-lint",
-    "cloudformation-resource-already-exists": "documented; no confirmed pipeline thread collected",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
