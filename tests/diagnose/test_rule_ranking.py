@@ -19,6 +19,7 @@ LOOK_ALIKES = {
     "ecr-registry-account-mismatch-no-basic-auth": "no basic auth credentials: the login registry decides",
     "iam-policy-propagation-race": "a StartBuild denial: whether the role allows it now decides",
     "ecr-cross-account-repo-access-denied": "a 403 from a registry: the accounts and the repository policy decide",
+    "iam-policy-propagation-race-on-assume": "a role not assumable at create time: whether a retry succeeds decides",
     "deployer-missing-iam-passrole-ecs-assume": "ECS could not assume the role: its trust policy decides first",
     # A catalogue message cut before its detail: the documented causes are listed, most frequent first.
     "ecs-image-pull-failed-image-missing": "an image pull with no detail: the image URI decides",
