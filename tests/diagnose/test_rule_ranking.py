@@ -26,6 +26,12 @@ LOOK_ALIKES = {
     "ecs-image-pull-failed-execution-role": "an image pull with no detail: the execution role's ECR grants decide",
     "ecs-secrets-retrieval-failed-permission": "secrets not fetched, no detail: the execution role's grants decide",
     "ecs-secrets-retrieval-failed-not-found": "secrets not fetched, no detail: whether the secrets exist decides",
+    # A CodeBuild phase and status code with no message: the causes that fail that phase.
+    "codebuild-phase-download-source-connection": "source download, no detail: the source provider and clone format decide",
+    "codebuild-phase-download-source-codecommit": "source download, no detail: the source provider decides",
+    "codebuild-phase-provisioning-image": "provisioning, no detail: the image and its pull credentials decide",
+    "codebuild-phase-upload-artifacts-s3": "artifact upload, no detail: the artifact files and the bucket grants decide",
+    "codebuild-phase-install-runtime-required": "install, no detail: the buildspec's runtime-versions decide",
 }
 
 RULES = load_rules()

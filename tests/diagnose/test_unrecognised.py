@@ -22,7 +22,9 @@ def demo_with_an_unrecognised_source_failure() -> Snapshot:
     snapshot = loads(demo_snapshot_text(), origin="test")
     build = next(b for b in snapshot.builds if b.failed_phases()[0].phase_type == "DOWNLOAD_SOURCE")
     for phase in build.failed_phases():
+        phase.phase_status = "FAULT"  # a fault with a message no rule reads
         for context in phase.contexts:
+            context.status_code = ""
             context.message = "the source could not be read"
     build.log_excerpt = list(UNKNOWN_LOG)
     action = next(a for a in snapshot.action_executions if a.external_execution_id == build.id)
@@ -42,7 +44,7 @@ def test_a_failed_build_whose_texts_match_nothing_gets_the_honest_fallback() -> 
     assert answer.location in unrecognised[0].title and answer.resource
     seen = [line.removeprefix("looks like the error: ") for line in answer.evidence]
     assert seen[0] == "ld: fatal error: cannot find -lfoo"
-    assert "DOWNLOAD_SOURCE: CLIENT_ERROR: the source could not be read" in seen
+    assert "DOWNLOAD_SOURCE: FAULT: the source could not be read" in seen
     assert not any("Running command" in line for line in seen)
     # The facts fit the full-clone connection cause: the Source action uses full clone, the
     # connection is available and the IAM engine finds UseConnection denied to the build role.
@@ -102,3 +104,25 @@ def test_a_pasted_text_from_a_named_place_gets_leads_for_that_place_only(tmp_pat
     code, out, _ = run_cli("diagnose", "--text", str(path), "--format", "json")
     (anywhere,) = json.loads(out)["diagnoses"]
     assert anywhere["unverified"] == []  # from an unknown place every rule would do: no leads
+
+
+def test_a_phase_and_code_alone_list_that_phase_s_causes_and_the_snapshot_decides() -> None:
+    """CodeBuild's "DOWNLOAD_SOURCE: CLIENT_ERROR" with no message fits several causes; the snapshot's
+    facts (full clone through a connection, UseConnection denied by the IAM engine) decide."""
+    snapshot = demo_with_an_unrecognised_source_failure()
+    build = next(b for b in snapshot.builds if b.log_excerpt == UNKNOWN_LOG)
+    for phase in build.failed_phases():
+        phase.phase_status = "CLIENT_ERROR"
+        for context in phase.contexts:
+            context.status_code, context.message = "CLIENT_ERROR", ""
+    (section,) = [s for s in failed_sections(snapshot) if any("DOWNLOAD_SOURCE" in e for f in s.findings for e in f.evidence)]
+    causes = [finding.cause for finding in section.findings]
+    assert causes[0] == "codebuild-role-missing-use-connection"
+    assert "codebuild-role-missing-codecommit-gitpull" not in causes  # the source is not CodeCommit
+    assert any(line.startswith("IAM: ") and "is denied" in line for line in section.findings[0].evidence)
+    from pipedoctor.diagnose import diagnose_incident, incident_from_text
+
+    text_only = diagnose_incident(incident_from_text("DOWNLOAD_SOURCE: CLIENT_ERROR: ", "codebuild-phase"), load_rules())
+    assert {"codebuild-role-missing-use-connection", "codebuild-role-missing-codecommit-gitpull"} <= {
+        f.cause for f in text_only
+    }
