@@ -376,3 +376,11 @@ def test_operation_only_form_that_a_service_writes_for_its_own_check() -> None:
     assert resolved.cause == "codebuild-role-missing-app-permission"
     # The principal form is read once, not again as the operation-only form.
     assert len(parse_authorization_errors("User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: ec2:DescribeVpcs")) == 1
+
+
+def test_docker_hub_pull_refusal_is_not_an_aws_denial() -> None:
+    # docker's wording for a name that is not on Docker Hub (corpus: an ECS task image thread)
+    hub = "CannotPullContainerError: Error response from daemon: pull access denied for ecs-task-kite, repository does not exist or may require 'docker login'"
+    assert parse_authorization_errors(hub) == []
+    ecr = "Error response from daemon: pull access denied for 111122223333.dkr.ecr.us-east-1.amazonaws.com/app, repository does not exist or may require 'docker login': denied: User: arn:aws:sts::111122223333:assumed-role/exec/1 is not authorized to perform: ecr:BatchGetImage"
+    assert [e.action for e in parse_authorization_errors(ecr)] == ["ecr:BatchGetImage"]

@@ -62,6 +62,9 @@ BARE_OPERATION_CODE = "NotAuthorized"
 # The operation-only form, e.g. CodeBuild checking its service role's VPC access at CreateProject.
 _BARE_OPERATION = re.compile(r"(?<![Ii]s )\bNot authorized to perform (?P<operation>[A-Z][A-Za-z]+)\b(?!:)")
 _ACCESS_DENIED = re.compile(r"\bAccess ?Denied(?:Exception)?\b|\b403 Forbidden\b", re.IGNORECASE)
+# Docker's "pull access denied for NAME, repository does not exist or may require 'docker login'"
+# about a name without a registry host, i.e. on Docker Hub.
+_DOCKER_HUB_PULL = re.compile(r"pull access denied for [a-z0-9][a-z0-9_/-]*(?::[\w.-]+)?[,\s]", re.IGNORECASE)
 _PULL_CONTEXT = re.compile(
     r"CannotPull\w*Container|pull image manifest|\.dkr\.ecr\.", re.IGNORECASE
 )
@@ -275,6 +278,8 @@ def parse_authorization_errors(text: str) -> list[AuthorizationError]:
     for match in _ACCESS_DENIED.finditer(flat):
         if any(start - 400 <= match.start() <= end + 400 for start, end in covered):
             continue
+        if _DOCKER_HUB_PULL.match(flat, max(0, match.start() - 5)):
+            continue  # Docker's answer for a Docker Hub name: no AWS policy is involved
         window = flat[max(0, match.start() - 300) : match.end() + 300]
         named = _ARN_NAMED.match(flat, match.end())  # "Access denied to connection arn:..."
         service = (
