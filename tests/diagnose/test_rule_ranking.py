@@ -26,6 +26,8 @@ LOOK_ALIKES = {
     "ecs-image-pull-failed-execution-role": "an image pull with no detail: the execution role's ECR grants decide",
     "ecs-secrets-retrieval-failed-permission": "secrets not fetched, no detail: the execution role's grants decide",
     "ecs-secrets-retrieval-failed-not-found": "secrets not fetched, no detail: whether the secrets exist decides",
+    "ecs-task-initialization-failed-execution-role": "a start-up failure, no detail: the execution role's grants decide",
+    "ecs-task-initialization-failed-log-group": "a start-up failure, no detail: whether the log group exists decides",
     # A CodeBuild phase and status code with no message: the causes that fail that phase.
     "codebuild-phase-download-source-connection": "source download, no detail: the source provider and clone format decide",
     "codebuild-phase-download-source-codecommit": "source download, no detail: the source provider decides",
