@@ -60,6 +60,7 @@ _NEXT_STEPS = {
     "codepipeline-action": "the failed action's execution: aws codepipeline list-action-executions --pipeline-name NAME (externalExecutionSummary and externalExecutionId), then the build or deployment it names",
     "ecs-task": "the stopped task: aws ecs describe-tasks --cluster CLUSTER --tasks TASK (stoppedReason, containers[].reason and exitCode) and the container's CloudWatch log",
     "codedeploy": "the deployment: aws deploy get-deployment --deployment-id ID (errorInformation) and the lifecycle events of aws deploy get-deployment-target",
+    "cloudformation": "the stack's events: aws cloudformation describe-stack-events --stack-name NAME (the first CREATE_FAILED or UPDATE_FAILED reason, which the later ones only follow), then diagnose that reason",
 }
 _COLLECT = (
     "or collect everything at once: pipedoctor collect --pipeline NAME -o snapshot.json, then "
