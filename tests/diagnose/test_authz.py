@@ -384,3 +384,13 @@ def test_docker_hub_pull_refusal_is_not_an_aws_denial() -> None:
     assert parse_authorization_errors(hub) == []
     ecr = "Error response from daemon: pull access denied for 111122223333.dkr.ecr.us-east-1.amazonaws.com/app, repository does not exist or may require 'docker login': denied: User: arn:aws:sts::111122223333:assumed-role/exec/1 is not authorized to perform: ecr:BatchGetImage"
     assert [e.action for e in parse_authorization_errors(ecr)] == ["ecr:BatchGetImage"]
+
+
+def test_a_session_named_by_an_ecs_task_id_is_the_task_role() -> None:
+    # the application calling AWS with the task role (ECS names the session by the task id)
+    text = "User: arn:aws:sts::111122223333:assumed-role/orders-app/0f1e2d3c4b5a69788796a5b4c3d2e1f0 is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:111122223333:table/orders"
+    error = only(text)
+    assert principal_kind(error, {}, text, "other") == TASK
+    assert cause_for(error, TASK) == "ecs-task-role-missing-app-permission"
+    pull = "CannotPullContainerError: pull image manifest has been retried 1 time(s): " + text.replace("dynamodb:PutItem", "ecr:BatchGetImage")
+    assert principal_kind(only(pull), {}, pull, "other") == EXECUTION  # a start-up denial is the execution role's

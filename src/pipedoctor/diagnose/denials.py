@@ -66,6 +66,7 @@ _CONTEXT_HINTS = [
         CLOUDFORMATION,
     ),
 ]
+_ECS_TASK_SESSION = re.compile(r"[0-9a-f]{32}")
 _CODEBUILD_SERVICE = re.compile(r"\(Service:\s*AWSCodeBuild\b", re.IGNORECASE)
 # Where the text came from, when nothing else names the role: a denial in an ECS task's own output
 # that is not about starting it (pull, secrets, logs: the execution role) is the application's.
@@ -109,6 +110,8 @@ def principal_kind(
     for pattern, kind in _CONTEXT_HINTS:
         if pattern.search(context):
             return kind
+    if _ECS_TASK_SESSION.fullmatch(session):
+        return TASK  # ECS names the task role's sessions by the task id; start-up denials matched above
     return _SURFACE_KINDS.get(surface, UNKNOWN)
 
 
