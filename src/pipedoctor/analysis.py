@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pipedoctor.diagnose import Diagnoser, incidents_from_snapshot, posture_findings
 from pipedoctor.diagnose.rules import Rule
+from pipedoctor.diagnose.unrecognised import unrecognised_incident
 from pipedoctor.model import Snapshot
 from pipedoctor.report.text import Section
 
@@ -17,7 +18,10 @@ def analyse_snapshot(
 ) -> list[Section]:
     diagnoser = Diagnoser(rules)
     sections = [
-        Section(f"failed: {incident.location}", diagnoser.diagnose(incident, snapshot))
+        Section(
+            f"failed: {incident.location}",
+            diagnoser.diagnose(incident, snapshot) or [unrecognised_incident(incident, rules, snapshot)],
+        )
         for incident in incidents_from_snapshot(snapshot, pipeline, execution)
     ]
     if posture:

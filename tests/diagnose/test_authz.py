@@ -363,3 +363,34 @@ def test_redacted_accounts_and_role_paths() -> None:
         "app",
         "arn:aws:iam::111122223333:role/service/app",
     )
+
+
+def test_operation_only_form_that_a_service_writes_for_its_own_check() -> None:
+    # CodeBuild validating a VPC project's service role (corpus: aws-cdk thread on VPC projects)
+    text = "Not authorized to perform DescribeSecurityGroups (Service: AWSCodeBuild; Status Code: 400; Error Code: InvalidInputException"
+    error = only(text)
+    assert (error.operation, error.service, error.principal) == ("DescribeSecurityGroups", "ec2", "")
+    resolved = denial_facts(error, {}, text, "cloudformation")
+    assert resolved.facts["auth.action"] == "ec2:DescribeSecurityGroups"
+    assert resolved.facts["auth.kind"] == BUILD
+    assert resolved.cause == "codebuild-role-missing-app-permission"
+    # The principal form is read once, not again as the operation-only form.
+    assert len(parse_authorization_errors("User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: ec2:DescribeVpcs")) == 1
+
+
+def test_docker_hub_pull_refusal_is_not_an_aws_denial() -> None:
+    # docker's wording for a name that is not on Docker Hub (corpus: an ECS task image thread)
+    hub = "CannotPullContainerError: Error response from daemon: pull access denied for ecs-task-kite, repository does not exist or may require 'docker login'"
+    assert parse_authorization_errors(hub) == []
+    ecr = "Error response from daemon: pull access denied for 111122223333.dkr.ecr.us-east-1.amazonaws.com/app, repository does not exist or may require 'docker login': denied: User: arn:aws:sts::111122223333:assumed-role/exec/1 is not authorized to perform: ecr:BatchGetImage"
+    assert [e.action for e in parse_authorization_errors(ecr)] == ["ecr:BatchGetImage"]
+
+
+def test_a_session_named_by_an_ecs_task_id_is_the_task_role() -> None:
+    # the application calling AWS with the task role (ECS names the session by the task id)
+    text = "User: arn:aws:sts::111122223333:assumed-role/orders-app/0f1e2d3c4b5a69788796a5b4c3d2e1f0 is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:111122223333:table/orders"
+    error = only(text)
+    assert principal_kind(error, {}, text, "other") == TASK
+    assert cause_for(error, TASK) == "ecs-task-role-missing-app-permission"
+    pull = "CannotPullContainerError: pull image manifest has been retried 1 time(s): " + text.replace("dynamodb:PutItem", "ecr:BatchGetImage")
+    assert principal_kind(only(pull), {}, pull, "other") == EXECUTION  # a start-up denial is the execution role's

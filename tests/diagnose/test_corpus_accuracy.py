@@ -3,8 +3,9 @@
 The corpus (tests/data/failures/*.jsonl, plus ../shared/corpus/failures-dev.jsonl as train when it
 is present) holds real error texts from public threads and AWS documentation, each with its source,
 surface, confirmed cause and a fixed train/validation split made once at random before the rules
-were written. Rules were written from train cases and AWS's documented error catalogues; validation
-was measured once, after tuning, and the floors below are those figures rounded down. Each case goes
+were written; cases added later get their split from their id by the same rule. Rules were written
+from train cases and AWS's documented error catalogues; validation is measured as an aggregate only,
+after tuning, and the floors below are those figures less a small margin. Each case goes
 through the `diagnose --text FILE --surface S --format json` path.
 """
 
@@ -30,8 +31,8 @@ SHARED_DEV = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / 
 
 # Measured (rounded down); a change that lowers them fails here.
 FLOORS = {
-    "train": {"top1": 0.89, "top3": 0.96},  # 220/247 and 238/247
-    "validation": {"top1": 0.76, "top3": 0.83},  # 77/101 and 84/101
+    "train": {"top1": 0.90, "top3": 0.97},  # 227/251 and 246/251
+    "validation": {"top1": 0.76, "top3": 0.83},  # 78/102 and 86/102
 }
 MIN_VALIDATION_CASES = 75
 
@@ -60,7 +61,6 @@ THIN_CAUSES = {
     "codedeploy-service-role-missing-permission": "documented CodeDeploy error code; no confirmed thread collected",
     "cloudformation-role-cannot-be-assumed": "documented CloudFormation message; no confirmed pipeline thread collected",
     "cloudformation-template-invalid": "application template errors are posted without a pipeline; left to cfn-lint",
-    "cloudformation-resource-already-exists": "documented; no confirmed pipeline thread collected",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {

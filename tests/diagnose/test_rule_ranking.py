@@ -19,6 +19,21 @@ LOOK_ALIKES = {
     "ecr-registry-account-mismatch-no-basic-auth": "no basic auth credentials: the login registry decides",
     "iam-policy-propagation-race": "a StartBuild denial: whether the role allows it now decides",
     "ecr-cross-account-repo-access-denied": "a 403 from a registry: the accounts and the repository policy decide",
+    "iam-policy-propagation-race-on-assume": "a role not assumable at create time: whether a retry succeeds decides",
+    "deployer-missing-iam-passrole-ecs-assume": "ECS could not assume the role: its trust policy decides first",
+    # A catalogue message cut before its detail: the documented causes are listed, most frequent first.
+    "ecs-image-pull-failed-image-missing": "an image pull with no detail: the image URI decides",
+    "ecs-image-pull-failed-execution-role": "an image pull with no detail: the execution role's ECR grants decide",
+    "ecs-secrets-retrieval-failed-permission": "secrets not fetched, no detail: the execution role's grants decide",
+    "ecs-secrets-retrieval-failed-not-found": "secrets not fetched, no detail: whether the secrets exist decides",
+    "ecs-task-initialization-failed-execution-role": "a start-up failure, no detail: the execution role's grants decide",
+    "ecs-task-initialization-failed-log-group": "a start-up failure, no detail: whether the log group exists decides",
+    # A CodeBuild phase and status code with no message: the causes that fail that phase.
+    "codebuild-phase-download-source-connection": "source download, no detail: the source provider and clone format decide",
+    "codebuild-phase-download-source-codecommit": "source download, no detail: the source provider decides",
+    "codebuild-phase-provisioning-image": "provisioning, no detail: the image and its pull credentials decide",
+    "codebuild-phase-upload-artifacts-s3": "artifact upload, no detail: the artifact files and the bucket grants decide",
+    "codebuild-phase-install-runtime-required": "install, no detail: the buildspec's runtime-versions decide",
 }
 
 RULES = load_rules()

@@ -50,15 +50,13 @@ def diagnose_text(diagnoser: Any, source: str, surface: str | None) -> list[Any]
     from pipedoctor.diagnose import incident_from_text
     from pipedoctor.diagnose.matcher import ANY_SURFACE
     from pipedoctor.diagnose.textscan import scan_source
-    from pipedoctor.diagnose.unrecognised import ErrorLines, not_recognised
+    from pipedoctor.diagnose.unrecognised import unrecognised_text
 
     state = scan_source(diagnoser.matcher, source, surface or ANY_SURFACE)
     findings = diagnoser.judge(state, incident_from_text("", surface))
     if findings:
         return findings
-    lines = ErrorLines()
-    lines.feed(state.tail.decode("utf-8", errors="replace"))
-    return [not_recognised(lines.ranked(), surface)]
+    return [unrecognised_text(diagnoser.matcher.rules, state.tail.decode("utf-8", errors="replace"), surface)]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,7 +5,8 @@ CodeBuild and CloudFormation: "User: P is not authorized to perform: A on resour
 identity-based policy allows the A action", "... with an explicit deny in a service control
 policy", "An error occurred (AccessDenied) when calling the PutObject operation: Access Denied",
 "Encoded authorization failure message: ...", "The provided role does not have sufficient
-permissions". Log lines often break such a message over several lines, so the reader works on
+permissions", and the bare "Not authorized to perform DescribeSecurityGroups" (an API operation, no
+principal) that services write when they check a role's access for themselves. Log lines often break such a message over several lines, so the reader works on
 whitespace-normalised text.
 """
 
@@ -57,7 +58,13 @@ _PROVIDED_ROLE = re.compile(
     r"(?:the )?provided role\s*(?:\"(?P<role>[^\"]+)\"\s*)?does not have (?:sufficient )?permissions?",
     re.IGNORECASE,
 )
+BARE_OPERATION_CODE = "NotAuthorized"
+# The operation-only form, e.g. CodeBuild checking its service role's VPC access at CreateProject.
+_BARE_OPERATION = re.compile(r"(?<![Ii]s )\bNot authorized to perform (?P<operation>[A-Z][A-Za-z]+)\b(?!:)")
 _ACCESS_DENIED = re.compile(r"\bAccess ?Denied(?:Exception)?\b|\b403 Forbidden\b", re.IGNORECASE)
+# Docker's "pull access denied for NAME, repository does not exist or may require 'docker login'"
+# about a name without a registry host, i.e. on Docker Hub.
+_DOCKER_HUB_PULL = re.compile(r"pull access denied for [a-z0-9][a-z0-9_/-]*(?::[\w.-]+)?[,\s]", re.IGNORECASE)
 _PULL_CONTEXT = re.compile(
     r"CannotPull\w*Container|pull image manifest|\.dkr\.ecr\.", re.IGNORECASE
 )
@@ -237,6 +244,19 @@ def parse_authorization_errors(text: str) -> list[AuthorizationError]:
             )
         )
         covered.append((match.start(), match.end()))
+    for match in _BARE_OPERATION.finditer(flat):
+        if any(start <= match.start() <= end for start, end in covered):
+            continue
+        operation = match.group("operation")
+        window = flat[match.end() : match.end() + 300]
+        found.append(
+            AuthorizationError(
+                code=BARE_OPERATION_CODE,
+                operation=operation,
+                service=_service_of_operation(operation) or _service_from_text(window),
+            )
+        )
+        covered.append((match.start(), match.end()))
     for match in _CLI.finditer(flat):
         if not re.search(
             r"AccessDenied|Unauthorized|Forbidden|NotAuthorized", match.group("code"), re.IGNORECASE
@@ -258,6 +278,8 @@ def parse_authorization_errors(text: str) -> list[AuthorizationError]:
     for match in _ACCESS_DENIED.finditer(flat):
         if any(start - 400 <= match.start() <= end + 400 for start, end in covered):
             continue
+        if _DOCKER_HUB_PULL.match(flat, max(0, match.start() - 5)):
+            continue  # Docker's answer for a Docker Hub name: no AWS policy is involved
         window = flat[max(0, match.start() - 300) : match.end() + 300]
         named = _ARN_NAMED.match(flat, match.end())  # "Access denied to connection arn:..."
         service = (
@@ -304,6 +326,16 @@ _OPERATION_SERVICES = {
     "UpdateService": "ecs",
     "CreateDeployment": "codedeploy",
     "PassRole": "iam",
+    # The EC2 calls a service makes in a customer's VPC with the customer's role (CodeBuild's VPC
+    # support, awsvpc tasks): documented as the role's required VPC permissions.
+    "DescribeSecurityGroups": "ec2",
+    "DescribeSubnets": "ec2",
+    "DescribeVpcs": "ec2",
+    "DescribeDhcpOptions": "ec2",
+    "DescribeNetworkInterfaces": "ec2",
+    "CreateNetworkInterface": "ec2",
+    "CreateNetworkInterfacePermission": "ec2",
+    "DeleteNetworkInterface": "ec2",
 }
 
 

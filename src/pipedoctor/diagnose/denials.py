@@ -12,7 +12,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pipedoctor.diagnose.authz import GUARDRAIL_LAYERS, AuthorizationError, denied_action, describe
+from pipedoctor.diagnose.authz import (
+    BARE_OPERATION_CODE,
+    GUARDRAIL_LAYERS,
+    AuthorizationError,
+    denied_action,
+    describe,
+)
 
 BUILD = "build role"
 PIPELINE = "pipeline role"
@@ -60,6 +66,8 @@ _CONTEXT_HINTS = [
         CLOUDFORMATION,
     ),
 ]
+_ECS_TASK_SESSION = re.compile(r"[0-9a-f]{32}")
+_CODEBUILD_SERVICE = re.compile(r"\(Service:\s*AWSCodeBuild\b", re.IGNORECASE)
 # Where the text came from, when nothing else names the role: a denial in an ECS task's own output
 # that is not about starting it (pull, secrets, logs: the execution role) is the application's.
 _SURFACE_KINDS = {
@@ -85,6 +93,8 @@ def principal_kind(
             return kind
     if error.provided_role:
         return PIPELINE if "action" not in error.provided_role.lower() else ACTION
+    if error.code == BARE_OPERATION_CODE and _CODEBUILD_SERVICE.search(context):
+        return BUILD  # CodeBuild checked its own service role's access (VPC support)
     session = error.session_name
     if session.startswith("AWSCodeBuild-"):
         return BUILD
@@ -100,6 +110,8 @@ def principal_kind(
     for pattern, kind in _CONTEXT_HINTS:
         if pattern.search(context):
             return kind
+    if _ECS_TASK_SESSION.fullmatch(session):
+        return TASK  # ECS names the task role's sessions by the task id; start-up denials matched above
     return _SURFACE_KINDS.get(surface, UNKNOWN)
 
 

@@ -47,7 +47,8 @@ def _line_around(text: str, start: int) -> str:
     return text[begin : end if end != -1 else len(text)].strip()[:300]
 
 
-def _applies(rule: Rule, surface: str) -> bool:
+def rule_applies(rule: Rule, surface: str) -> bool:
+    """Whether `rule` is written for texts from `surface`."""
     if not rule.surfaces or surface == ANY_SURFACE or surface in rule.surfaces:
         return True
     return surface in OTHER_SURFACES and "other" in rule.surfaces
@@ -86,7 +87,7 @@ class RuleMatcher:
         text = block.decode("utf-8", errors="replace") if isinstance(block, bytes) else block
         for index in sorted(hits):
             rule, pattern, is_exclude = self._entries[index]
-            if not _applies(rule, surface):
+            if not rule_applies(rule, surface):
                 continue
             if is_exclude:
                 state.excluded.add(rule.id)

@@ -42,6 +42,8 @@ def flagged_source(source: str) -> str:
 
 
 def compile_pattern(source: str) -> Pattern:
+    if not isinstance(source, str):  # e.g. an unquoted YAML pattern holding ": "
+        raise PatternError(f"pattern {source!r} is not a string (quote it)")
     try:
         return Pattern(source=source, compiled=re2.compile(flagged_source(source), _OPTIONS))
     except re2.error as error:

@@ -1,16 +1,24 @@
-"""The answer when no rule matches: say so, show the lines that look like the error, say what next.
+"""The answer when no rule matches: say so, show the lines that look like the error, the nearest
+causes with what would decide, and what to collect next.
 
 Lines are scored by the words failures are written in (error, denied, failed, exit status N, ...);
 the best few are shown best first, later lines winning ties because a log ends with its failure.
+The same answer is given for a pasted text and for a failed action or build of a snapshot.
 """
 
 from __future__ import annotations
 
 import heapq
 import re
+from typing import TYPE_CHECKING
 
 from pipedoctor.model import Finding
 from pipedoctor.model.findings import Location
+
+if TYPE_CHECKING:
+    from pipedoctor.diagnose.incidents import Incident
+    from pipedoctor.diagnose.rules import Rule
+    from pipedoctor.model import Snapshot
 
 RULE_ID = "not-recognised"
 SHOWN_LINES = 5
@@ -53,6 +61,7 @@ _NEXT_STEPS = {
     "codepipeline-action": "the failed action's execution: aws codepipeline list-action-executions --pipeline-name NAME (externalExecutionSummary and externalExecutionId), then the build or deployment it names",
     "ecs-task": "the stopped task: aws ecs describe-tasks --cluster CLUSTER --tasks TASK (stoppedReason, containers[].reason and exitCode) and the container's CloudWatch log",
     "codedeploy": "the deployment: aws deploy get-deployment --deployment-id ID (errorInformation) and the lifecycle events of aws deploy get-deployment-target",
+    "cloudformation": "the stack's events: aws cloudformation describe-stack-events --stack-name NAME (the first CREATE_FAILED or UPDATE_FAILED reason, which the later ones only follow), then diagnose that reason",
 }
 _COLLECT = (
     "or collect everything at once: pipedoctor collect --pipeline NAME -o snapshot.json, then "
@@ -96,11 +105,33 @@ class ErrorLines:
         return [line for _, _, line in sorted(self._heap, reverse=True)]
 
 
-def not_recognised(lines: list[str], surface: str | None) -> Finding:
-    """The finding that says nothing matched, with the error-looking lines and the next step."""
-    step = _NEXT_STEPS.get(
-        surface or "", "where the failure happened: the failed action, build, task or deployment"
-    )
+# In a snapshot the failure's own records are already there: what is left to read is what a
+# snapshot keeps only in part (the end of the build log) or not at all (the containers' own logs).
+_SNAPSHOT_NEXT_STEPS = {
+    "codebuild-log": "the whole build log (the snapshot keeps its last lines): aws codebuild batch-get-builds --ids BUILD_ID (logs.deepLink), then pipedoctor diagnose --text LOG --surface codebuild-log",
+    "codebuild-phase": "the build's log, which the snapshot does not hold: aws codebuild batch-get-builds --ids BUILD_ID (logs.deepLink), then pipedoctor diagnose --text LOG --surface codebuild-log",
+    "ecs-task": "the stopped containers' own CloudWatch logs (their last lines before the exit) and aws ecs describe-tasks --cluster CLUSTER --tasks TASK",
+    "codedeploy": "the lifecycle events of aws deploy get-deployment-target --deployment-id ID, and the replacement tasks' stopped reasons",
+    "codepipeline-action": "the run the action started (its externalExecutionUrl): the build, deployment or stack events behind it",
+}
+_SNAPSHOT_ORDER = ["codebuild-log", "codebuild-phase", "ecs-task", "codedeploy", "codepipeline-action"]
+_REFERENCE = "https://docs.aws.amazon.com/codepipeline/latest/userguide/troubleshooting.html"
+
+
+def not_recognised(
+    lines: list[str],
+    surface: str | None,
+    where: Location | None = None,
+    candidates: list[str] | None = None,
+    fix: str = "",
+) -> Finding:
+    """The finding that says nothing matched, with the error-looking lines, the nearest causes
+    (leads, not diagnoses) and the next step."""
+    if not fix:
+        step = _NEXT_STEPS.get(
+            surface or "", "where the failure happened: the failed action, build, task or deployment"
+        )
+        fix = f"Collect {step}; {_COLLECT}."
     if lines:
         message = "pipedoctor does not recognise this failure. The lines that look most like the error are listed below, most likely first."
     else:
@@ -113,9 +144,38 @@ def not_recognised(lines: list[str], surface: str | None) -> Finding:
         confidence=0.0,
         message=message,
         evidence=[f"looks like the error: {line}" for line in lines],
-        fix=f"Collect {step}; {_COLLECT}.",
-        where=Location(label="text"),
-        references=[
-            "https://docs.aws.amazon.com/codepipeline/latest/userguide/troubleshooting.html"
-        ],
+        fix=fix,
+        where=where or Location(label="text"),
+        references=[_REFERENCE],
+        unverified=[f"nearest cause: {candidate}" for candidate in candidates or []],
     )
+
+
+def unrecognised_text(rules: list[Rule], tail: str, surface: str | None) -> Finding:
+    """The answer for a pasted text no rule matched (`tail` is the input's end)."""
+    from pipedoctor.diagnose.nearest import nearest_candidates
+
+    lines = ErrorLines()
+    lines.feed(tail)
+    candidates = nearest_candidates(rules, [surface] if surface else [], {})
+    return not_recognised(lines.ranked(), surface, candidates=candidates)
+
+
+def unrecognised_incident(incident: Incident, rules: list[Rule], snapshot: Snapshot | None) -> Finding:
+    """The answer for a failed action or build of a snapshot whose texts no rule matched: what was
+    seen, the nearest causes the collected facts allow, and what the snapshot lacks."""
+    from pipedoctor.diagnose.nearest import nearest_candidates
+
+    lines = ErrorLines()
+    for texts in incident.texts.values():
+        for text in texts:
+            lines.feed(text)
+    surfaces = [surface for surface, texts in incident.texts.items() if any(texts)]
+    candidates = nearest_candidates(rules, surfaces, incident.facts, snapshot)
+    seen = next((s for s in _SNAPSHOT_ORDER if s in surfaces), "")
+    step = _SNAPSHOT_NEXT_STEPS.get(
+        seen, "the failed action's execution: aws codepipeline list-action-executions --pipeline-name NAME"
+    )
+    finding = not_recognised(lines.ranked(), seen or None, incident.where, candidates, fix=f"Read {step}.")
+    finding.resource = incident.resource
+    return finding
