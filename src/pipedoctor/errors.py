@@ -1,6 +1,17 @@
-"""Exit codes and the one error type a user can cause."""
+"""Exit codes, the one error type a user can cause, and error text cut down to one line."""
 
+from __future__ import annotations
+
+import html
+import re
 from enum import IntEnum
+
+MESSAGE_LIMIT = 200  # characters of an error message kept on its one line
+
+_HTML_START = re.compile(r"^\s*<(!doctype\s+html|html|head|body|title)\b", re.IGNORECASE)
+_HTML_HEADING = re.compile(r"<(title|h1)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
 
 
 class ExitCode(IntEnum):
@@ -9,7 +20,7 @@ class ExitCode(IntEnum):
     OK = 0
     FINDINGS = 1
     USAGE = 2  # bad arguments, unreadable or invalid input file, rule error
-    AWS_UNAVAILABLE = 3  # no credentials, endpoint unreachable
+    AWS_UNAVAILABLE = 3  # no credentials, endpoint unreachable, AWS error
     INTERRUPTED = 130
 
 
@@ -19,3 +30,20 @@ class UserError(Exception):
     def __init__(self, message: str, exit_code: ExitCode = ExitCode.USAGE) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+def one_line(message: str, limit: int = MESSAGE_LIMIT) -> str:
+    """`message` on one line of at most `limit` characters.
+
+    An HTML page (what a proxy, a load balancer or an endpoint lacking the API answers with)
+    becomes its title or first heading, marked as such: the page itself says nothing useful.
+    """
+    text = message
+    if _HTML_START.match(text) or "</html>" in text.lower():
+        heading = _HTML_HEADING.search(text)
+        words = html.unescape(_TAG.sub(" ", heading.group(2))) if heading else "no title"
+        text = f"HTML page: {words}"
+    text = _SPACE.sub(" ", text).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text

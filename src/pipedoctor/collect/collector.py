@@ -12,12 +12,14 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from pipedoctor import terminal
 from pipedoctor.collect import artifacts, connections, ecr, executions, iam, logs
 from pipedoctor.collect import builds as build_reads
 from pipedoctor.collect import pipelines as pipeline_reads
 from pipedoctor.collect.clients import ClientFactory
 from pipedoctor.collect.deploy import DeployReads
 from pipedoctor.collect.identity import caller_identity
+from pipedoctor.collect.progress import DelayedProgress
 from pipedoctor.collect.reader import Reader
 from pipedoctor.collect.tasks import Tasks
 from pipedoctor.collect.values import arn_region
@@ -43,10 +45,33 @@ class CollectOptions:
 def collect(
     factory: ClientFactory,
     options: CollectOptions,
-    progress: Callable[[str], None] = lambda _: None,
+    progress: Callable[[str], None] | None = None,
 ) -> Snapshot:
-    """Reads everything the analysis needs, read-only; failed reads land in `snapshot.errors`."""
+    """Reads everything the analysis needs, read-only; failed reads land in `snapshot.errors`.
+
+    `progress` is told what was found (executions per pipeline) at once. Which step the run is
+    at is told once the run has lasted a second (a quick run stays quiet), when
+    `terminal.live_progress()`. Without `progress`, both go to stderr that way.
+    """
+    sink = progress or (lambda message: terminal.progress(f"collect: {message}"))
+    if not terminal.live_progress():
+        return _collect(factory, options, progress or _ignore, _ignore)
+    with DelayedProgress(sink, factory.counter) as step:
+        return _collect(factory, options, progress or step, step)
+
+
+def _ignore(_: str) -> None:
+    pass
+
+
+def _collect(
+    factory: ClientFactory,
+    options: CollectOptions,
+    progress: Callable[[str], None],
+    step: Callable[[str], None],
+) -> Snapshot:
     home = options.regions[0]
+    step(f"checking the credentials (sts:GetCallerIdentity in {home})")
     account_id, partition = caller_identity(factory, home)
     snapshot = Snapshot(
         account_id=account_id,
@@ -58,7 +83,7 @@ def collect(
     reader = Reader()
     pool = ThreadPoolExecutor(max_workers=options.workers)
     try:
-        _Run(factory, reader, Tasks(pool), options, snapshot, progress).everything()
+        _Run(factory, reader, Tasks(pool), options, snapshot, progress, step).everything()
     finally:
         # On Ctrl-C or a user error, drop the reads not yet started.
         pool.shutdown(wait=True, cancel_futures=True)
@@ -76,6 +101,7 @@ class _Run:
         options: CollectOptions,
         snapshot: Snapshot,
         progress: Callable[[str], None],
+        step: Callable[[str], None],
     ) -> None:
         self.factory = factory
         self.reader = reader
@@ -83,6 +109,7 @@ class _Run:
         self.options = options
         self.snapshot = snapshot
         self.progress = progress
+        self.step = step
         self.home = options.regions[0]
         self._lock = threading.Lock()
         self._projects_requested: set[tuple[str, str]] = set()
@@ -98,6 +125,8 @@ class _Run:
     def everything(self) -> None:
         if self.options.iam_all:
             self.tasks.submit(self.account_authorization)
+        where = ", ".join(self.options.regions)
+        self.step(f"reading pipelines in {where}")
         found = self.pipelines()
         for region in self.options.regions:
             self.tasks.submit(self.ecr_region, region)
@@ -107,10 +136,13 @@ class _Run:
         pairs = [(pipeline, run) for pipeline, runs_of in zip(found, runs) for run in runs_of]
         for pipeline, runs_of in zip(found, runs):
             self.progress(f"{pipeline.name} ({pipeline.region}): {len(runs_of)} execution(s)")
+        self.step(f"reading the actions of {len(pairs)} execution(s)")
         action_lists = list(self.tasks.pool.map(lambda pair: self.action_executions(*pair), pairs))
         all_actions = [action for actions in action_lists for action in actions]
+        self.step("reading builds and their logs")
         self.builds(all_actions, found)
         self.deploys.failed_actions(all_actions, found)
+        self.step("reading roles, projects, connections, repositories and deployments")
         self.tasks.wait()
 
     def account_authorization(self) -> None:

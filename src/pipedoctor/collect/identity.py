@@ -10,17 +10,24 @@ from botocore.exceptions import (
     NoCredentialsError,
     PartialCredentialsError,
     ProfileNotFound,
+    ReadTimeoutError,
 )
 
 from pipedoctor.collect.clients import ClientFactory
-from pipedoctor.errors import ExitCode, UserError
+from pipedoctor.errors import ExitCode, UserError, one_line
 
 CREDENTIALS_HINT = (
     "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
     "run `aws sso login`, or pass --profile"
 )
-# The first call fails fast: an unreachable endpoint should not wait through ten adaptive retries.
-PROBE_CONFIG = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=5)
+# The first call fails fast: an endpoint that is unreachable, or accepts connections and never
+# answers, fails the run in about ten seconds (three attempts of three seconds, and backoff).
+PROBE_READ_TIMEOUT = 3
+PROBE_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 2},
+    connect_timeout=3,
+    read_timeout=PROBE_READ_TIMEOUT,
+)
 
 
 def caller_identity(factory: ClientFactory, region: str) -> tuple[str, str]:
@@ -40,11 +47,18 @@ def unavailable(error: BotoCoreError | ClientError) -> UserError:
     if isinstance(error, ProfileNotFound):
         return UserError(str(error), ExitCode.USAGE)
     if isinstance(error, ConnectionError):
-        return UserError(f"cannot reach AWS: {error}", ExitCode.AWS_UNAVAILABLE)
+        return UserError(f"cannot reach AWS: {one_line(str(error))}", ExitCode.AWS_UNAVAILABLE)
+    if isinstance(error, ReadTimeoutError):
+        return UserError(
+            f"cannot reach AWS: {error.kwargs.get('endpoint_url', 'the endpoint')} accepted the "
+            "connection but did not answer",
+            ExitCode.AWS_UNAVAILABLE,
+        )
     if isinstance(error, ClientError):
         detail = error.response.get("Error", {})
         return UserError(
-            f"AWS refused the credentials: {detail.get('Code', '')}: {detail.get('Message', '')}",
+            "AWS refused the credentials: "
+            + one_line(f"{detail.get('Code', '')}: {detail.get('Message', '')}"),
             ExitCode.AWS_UNAVAILABLE,
         )
-    return UserError(f"cannot use AWS: {error}", ExitCode.AWS_UNAVAILABLE)
+    return UserError(f"cannot use AWS: {one_line(str(error))}", ExitCode.AWS_UNAVAILABLE)

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from pipedoctor.errors import one_line
 from pipedoctor.model import CollectionError
 
 T = TypeVar("T")
@@ -55,7 +56,7 @@ class Reader:
             message = error.response.get("Error", {}).get("Message", "") or str(error)
         else:
             message = str(error)
-        found = CollectionError(service, name, _code(error), message, resource)
+        found = CollectionError(service, name, _code(error), one_line(message), resource)
         with self._lock:
             self.errors.append(found)
 

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from pipedoctor import terminal
 from pipedoctor.commands.common import account_redactor, add_redact_accounts
 from pipedoctor.errors import ExitCode, UserError
 
@@ -77,9 +78,11 @@ def collect_snapshot(
     profile: str | None = None,
     role_arn: str | None = None,
     endpoint_url: str | None = None,
-    progress: Callable[[str], None] = lambda _: None,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[Any, int]:
-    """Collect live with the standard credential chain; (snapshot, API calls made)."""
+    """Collect live with the standard credential chain; (snapshot, API calls made).
+
+    Without `progress`, the steps of a run longer than a second go to stderr (unless -q)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from pipedoctor.collect import collect, make_session
@@ -114,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--log-lines must be between 0 and 10000")
 
     def progress(message: str) -> None:
-        if not args.quiet:
+        if not (args.quiet or terminal.quiet()):
             print(f"pipedoctor: collect: {message}", file=sys.stderr, flush=True)
 
     options = CollectOptions(

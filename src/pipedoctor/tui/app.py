@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, get_current_worker
 
+from pipedoctor.aws_env import credential_origin
 from pipedoctor.errors import UserError
 from pipedoctor.model import Finding, Snapshot
 from pipedoctor.report.sanitize import clean
@@ -128,7 +129,7 @@ class PipedoctorApp(App[int]):
             ("region", self.source.region or ", ".join(snapshot.regions)),
         ]
         if self.source.kind == "live":
-            context.append(("profile", self.source.profile or "default"))
+            context.append(("credentials", credential_origin(self.source.profile or None)))
         else:
             context.append(("snapshot:", self.source.path or self.source.kind))
         return context
