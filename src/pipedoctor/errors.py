@@ -8,8 +8,9 @@ from enum import IntEnum
 
 MESSAGE_LIMIT = 200  # characters of an error message kept on its one line
 
-_HTML_START = re.compile(r"^\s*<(!doctype\s+html|html|head|body|title)\b", re.IGNORECASE)
+_HTML_START = re.compile(r"<(!doctype\s+html|html)\b", re.IGNORECASE)
 _HTML_HEADING = re.compile(r"<(title|h1)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+_QUOTE_OPENING = re.compile(r"\s*b?['\"]?$")  # a page quoted as a Python bytes or string value
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
@@ -35,14 +36,17 @@ class UserError(Exception):
 def one_line(message: str, limit: int = MESSAGE_LIMIT) -> str:
     """`message` on one line of at most `limit` characters.
 
-    An HTML page (what a proxy, a load balancer or an endpoint lacking the API answers with)
-    becomes its title or first heading, marked as such: the page itself says nothing useful.
+    A text holding an HTML page (what a proxy, a load balancer or an endpoint lacking the API
+    answers with, also quoted inside a parser's error) becomes the page's title or first
+    heading, marked as such: the rest of the page says nothing useful.
     """
     text = message
-    if _HTML_START.match(text) or "</html>" in text.lower():
+    start = _HTML_START.search(text)
+    if start or "</html>" in text.lower():
         heading = _HTML_HEADING.search(text)
         words = html.unescape(_TAG.sub(" ", heading.group(2))) if heading else "no title"
-        text = f"HTML page: {words}"
+        before = _QUOTE_OPENING.sub("", text[: start.start()]) if start else ""
+        text = f"{before} HTML page: {words}"
     text = _SPACE.sub(" ", text).strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"

@@ -13,6 +13,7 @@ import boto3
 from botocore.config import Config
 
 from pipedoctor.aws_env import resolve_region
+from pipedoctor.errors import one_line
 
 # Time limits: an endpoint that accepts connections and never answers costs READ_TIMEOUT per
 # attempt; an API the endpoint lacks (HTTP 5xx or a connection error, both retried) costs the
@@ -80,7 +81,7 @@ class CallLog:
             **_: Any,
         ) -> None:
             if caught_exception is not None:
-                outcome = f"{type(caught_exception).__name__}: {caught_exception}"
+                outcome = _exception_outcome(caught_exception)
             elif response is not None and response[0].status_code >= 300:
                 outcome = _http_outcome(response[0].status_code, response[1])
             else:
@@ -128,13 +129,12 @@ class CallLog:
             seconds = _since(context, "pipedoctor_call_started")
             operation = event_name.rsplit(".", 1)[-1]
             log.info(
-                "%s %s:%s failed in %.2f s: %s: %s",
+                "%s %s:%s failed in %.2f s: %s",
                 region,
                 client.meta.service_model.service_name,
                 operation,
                 seconds,
-                type(exception).__name__,
-                exception,
+                _exception_outcome(exception),
             )
 
         events = client.meta.events
@@ -155,10 +155,12 @@ def _since(context: dict[str, Any], key: str) -> float:
 
 
 def _http_outcome(status: int, parsed: Any) -> str:
-    from pipedoctor.errors import one_line
-
     error = (parsed or {}).get("Error", {})
     return one_line(f"HTTP {status} {error.get('Code', '')}: {error.get('Message', '')}", 120)
+
+
+def _exception_outcome(error: BaseException) -> str:
+    return one_line(f"{type(error).__name__}: {error}", 160)
 
 
 def make_session(

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from pipedoctor import terminal
 from pipedoctor.collect import artifacts, connections, ecr, executions, iam, logs
@@ -20,7 +21,7 @@ from pipedoctor.collect.clients import ClientFactory
 from pipedoctor.collect.deploy import DeployReads
 from pipedoctor.collect.identity import caller_identity
 from pipedoctor.collect.progress import DelayedProgress
-from pipedoctor.collect.reader import Reader
+from pipedoctor.collect.reader import AWS_ERRORS, Reader
 from pipedoctor.collect.tasks import Tasks
 from pipedoctor.collect.values import arn_region
 from pipedoctor.errors import ExitCode, UserError
@@ -184,7 +185,7 @@ class _Run:
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "PipelineNotFoundException":
                 self.reader.record(client, "get_pipeline", error, name)
-        except BotoCoreError as error:
+        except (BotoCoreError, ResponseParserError) as error:
             self.reader.record(client, "get_pipeline", error, name)
         return None
 
@@ -226,7 +227,7 @@ class _Run:
     def one_execution(self, client: Any, pipeline: Pipeline) -> PipelineExecution:
         try:
             return executions.one_execution(client, pipeline.name, self.options.execution)
-        except (ClientError, BotoCoreError) as error:
+        except AWS_ERRORS as error:
             code = (
                 error.response.get("Error", {}).get("Code")
                 if isinstance(error, ClientError)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from botocore.config import Config
 from botocore.exceptions import (
-    BotoCoreError,
     ClientError,
     ConnectionError,
     NoCredentialsError,
@@ -12,8 +11,10 @@ from botocore.exceptions import (
     ProfileNotFound,
     ReadTimeoutError,
 )
+from botocore.parsers import ResponseParserError
 
 from pipedoctor.collect.clients import ClientFactory
+from pipedoctor.collect.reader import AWS_ERRORS, error_message
 from pipedoctor.errors import ExitCode, UserError, one_line
 
 CREDENTIALS_HINT = (
@@ -35,12 +36,12 @@ def caller_identity(factory: ClientFactory, region: str) -> tuple[str, str]:
     try:
         client = factory.create("sts", region, config=PROBE_CONFIG)
         arn = client.get_caller_identity()["Arn"]
-    except (BotoCoreError, ClientError) as error:
+    except AWS_ERRORS as error:
         raise unavailable(error) from None
     return arn.split(":")[4], arn.split(":")[1]
 
 
-def unavailable(error: BotoCoreError | ClientError) -> UserError:
+def unavailable(error: Exception) -> UserError:
     """The one-line UserError for a failure that means AWS cannot be used at all."""
     if isinstance(error, (NoCredentialsError, PartialCredentialsError)):
         return UserError(f"no AWS credentials found ({CREDENTIALS_HINT})", ExitCode.AWS_UNAVAILABLE)
@@ -59,6 +60,11 @@ def unavailable(error: BotoCoreError | ClientError) -> UserError:
         return UserError(
             "AWS refused the credentials: "
             + one_line(f"{detail.get('Code', '')}: {detail.get('Message', '')}"),
+            ExitCode.AWS_UNAVAILABLE,
+        )
+    if isinstance(error, ResponseParserError):
+        return UserError(
+            f"cannot use AWS: the endpoint's answer is {error_message(error)}",
             ExitCode.AWS_UNAVAILABLE,
         )
     return UserError(f"cannot use AWS: {one_line(str(error))}", ExitCode.AWS_UNAVAILABLE)

@@ -14,13 +14,20 @@ from pipedoctor.report.text import Section
 
 
 def render(
-    fmt: str, sections: list[Section], errors: list[CollectionError], rules: list[Rule]
+    fmt: str,
+    sections: list[Section],
+    errors: list[CollectionError],
+    rules: list[Rule],
+    to_file: bool = False,
 ) -> str:
     # Machine formats carry the top cause of each place; json also lists the other candidates.
     primary = [section.findings[0] for section in sections if section.findings]
     if fmt == "text":
+        from pipedoctor import terminal
         from pipedoctor.report.text import render_text
 
+        if to_file:
+            return render_text(sections, errors, terminal.DEFAULT_WIDTH, color=False)
         return render_text(sections, errors)
     if fmt == "json":
         from pipedoctor.report.json_report import render_json
@@ -67,7 +74,8 @@ def emit(
     for extra_format, path in extra:
         try:
             write_atomically(
-                path, safe_output(render(extra_format, sections, errors, rules), accounts)
+                path,
+                safe_output(render(extra_format, sections, errors, rules, to_file=True), accounts),
             )
         except OSError as error:
             raise UserError(f"cannot write {path}: {error.strerror}") from None
