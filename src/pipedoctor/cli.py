@@ -37,7 +37,7 @@ EPILOG = """exit codes:
   0    success, no findings at or above --fail-on
   1    findings at or above --fail-on
   2    usage error, invalid input file or rule
-  3    AWS unreachable or no credentials
+  3    AWS unreachable, not answering, or no credentials
   130  interrupted
 """
 

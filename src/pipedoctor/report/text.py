@@ -53,10 +53,13 @@ class _Style:
 
 
 def _finding(finding: Finding, lines: list[str], style: _Style) -> None:
-    tag = style.paint(f"[{finding.severity.upper()}]", SEVERITY_STYLES.get(finding.severity, ""))
-    lines.append(f"  {tag} {style.paint(clean(finding.title), TITLE)}")
+    tag = f"[{finding.severity.upper()}]"
+    heading = style.wrap(f"{tag} {finding.title}", "  ", "  ").split(tag, 1)
+    painted = style.paint(tag, SEVERITY_STYLES.get(finding.severity, ""))
+    lines.append(heading[0] + painted + style.paint(heading[1], TITLE))
     rule = f" (rule {finding.rule})" if finding.rule != finding.cause else ""
-    lines.append(f"    cause: {finding.cause}{rule}, confidence {finding.confidence:.2f}")
+    cause = f"cause: {finding.cause}{rule}, confidence {finding.confidence:.2f}"
+    lines.append(style.wrap(cause, "    ", "  "))
     lines.append(style.wrap(finding.message, "    "))
     if finding.evidence:
         lines.append("    evidence:")
@@ -87,15 +90,14 @@ def render_text(
     for section in sections:
         if not section.findings:
             continue
-        lines.append(style.paint(clean(section.title), HEADING))
+        lines.append(style.paint(style.wrap(section.title, "", "  "), HEADING))
         top, *others = section.findings
         _finding(top, lines, style)
         if others:
             lines.append("  other candidates:")
             for other in others:
-                lines.append(
-                    f"    - {other.cause} ({other.confidence:.2f}): {clean(other.message)}"
-                )
+                line = f"- {other.cause} ({other.confidence:.2f}): {other.message}"
+                lines.append(style.wrap(line, "    ", "  "))
         lines.append("")
     if errors:
         lines.append(style.paint("could not be checked (collection errors):", WARNING))
