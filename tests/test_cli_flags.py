@@ -147,3 +147,24 @@ def test_help_fills_the_width_and_keeps_lists(
     narrow = help_of("policy", "lint")
     assert _longest_wrapped(narrow) <= 70
     assert "--color {auto,always,never}" in narrow
+
+
+@pytest.mark.parametrize(
+    ("argv", "prog"),
+    [
+        (["check", "--bogus"], "pipedoctor check"),
+        (["policy", "lint", "x.json", "--bogus"], "pipedoctor policy lint"),
+        (["-v", "diagnose", "--bogus", "1"], "pipedoctor diagnose"),
+    ],
+)
+def test_an_unknown_option_shows_the_usage_of_its_command(
+    argv: list[str], prog: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: {prog} ")
+    assert err.endswith(
+        f"{prog}: error: unrecognized arguments: {' '.join(argv[argv.index('--bogus') :])}\n"
+    )

@@ -175,6 +175,15 @@ def build_parser(commands: list[str] = COMMAND_MODULES) -> argparse.ArgumentPars
     return parser
 
 
+def _innermost(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.ArgumentParser:
+    """The (sub)command parser `argv` reached, so that an error shows that command's usage."""
+    for word in argv:
+        commands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if commands and word in commands[0].choices:
+            parser = commands[0].choices[word]
+    return parser
+
+
 def _verbosity(args: argparse.Namespace) -> int:
     # A command's own -q (collect had one first) counts as the global one.
     if args.global_quiet or getattr(args, "quiet", False) is True:
@@ -187,7 +196,9 @@ def _verbosity(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(_commands_needed(argv))
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        _innermost(parser, argv).error(f"unrecognized arguments: {' '.join(unknown)}")
     terminal.configure(_verbosity(args), args.global_color)
     if not hasattr(args, "func"):
         parser.print_help(sys.stderr)

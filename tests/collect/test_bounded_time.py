@@ -128,12 +128,15 @@ def test_an_api_the_endpoint_lacks_is_one_line_and_a_few_attempts(
         "500",
     )
     assert error.message == "HTML page: 500 Internal Server Error"
-    said = capsys.readouterr().err.splitlines()  # -v: each attempt, then the call
-    assert len(said) == DEFAULT_MAX_ATTEMPTS + 2
-    assert said[0].startswith(f"pipedoctor: {REGION} codeconnections:GetConnection attempt 1 of 4")
-    assert "(HTTP 500 500: HTML page: 500 Internal Server Error); retrying" in said[0]
-    assert said[-2].endswith("no attempts left")
+    said = capsys.readouterr().err.splitlines()  # -v: each retry and why, then the failed call
+    assert len(said) == DEFAULT_MAX_ATTEMPTS + 1
+    assert said[0].startswith(
+        f"pipedoctor: {REGION} codeconnections:GetConnection retry 1 of 3, after attempt 1 "
+    )
+    assert said[0].endswith("(HTTP 500 500: HTML page: 500 Internal Server Error)")
+    assert said[2].startswith(f"pipedoctor: {REGION} codeconnections:GetConnection retry 3 of 3")
     assert said[-1].startswith(f"pipedoctor: {REGION} codeconnections:GetConnection failed in ")
+    assert said[-1].endswith("4 attempt(s): HTTP 500 500: HTML page: 500 Internal Server Error")
 
 
 def test_moto_lacking_an_api_gives_a_one_line_collection_error(moto_endpoint: str) -> None:

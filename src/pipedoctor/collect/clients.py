@@ -56,21 +56,36 @@ class CallCounter:
 
 
 class CallLog:
-    """Logs each AWS call on the `pipedoctor.aws` logger: every call and its time at DEBUG, each
-    failed attempt (and whether it is retried) and each failed call at INFO.
+    """Logs each AWS call on the `pipedoctor.aws` logger: each retry (and why) and each failed
+    call at INFO; every call with its time, and each failed attempt, at DEBUG.
 
-    The start times live in the call's botocore context, so one CallLog serves every thread.
+    The times live in the call's botocore context, so one CallLog serves every thread.
     """
 
     def attach(self, client: Any) -> None:
         region = client.meta.region_name
-        max_attempts = client.meta.config.retries.get("total_max_attempts") or 1
+        service = client.meta.service_model.service_name
+        retries = (client.meta.config.retries.get("total_max_attempts") or 1) - 1
 
         def started(context: dict[str, Any], **_: Any) -> None:
             context["pipedoctor_call_started"] = time.monotonic()
 
-        def attempt_started(request: Any, **_: Any) -> None:
-            request.context["pipedoctor_attempt_started"] = time.monotonic()
+        def attempt_started(request: Any, operation_name: str, **_: Any) -> None:
+            context = request.context
+            attempt = context.get("retries", {}).get("attempt", 1)
+            failure = context.pop("pipedoctor_failure", None)
+            if attempt > 1 and failure:
+                log.info(
+                    "%s %s:%s retry %d of %d, after attempt %d failed in %.2f s (%s)",
+                    region,
+                    service,
+                    operation_name,
+                    attempt - 1,
+                    retries,
+                    attempt - 1,
+                    *failure,
+                )
+            context["pipedoctor_attempt_started"] = time.monotonic()
 
         def attempt_done(
             request_dict: dict[str, Any],
@@ -86,17 +101,16 @@ class CallLog:
                 outcome = _http_outcome(response[0].status_code, response[1])
             else:
                 return
-            seconds = _since(request_dict.get("context", {}), "pipedoctor_attempt_started")
-            then = "retrying" if attempts < max_attempts else "no attempts left"
-            log.info(
-                "%s %s attempt %d of %d failed after %.2f s (%s); %s",
+            context = request_dict.get("context", {})
+            seconds = _since(context, "pipedoctor_attempt_started")
+            context["pipedoctor_failure"] = (seconds, outcome)
+            log.debug(
+                "%s %s attempt %d failed in %.2f s (%s)",
                 region,
                 _name(operation),
                 attempts,
-                max_attempts,
                 seconds,
                 outcome,
-                then,
             )
 
         def done(
