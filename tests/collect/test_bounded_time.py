@@ -224,3 +224,13 @@ def test_steps_go_to_a_terminal_or_with_verbose_never_with_quiet() -> None:
     assert not terminal.live_progress()
     terminal.configure(terminal.NORMAL)
     assert not terminal.live_progress()  # stderr is captured here, not a terminal
+
+
+def test_an_old_snapshot_holding_an_html_page_is_reported_on_one_line() -> None:
+    from pipedoctor.model import CollectionError
+    from pipedoctor.report.text import render_text
+
+    error = CollectionError("codeconnections", "GetConnection", "500", HTML_500, CONNECTION_ARN)
+    text = render_text([], [error])
+    assert f"GetConnection {CONNECTION_ARN}: 500: HTML page: 500 Internal Server Error\n" in text
+    assert "<" not in text

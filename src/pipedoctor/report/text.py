@@ -11,6 +11,7 @@ import textwrap
 from dataclasses import dataclass, field
 
 from pipedoctor import terminal
+from pipedoctor.errors import one_line
 from pipedoctor.model import CollectionError, Finding
 from pipedoctor.report.sanitize import clean
 
@@ -101,7 +102,10 @@ def render_text(
         lines.append("")
     if errors:
         lines.append(style.paint("could not be checked (collection errors):", WARNING))
-        lines.extend(f"  - {clean(error.describe())}: {clean(error.message)}" for error in errors)
+        # one_line: snapshots written before messages were cut down may hold a whole HTML page
+        lines.extend(
+            f"  - {clean(error.describe())}: {one_line(clean(error.message))}" for error in errors
+        )
         lines.append("")
     count = sum(len(s.findings[:1]) for s in sections)
     lines.append(
