@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-import textwrap
 from typing import Any
 
 from pipedoctor import __version__, terminal
@@ -56,6 +55,8 @@ class HelpFormatter(argparse.HelpFormatter):
         super().__init__(prog, **options)
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
         out: list[str] = []
         paragraph: list[str] = []
 

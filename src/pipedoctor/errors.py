@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from enum import IntEnum
 
@@ -43,6 +42,8 @@ def one_line(message: str, limit: int = MESSAGE_LIMIT) -> str:
     text = message
     start = _HTML_START.search(text)
     if start or "</html>" in text.lower():
+        import html
+
         heading = _HTML_HEADING.search(text)
         words = html.unescape(_TAG.sub(" ", heading.group(2))) if heading else "no title"
         before = _QUOTE_OPENING.sub("", text[: start.start()]) if start else ""

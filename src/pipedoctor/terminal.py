@@ -8,11 +8,9 @@ pipes and CI logs keep a stable layout).
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
 QUIET, NORMAL, VERBOSE, DEBUG = -1, 0, 1, 2
 COLOR_CHOICES = ["auto", "always", "never"]
@@ -20,40 +18,49 @@ DEFAULT_WIDTH = 100  # when the output is not a terminal and COLUMNS is not set
 MIN_WIDTH = 40
 
 
-@dataclass
 class Settings:
-    verbosity: int = NORMAL
-    color: str = "auto"
+    def __init__(self) -> None:
+        self.verbosity = NORMAL
+        self.color = "auto"
 
 
 settings = Settings()
-
-
-class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever sys.stderr is at the time (tests and redirections replace it)."""
-
-    @property  # type: ignore[override]
-    def stream(self) -> TextIO:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, _: TextIO) -> None:
-        pass
-
-
-_handler = _CurrentStderr()
-_handler.setFormatter(logging.Formatter("pipedoctor: %(message)s"))
+_handler: Any = None  # made with the first -v: `logging` is not imported for a plain run
 
 
 def configure(verbosity: int = NORMAL, color: str = "auto") -> None:
     """Applies the global flags: -v logs retries and failed AWS calls, --debug every call."""
+    global _handler
     settings.verbosity, settings.color = verbosity, color
+    if verbosity < VERBOSE and "logging" not in sys.modules:
+        return
+    import logging
+
+    if _handler is None:
+        _handler = _stderr_handler(logging)
     logger = logging.getLogger("pipedoctor")
     logger.propagate = False
     if _handler not in logger.handlers:
         logger.addHandler(_handler)
     levels = {VERBOSE: logging.INFO, DEBUG: logging.DEBUG}
     logger.setLevel(levels.get(min(verbosity, DEBUG), logging.WARNING))
+
+
+def _stderr_handler(logging: Any) -> Any:
+    class CurrentStderr(logging.StreamHandler):  # type: ignore[name-defined]
+        """Writes to whatever sys.stderr is at the time (tests and redirections replace it)."""
+
+        @property
+        def stream(self) -> TextIO:
+            return sys.stderr
+
+        @stream.setter
+        def stream(self, _: TextIO) -> None:
+            pass
+
+    handler = CurrentStderr()
+    handler.setFormatter(logging.Formatter("pipedoctor: %(message)s"))
+    return handler
 
 
 def quiet() -> bool:
