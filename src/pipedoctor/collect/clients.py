@@ -16,9 +16,10 @@ from pipedoctor.aws_env import resolve_region
 from pipedoctor.errors import one_line
 
 # Time limits: an endpoint that accepts connections and never answers costs READ_TIMEOUT per
-# attempt; an API the endpoint lacks (HTTP 5xx or a connection error, both retried) costs the
-# retries' backoff (about 3 s in all), not the 20 s ten retries took. Adaptive mode keeps its
-# client-side rate limiting for throttling.
+# attempt; an API the endpoint lacks (HTTP 5xx or a connection error, both retried) costs three
+# retries with botocore's short backoff for errors that are not throttling (a fraction of a
+# second; bench/bench_aws_time.py), where ten retries took about 20 s. Throttling backs off
+# longer, and adaptive mode keeps its client-side rate limiting.
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0  # the largest reads (account authorization details) answer in a few seconds
 DEFAULT_MAX_ATTEMPTS = 3  # botocore's max_attempts: retries after the first try
