@@ -234,3 +234,22 @@ def test_an_old_snapshot_holding_an_html_page_is_reported_on_one_line() -> None:
     text = render_text([], [error])
     assert f"GetConnection {CONNECTION_ARN}: 500: HTML page: 500 Internal Server Error\n" in text
     assert "<" not in text
+
+
+def test_a_failing_first_call_is_not_called_a_refusal_of_the_credentials() -> None:
+    from botocore.exceptions import ClientError
+
+    from pipedoctor.collect.identity import unavailable
+
+    def answer(status: int, code: str, message: str) -> ClientError:
+        response = {"Error": {"Code": code, "Message": message}}
+        response["ResponseMetadata"] = {"HTTPStatusCode": status}  # type: ignore[assignment]
+        return ClientError(response, "GetCallerIdentity")  # type: ignore[arg-type]
+
+    assert str(unavailable(answer(503, "ServiceUnavailable", HTML_500))) == (
+        "cannot use AWS: sts:GetCallerIdentity answered HTTP 503: ServiceUnavailable: "
+        "HTML page: 500 Internal Server Error"
+    )
+    assert str(unavailable(answer(403, "InvalidClientTokenId", "The token is invalid."))) == (
+        "AWS refused the credentials: InvalidClientTokenId: The token is invalid."
+    )

@@ -57,11 +57,14 @@ def unavailable(error: Exception) -> UserError:
         )
     if isinstance(error, ClientError):
         detail = error.response.get("Error", {})
-        return UserError(
-            "AWS refused the credentials: "
-            + one_line(f"{detail.get('Code', '')}: {detail.get('Message', '')}"),
-            ExitCode.AWS_UNAVAILABLE,
-        )
+        said = one_line(f"{detail.get('Code', '')}: {detail.get('Message', '')}")
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if status >= 500:  # the service failed, the credentials were not judged
+            return UserError(
+                f"cannot use AWS: sts:GetCallerIdentity answered HTTP {status}: {said}",
+                ExitCode.AWS_UNAVAILABLE,
+            )
+        return UserError(f"AWS refused the credentials: {said}", ExitCode.AWS_UNAVAILABLE)
     if isinstance(error, ResponseParserError):
         return UserError(
             f"cannot use AWS: the endpoint's answer is {error_message(error)}",
