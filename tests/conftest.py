@@ -28,3 +28,16 @@ def run_cli(capsys: pytest.CaptureFixture[str]):
         return code, captured.out, captured.err
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def plain_terminal(monkeypatch: pytest.MonkeyPatch):
+    """Every test starts with default CLI settings and no terminal hints from the environment
+    (a shell that exports COLUMNS or NO_COLOR would otherwise change the text outputs)."""
+    from pipedoctor import terminal
+
+    for name in ("COLUMNS", "NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    terminal.configure()
+    yield
+    terminal.configure()

@@ -41,7 +41,9 @@ def session_for(aws: AwsOptions, role_arn: str | None = None) -> Any:
         raise unavailable(error) from None
 
 
-def _collect_as(options: Any, aws: AwsOptions, role_arn: str | None, progress: Progress) -> Any:
+def _collect_as(
+    options: Any, aws: AwsOptions, role_arn: str | None, progress: Progress | None
+) -> Any:
     from pipedoctor.collect import collect
 
     session = session_for(aws, role_arn)
@@ -54,11 +56,12 @@ def _collect_as(options: Any, aws: AwsOptions, role_arn: str | None, progress: P
 
 
 def collect_live(
-    options: Any, aws: AwsOptions, progress: Progress = lambda _: None
+    options: Any, aws: AwsOptions, progress: Progress | None = None
 ) -> tuple[Any, int]:
     """(snapshot, API calls made): one collection per `--role-arn` (or the caller's own
     credentials), merged into one snapshot. `options` is a CollectOptions; its regions default
-    to `aws.regions`, then to the session's region."""
+    to `aws.regions`, then to the session's region. Without `progress`, the steps of a run longer
+    than a second go to stderr (unless -q)."""
     from pipedoctor.model.snapshot import merge_snapshots
 
     if not options.regions and aws.regions:

@@ -11,14 +11,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
+from pipedoctor import terminal
 from pipedoctor.collect import artifacts, connections, ecr, executions, iam, logs
 from pipedoctor.collect import builds as build_reads
 from pipedoctor.collect import pipelines as pipeline_reads
 from pipedoctor.collect.clients import ClientFactory
 from pipedoctor.collect.deploy import DeployReads
 from pipedoctor.collect.identity import caller_identity
-from pipedoctor.collect.reader import Reader
+from pipedoctor.collect.progress import DelayedProgress
+from pipedoctor.collect.reader import AWS_ERRORS, Reader
 from pipedoctor.collect.tasks import Tasks
 from pipedoctor.collect.values import arn_region
 from pipedoctor.errors import ExitCode, UserError
@@ -43,10 +46,33 @@ class CollectOptions:
 def collect(
     factory: ClientFactory,
     options: CollectOptions,
-    progress: Callable[[str], None] = lambda _: None,
+    progress: Callable[[str], None] | None = None,
 ) -> Snapshot:
-    """Reads everything the analysis needs, read-only; failed reads land in `snapshot.errors`."""
+    """Reads everything the analysis needs, read-only; failed reads land in `snapshot.errors`.
+
+    `progress` is told what was found (executions per pipeline) at once. Which step the run is
+    at is told once the run has lasted a second (a quick run stays quiet), when
+    `terminal.live_progress()`. Without `progress`, both go to stderr that way.
+    """
+    sink = progress or (lambda message: terminal.progress(f"collect: {message}"))
+    if not terminal.live_progress():
+        return _collect(factory, options, progress or _ignore, _ignore)
+    with DelayedProgress(sink, factory.counter) as step:
+        return _collect(factory, options, progress or step, step)
+
+
+def _ignore(_: str) -> None:
+    pass
+
+
+def _collect(
+    factory: ClientFactory,
+    options: CollectOptions,
+    progress: Callable[[str], None],
+    step: Callable[[str], None],
+) -> Snapshot:
     home = options.regions[0]
+    step(f"checking the credentials (sts:GetCallerIdentity in {home})")
     account_id, partition = caller_identity(factory, home)
     snapshot = Snapshot(
         account_id=account_id,
@@ -58,7 +84,7 @@ def collect(
     reader = Reader()
     pool = ThreadPoolExecutor(max_workers=options.workers)
     try:
-        _Run(factory, reader, Tasks(pool), options, snapshot, progress).everything()
+        _Run(factory, reader, Tasks(pool), options, snapshot, progress, step).everything()
     finally:
         # On Ctrl-C or a user error, drop the reads not yet started.
         pool.shutdown(wait=True, cancel_futures=True)
@@ -76,6 +102,7 @@ class _Run:
         options: CollectOptions,
         snapshot: Snapshot,
         progress: Callable[[str], None],
+        step: Callable[[str], None],
     ) -> None:
         self.factory = factory
         self.reader = reader
@@ -83,6 +110,7 @@ class _Run:
         self.options = options
         self.snapshot = snapshot
         self.progress = progress
+        self.step = step
         self.home = options.regions[0]
         self._lock = threading.Lock()
         self._projects_requested: set[tuple[str, str]] = set()
@@ -98,6 +126,8 @@ class _Run:
     def everything(self) -> None:
         if self.options.iam_all:
             self.tasks.submit(self.account_authorization)
+        where = ", ".join(self.options.regions)
+        self.step(f"reading pipelines in {where}")
         found = self.pipelines()
         for region in self.options.regions:
             self.tasks.submit(self.ecr_region, region)
@@ -107,10 +137,13 @@ class _Run:
         pairs = [(pipeline, run) for pipeline, runs_of in zip(found, runs) for run in runs_of]
         for pipeline, runs_of in zip(found, runs):
             self.progress(f"{pipeline.name} ({pipeline.region}): {len(runs_of)} execution(s)")
+        self.step(f"reading the actions of {len(pairs)} execution(s)")
         action_lists = list(self.tasks.pool.map(lambda pair: self.action_executions(*pair), pairs))
         all_actions = [action for actions in action_lists for action in actions]
+        self.step("reading builds and their logs")
         self.builds(all_actions, found)
         self.deploys.failed_actions(all_actions, found)
+        self.step("reading roles, projects, connections, repositories and deployments")
         self.tasks.wait()
 
     def account_authorization(self) -> None:
@@ -152,7 +185,7 @@ class _Run:
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "PipelineNotFoundException":
                 self.reader.record(client, "get_pipeline", error, name)
-        except BotoCoreError as error:
+        except (BotoCoreError, ResponseParserError) as error:
             self.reader.record(client, "get_pipeline", error, name)
         return None
 
@@ -194,7 +227,7 @@ class _Run:
     def one_execution(self, client: Any, pipeline: Pipeline) -> PipelineExecution:
         try:
             return executions.one_execution(client, pipeline.name, self.options.execution)
-        except (ClientError, BotoCoreError) as error:
+        except AWS_ERRORS as error:
             code = (
                 error.response.get("Error", {}).get("Code")
                 if isinstance(error, ClientError)

@@ -4,23 +4,31 @@ from __future__ import annotations
 
 from botocore.config import Config
 from botocore.exceptions import (
-    BotoCoreError,
     ClientError,
     ConnectionError,
     NoCredentialsError,
     PartialCredentialsError,
     ProfileNotFound,
+    ReadTimeoutError,
 )
+from botocore.parsers import ResponseParserError
 
 from pipedoctor.collect.clients import ClientFactory
-from pipedoctor.errors import ExitCode, UserError
+from pipedoctor.collect.reader import AWS_ERRORS, error_message
+from pipedoctor.errors import ExitCode, UserError, one_line
 
 CREDENTIALS_HINT = (
     "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
     "run `aws sso login`, or pass --profile"
 )
-# The first call fails fast: an unreachable endpoint should not wait through ten adaptive retries.
-PROBE_CONFIG = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=5)
+# The first call fails fast: an endpoint that is unreachable, or accepts connections and never
+# answers, fails the run in about ten seconds (three attempts of three seconds, and backoff).
+PROBE_READ_TIMEOUT = 3
+PROBE_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 2},
+    connect_timeout=3,
+    read_timeout=PROBE_READ_TIMEOUT,
+)
 
 
 def caller_identity(factory: ClientFactory, region: str) -> tuple[str, str]:
@@ -28,23 +36,38 @@ def caller_identity(factory: ClientFactory, region: str) -> tuple[str, str]:
     try:
         client = factory.create("sts", region, config=PROBE_CONFIG)
         arn = client.get_caller_identity()["Arn"]
-    except (BotoCoreError, ClientError) as error:
+    except AWS_ERRORS as error:
         raise unavailable(error) from None
     return arn.split(":")[4], arn.split(":")[1]
 
 
-def unavailable(error: BotoCoreError | ClientError) -> UserError:
+def unavailable(error: Exception) -> UserError:
     """The one-line UserError for a failure that means AWS cannot be used at all."""
     if isinstance(error, (NoCredentialsError, PartialCredentialsError)):
         return UserError(f"no AWS credentials found ({CREDENTIALS_HINT})", ExitCode.AWS_UNAVAILABLE)
     if isinstance(error, ProfileNotFound):
         return UserError(str(error), ExitCode.USAGE)
     if isinstance(error, ConnectionError):
-        return UserError(f"cannot reach AWS: {error}", ExitCode.AWS_UNAVAILABLE)
-    if isinstance(error, ClientError):
-        detail = error.response.get("Error", {})
+        return UserError(f"cannot reach AWS: {one_line(str(error))}", ExitCode.AWS_UNAVAILABLE)
+    if isinstance(error, ReadTimeoutError):
         return UserError(
-            f"AWS refused the credentials: {detail.get('Code', '')}: {detail.get('Message', '')}",
+            f"cannot reach AWS: {error.kwargs.get('endpoint_url', 'the endpoint')} accepted the "
+            "connection but did not answer",
             ExitCode.AWS_UNAVAILABLE,
         )
-    return UserError(f"cannot use AWS: {error}", ExitCode.AWS_UNAVAILABLE)
+    if isinstance(error, ClientError):
+        detail = error.response.get("Error", {})
+        said = one_line(f"{detail.get('Code', '')}: {detail.get('Message', '')}")
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if status >= 500:  # the service failed, the credentials were not judged
+            return UserError(
+                f"cannot use AWS: sts:GetCallerIdentity answered HTTP {status}: {said}",
+                ExitCode.AWS_UNAVAILABLE,
+            )
+        return UserError(f"AWS refused the credentials: {said}", ExitCode.AWS_UNAVAILABLE)
+    if isinstance(error, ResponseParserError):
+        return UserError(
+            f"cannot use AWS: the endpoint's answer is {error_message(error)}",
+            ExitCode.AWS_UNAVAILABLE,
+        )
+    return UserError(f"cannot use AWS: {one_line(str(error))}", ExitCode.AWS_UNAVAILABLE)

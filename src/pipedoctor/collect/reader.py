@@ -8,10 +8,16 @@ from concurrent.futures import Future
 from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
+from pipedoctor.errors import one_line
 from pipedoctor.model import CollectionError
 
 T = TypeVar("T")
+
+# What a call can raise because of AWS or the endpoint: an answer botocore cannot parse (an HTML
+# page where XML was expected) raises ResponseParserError, which is not a BotoCoreError.
+AWS_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
 
 
 class Reader:
@@ -33,7 +39,7 @@ class Reader:
         """`client.<operation>(**params)`, or None when it failed or the thing is `absent`."""
         try:
             return getattr(client, operation)(**params)
-        except (ClientError, BotoCoreError) as error:
+        except AWS_ERRORS as error:
             if _code(error) not in absent:
                 self.record(client, operation, error, resource)
             return None
@@ -44,18 +50,14 @@ class Reader:
         """Every page of a paginated operation, or None when any page failed."""
         try:
             return list(client.get_paginator(operation).paginate(**params))
-        except (ClientError, BotoCoreError) as error:
+        except AWS_ERRORS as error:
             self.record(client, operation, error, resource)
             return None
 
     def record(self, client: Any, operation: str, error: Exception, resource: str) -> None:
         service = client.meta.service_model.service_name
         name = getattr(error, "operation_name", "") or _pascal(operation)
-        if isinstance(error, ClientError):
-            message = error.response.get("Error", {}).get("Message", "") or str(error)
-        else:
-            message = str(error)
-        found = CollectionError(service, name, _code(error), message, resource)
+        found = CollectionError(service, name, _code(error), error_message(error), resource)
         with self._lock:
             self.errors.append(found)
 
@@ -80,6 +82,18 @@ class Reader:
             raise
         future.set_result(value)
         return value
+
+
+def error_message(error: Exception) -> str:
+    """The one-line message of a failed call (an HTML page said by its title)."""
+    if isinstance(error, ClientError):
+        message = error.response.get("Error", {}).get("Message", "") or str(error)
+    else:
+        message = str(error)
+    text = one_line(message)
+    if isinstance(error, ResponseParserError) and "HTML page:" in text:
+        return "not an AWS response: " + text[text.index("HTML page:") :]
+    return text
 
 
 def _code(error: Exception) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pipedoctor import terminal
 from pipedoctor.commands.common import (
     account_redactor,
     add_aws_options,
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--log-lines must be between 0 and 10000")
 
     def progress(message: str) -> None:
-        if not args.quiet:
+        if not (args.quiet or terminal.quiet()):
             print(f"pipedoctor: collect: {message}", file=sys.stderr, flush=True)
 
     options = CollectOptions(

@@ -40,8 +40,10 @@ def emit(
     main = [path for extra_format, path in parsed if extra_format is None]
     if len(main) > 1:
         raise UserError("-o FILE is the --format output: give it once (FORMAT=PATH for more)")
-    write_output(main[0] if main else None, safe_output(render(fmt, sections, errors, rules), accounts))
+    main_path = main[0] if main else None
+    to_file = bool(main_path) and main_path != "-"
+    write_output(main_path, safe_output(render(fmt, sections, errors, rules, to_file), accounts))
     for extra_format, path in parsed:
         if extra_format is not None:
-            write_output(path, safe_output(render(extra_format, sections, errors, rules), accounts))
+            write_output(path, safe_output(render(extra_format, sections, errors, rules, True), accounts))
     return findings_exit_code(section_findings(sections), fail_on, exit_zero)

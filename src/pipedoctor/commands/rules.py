@@ -37,6 +37,9 @@ def register(subparsers: Any) -> None:
 
 
 def _show(rule: Any) -> str:
+    from pipedoctor.terminal import width
+
+    columns = width()
     lines = [
         f"{rule.id}: {rule.title}",
         "",
@@ -47,15 +50,15 @@ def _show(rule: Any) -> str:
     if rule.surfaces:
         lines.append(f"surfaces: {', '.join(rule.surfaces)}")
     if rule.doc:
-        lines += ["", textwrap.fill(rule.doc, 100)]
+        lines += ["", textwrap.fill(rule.doc, columns)]
     if rule.match:
         lines += ["", "matches:"] + [f"  {p.source}" for p in rule.match]
     if rule.decide:
-        lines += ["", textwrap.fill(f"decided by: {rule.decide}", 100)]
+        lines += ["", textwrap.fill(f"decided by: {rule.decide}", columns)]
     lines += [
         "",
         "fix:",
-        textwrap.fill(rule.fix_text, 100, initial_indent="  ", subsequent_indent="  "),
+        textwrap.fill(rule.fix_text, columns, initial_indent="  ", subsequent_indent="  "),
     ]
     if rule.fix_edit:
         flag = "--fix" if rule.fix_edit == "safe" else "--fix --unsafe-fixes"

@@ -68,5 +68,17 @@ FORMATS: dict[str, Renderer] = {
 }
 
 
-def render(fmt: str, sections: list[Section], errors: list[CollectionError], rules: list[Rule]) -> str:
+def render(
+    fmt: str,
+    sections: list[Section],
+    errors: list[CollectionError],
+    rules: list[Rule],
+    to_file: bool = False,
+) -> str:
+    """`to_file`: text for a file is plain and of the default width, whatever the terminal."""
+    if fmt == "text" and to_file:
+        from pipedoctor import terminal
+        from pipedoctor.report.text import render_text
+
+        return render_text(sections, errors, terminal.DEFAULT_WIDTH, color=False)
     return FORMATS[fmt](sections, errors, rules)

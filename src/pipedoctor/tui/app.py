@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, get_current_worker
 
+from pipedoctor.aws_env import credential_origin
 from pipedoctor.errors import UserError
 from pipedoctor.model import Finding, Snapshot
 from pipedoctor.report.sanitize import clean
@@ -128,7 +129,7 @@ class PipedoctorApp(App[int]):
             ("region", self.source.region or ", ".join(snapshot.regions)),
         ]
         if self.source.kind == "live":
-            context.append(("profile", self.source.profile or "default"))
+            context.append(("credentials", credential_origin(self.source.profile or None)))
         else:
             context.append(("snapshot:", self.source.path or self.source.kind))
         return context
@@ -263,6 +264,7 @@ class PipedoctorApp(App[int]):
             self.set_timer(self.fetch_timeout, self._fetch_timed_out),
         ]
         self._fetch_worker = self.fetch_worker()
+        self.call_after_refresh(self._show_fetch_progress)  # once the first screen is mounted
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="fetch")
     def fetch_worker(self) -> None:
@@ -296,6 +298,14 @@ class PipedoctorApp(App[int]):
         self.status = Text.assemble(
             ("⟳ fetching ", "bold cyan"), f"{self._fetch_count} read, {elapsed}s", clean(what)
         )
+        self._say_loading(f"{elapsed}s{clean(what)}")
+
+    def _say_loading(self, progress: str | None) -> None:
+        from pipedoctor.tui.screens.pipelines import PipelinesScreen
+
+        for screen in self.pipedoctor_screens():
+            if isinstance(screen, PipelinesScreen) and screen.is_mounted:
+                screen.loading(progress)
 
     def _fetch_timed_out(self) -> None:
         if not self._fetching():
@@ -313,6 +323,7 @@ class PipedoctorApp(App[int]):
         for timer in self._fetch_timers:
             timer.stop()
         self._fetch_timers = []
+        self._say_loading(None)
 
     def on_fetch_progress(self, message: FetchProgress) -> None:
         self._fetch_count, self._fetch_what = message.count, message.what

@@ -28,6 +28,9 @@ COLUMNS = [
 ]
 
 
+EMPTY = "no pipelines in the snapshot"
+
+
 class PipelinesScreen(PipedoctorScreen):
     BINDINGS: ClassVar[list[BindingType]] = [bindings.FILTER, bindings.FINDINGS]
     FILTERED_TABLE = "#pipelines"
@@ -37,7 +40,7 @@ class PipelinesScreen(PipedoctorScreen):
         return "pipelines"
 
     def body(self) -> Iterable[Widget]:
-        yield RowTable(COLUMNS, empty="no pipelines in the snapshot", id="pipelines")
+        yield RowTable(COLUMNS, empty=EMPTY, id="pipelines")
         yield Static(id="errors")
 
     def reload(self) -> None:
@@ -45,6 +48,12 @@ class PipelinesScreen(PipedoctorScreen):
         table.set_rows([self._row(row) for row in self.view.pipeline_rows()])
         self.apply_filter()
         self._show_errors()
+
+    def loading(self, progress: str | None) -> None:
+        """While a live fetch runs, the empty list says so and how far it got; None: done."""
+        table = self.query_one("#pipelines", RowTable)
+        table.empty = f"loading from AWS… {progress}" if progress is not None else EMPTY
+        table.refresh()
 
     def _row(self, row: PipelineRow) -> Row:
         findings = str(row.findings) if self.view.analysed else "…"
