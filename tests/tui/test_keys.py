@@ -96,7 +96,7 @@ async def test_jump_opens_a_role_and_an_execution_with_a_breadcrumb(make_app) ->
 async def test_help_is_generated_from_the_bindings_of_the_screen(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, "enter", "enter", "enter", "enter", "question_mark")
+        await settle(pilot, "enter", "enter", "enter", "question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = rendered(app.screen.query("Static")[1].content)
         shown = (
@@ -136,7 +136,7 @@ async def test_copy_keys_copy_the_policy_the_fix_and_arns(make_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, "y")
         assert app.clipboard == "arn:aws:codepipeline:eu-west-2:123456789012:deploy-myapp"
-        await settle(pilot, "enter", "enter", "enter", "enter", "y")
+        await settle(pilot, "enter", "enter", "enter", "y")
         policy = json.loads(app.clipboard)
         assert policy["Statement"][0]["Action"] == ["codeconnections:UseConnection"]
         assert policy["Statement"][0]["Resource"] == CONNECTION

@@ -66,16 +66,17 @@ async def test_drill_from_pipelines_to_diagnosis_and_back(make_app) -> None:
         assert actions.cursor_row is not None and actions.cursor_row.failed
         assert table_text(pilot, "#diagnoses")[0].startswith("1 | 0.99 | HIGH | " + USE_CONNECTION)
 
-        await settle(pilot, "enter", "enter")
+        await settle(pilot, "enter")
         assert isinstance(app.screen, DiagnosisScreen)
         detail = static_text(pilot, "#diagnosis")
         assert "CodeBuild role cannot use the source connection" in detail
+        assert "Add this statement to the CodeBuild service role" in detail
+        detail = static_text(pilot, "#evidence")
         assert (
             "IAM: codebuild-build-myapp-service-role is denied codeconnections:UseConnection"
             in detail
         )
         assert "▶    4 [Container]" in detail  # the matched log line, in context
-        assert "Add this statement to the CodeBuild service role" in detail
         assert (
             "https://docs.aws.amazon.com/codepipeline/latest/userguide/troubleshooting.html"
             in detail
@@ -93,7 +94,7 @@ async def test_drill_from_pipelines_to_diagnosis_and_back(make_app) -> None:
 async def test_log_view_marks_the_matched_line_and_searches(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, "enter", "enter", "enter", "enter", "l")
+        await settle(pilot, "enter", "enter", "enter", "l")
         assert isinstance(app.screen, LogScreen)
         log = app.screen.query_one("#log", RowTable)
         assert log.cursor_key == "3" and log.cursor_row is not None and log.cursor_row.failed
@@ -112,7 +113,7 @@ async def test_log_view_marks_the_matched_line_and_searches(make_app) -> None:
 async def test_role_screen_shows_the_policy_diff_and_neighbourhood(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, "enter", "enter", "enter", "enter", "p")
+        await settle(pilot, "enter", "enter", "enter", "p")
         assert isinstance(app.screen, RoleScreen) and app.screen.arn == BUILD_ROLE
         diff = table_text(pilot, "#diff")
         assert " | + codeconnections:UseConnection" in diff

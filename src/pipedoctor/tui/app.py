@@ -24,7 +24,7 @@ from pipedoctor.errors import UserError
 from pipedoctor.model import Finding, Snapshot
 from pipedoctor.report.sanitize import clean
 from pipedoctor.tui import bindings
-from pipedoctor.tui.data import SnapshotView, now_utc
+from pipedoctor.tui.data import SnapshotView, finding_key, now_utc
 from pipedoctor.tui.jump import Target, resolve, suggestions
 from pipedoctor.tui.messages import (
     AnalysisReady,
@@ -34,6 +34,7 @@ from pipedoctor.tui.messages import (
     SnapshotSaved,
 )
 from pipedoctor.tui.screens.base import PipedoctorScreen
+from pipedoctor.tui.triage import finding_count, newest_failure
 
 Progress = Callable[[str], None]
 Fetcher = Callable[[Progress], Snapshot]
@@ -102,6 +103,7 @@ class PipedoctorApp(App[int]):
         self._fetch_what = ""
         self._fetch_worker: Worker[None] | None = None
         self._fetch_timers: list[Timer] = []
+        self._newest_failure_asked = False  # `d` pressed before the analysis was in
 
     @property
     def now(self) -> datetime:
@@ -192,6 +194,31 @@ class PipedoctorApp(App[int]):
             suggestions=suggestions(self.view),
         )
         self.push_screen(prompt, go)
+
+    def action_newest_failure(self) -> None:
+        """The chain pipeline › execution › top diagnosis of the newest failed execution."""
+        from pipedoctor.tui.screens.diagnosis import DiagnosisScreen
+        from pipedoctor.tui.screens.execution import ExecutionScreen
+        from pipedoctor.tui.screens.pipeline import PipelineScreen
+
+        if not self.view.analysed:
+            self._newest_failure_asked = True
+            self.set_status("analysing: the newest failure opens as soon as its diagnoses are in")
+            return
+        failure = newest_failure(self.view)
+        if failure is None:
+            self.set_status("no failed execution in the snapshot")
+            return
+        action = failure.action.action_execution_id if failure.action else ""
+        chain: list[Screen[Any]] = [
+            PipelineScreen(failure.pipeline, failure.execution_id),
+            ExecutionScreen(failure.pipeline, failure.execution_id, action),
+        ]
+        if failure.finding is not None:
+            chain.append(DiagnosisScreen(finding_key(failure.finding)))
+        self.show(chain)
+        if failure.finding is None:
+            self.set_status("no diagnosis for the newest failure; l opens the build log")
 
     def action_failures_only(self) -> None:
         self.failures_only = not self.failures_only
@@ -353,7 +380,9 @@ class PipedoctorApp(App[int]):
         self.view = SnapshotView(self.view.snapshot, message.findings)
         self._reload_screens()
         snapshot = self.view.snapshot
-        summary = f"{len(snapshot.pipelines)} pipeline(s), {len(message.findings)} finding(s)"
+        summary = f"{len(snapshot.pipelines)} pipeline(s), {finding_count(self.view)} finding(s)"
+        if newest_failure(self.view) is not None:
+            summary += "; d opens the newest failure's diagnosis"
         if snapshot.errors:
             self.set_status(
                 f"{summary}; {len(snapshot.errors)} read(s) failed, listed on the pipelines screen",
@@ -361,6 +390,9 @@ class PipedoctorApp(App[int]):
             )
         else:
             self.set_status(summary)
+        if self._newest_failure_asked:
+            self._newest_failure_asked = False
+            self.action_newest_failure()
 
     def _reload_screens(self) -> None:
         for screen in self.pipedoctor_screens():

@@ -66,6 +66,17 @@ OPEN = _key(
 )
 SCREEN_BINDINGS = [BACK, COPY, COPY_CHOOSE, OPEN]
 
+NEWEST_FAILURE = _key(
+    NAVIGATE,
+    "d",
+    "app.newest_failure",
+    "newest failure",
+    "newest-failure",
+    tooltip="the top diagnosis of the newest failed execution, with its fix",
+)
+# The footer shows these first, whatever the width: help, quit, then the way to the fix.
+FIRST_IN_FOOTER = [HELP.id, QUIT.id, NEWEST_FAILURE.id]
+
 FILTER = _key(
     VIEW,
     "slash",
@@ -104,4 +115,13 @@ FIX = _key(
     "fix",
     "fix",
     tooltip="show the diff of the finding's fix in the repository files, and apply it",
+)
+SHOW_FIX = _key(
+    ACT,
+    "enter",
+    "show_fix",
+    "the fix",
+    "show-fix",
+    tooltip="scroll back to the fix and say what can be done with it",
+    key_display="enter",
 )

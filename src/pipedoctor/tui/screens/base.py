@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from pipedoctor.tui import bindings
 from pipedoctor.tui.data import SnapshotView
 from pipedoctor.tui.widgets.filter import FilterBar
+from pipedoctor.tui.widgets.footer import KeyFooter
 from pipedoctor.tui.widgets.header import ContextHeader
 from pipedoctor.tui.widgets.status import StatusLine
 from pipedoctor.tui.widgets.table import Row, RowTable
@@ -46,7 +47,7 @@ class PipedoctorScreen(Screen[None]):
             yield FilterBar()
         yield from self.body()
         yield StatusLine()
-        yield Footer()
+        yield KeyFooter()
 
     def body(self) -> Iterable[Widget]:
         raise NotImplementedError

@@ -38,11 +38,13 @@ class ExecutionScreen(PipedoctorScreen):
     BINDINGS: ClassVar[list[BindingType]] = [bindings.FILTER, bindings.LOG]
     FILTERED_TABLE = "#actions"
 
-    def __init__(self, pipeline: str, execution_id: str) -> None:
+    def __init__(self, pipeline: str, execution_id: str, action: str = "") -> None:
+        """`action`: the action execution the cursor starts on (default: the first failed one)."""
         super().__init__()
         self.pipeline_name = pipeline
         self.execution_id = execution_id
-        self._placed = False  # the cursor starts on the first failed action, once
+        self.start_action = action
+        self._placed = False  # the cursor is placed once, not again on every reload
 
     @property
     def crumb(self) -> str:
@@ -72,10 +74,10 @@ class ExecutionScreen(PipedoctorScreen):
         table = self.query_one("#actions", RowTable)
         table.set_rows([self._row(action) for action in actions])
         self.apply_filter()
-        failed = next((a for a in actions if a.status == "Failed"), None)
-        if failed is not None and not self._placed:
-            table.move_to(failed.action_execution_id)
-            self._placed = True
+        failed = next((a.action_execution_id for a in actions if a.status == "Failed"), None)
+        start = self.start_action or failed
+        if start is not None and not self._placed:
+            self._placed = table.move_to(start)
         self._show_diagnoses()
 
     def _summary(self, execution: PipelineExecution) -> Text:
@@ -133,10 +135,12 @@ class ExecutionScreen(PipedoctorScreen):
     def on_row_table_selected(self, event: RowTable.Selected) -> None:
         from pipedoctor.tui.screens.diagnosis import DiagnosisScreen
 
+        # Enter on an action opens its most likely diagnosis, or its log when it has none.
+        diagnoses = self.query_one("#diagnoses", RowTable)
         if event.table.id == "diagnoses":
             self.app.push_screen(DiagnosisScreen(event.key))
-        elif self.query_one("#diagnoses", RowTable).rows:
-            self.query_one("#diagnoses", RowTable).focus()
+        elif diagnoses.rows:
+            self.app.push_screen(DiagnosisScreen(diagnoses.rows[0].key))
         else:
             self.action_log()
 

@@ -31,13 +31,15 @@ ROLE = "role"
 
 
 class PipelineScreen(PipedoctorScreen):
-    BINDINGS: ClassVar[list[BindingType]] = [bindings.FILTER]
+    BINDINGS: ClassVar[list[BindingType]] = [bindings.NEWEST_FAILURE, bindings.FILTER]
     FILTERED_TABLE = "#executions"
     AUTO_FOCUS = "#executions"
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, execution_id: str = "") -> None:
+        """`execution_id`: the execution the cursor starts on (default: the newest)."""
         super().__init__()
         self.pipeline_name = name
+        self.start_execution = execution_id
 
     @property
     def crumb(self) -> str:
@@ -68,6 +70,8 @@ class PipelineScreen(PipedoctorScreen):
         table = self.query_one("#executions", RowTable)
         table.set_rows(self._rows())
         self.apply_filter()
+        if self.start_execution and table.move_to(self.start_execution):
+            self.start_execution = ""
 
     def _summary(self, pipeline: Pipeline) -> Text:
         text = Text()

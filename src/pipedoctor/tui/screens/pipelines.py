@@ -29,7 +29,11 @@ COLUMNS = [
 
 
 class PipelinesScreen(PipedoctorScreen):
-    BINDINGS: ClassVar[list[BindingType]] = [bindings.FILTER, bindings.FINDINGS]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        bindings.NEWEST_FAILURE,
+        bindings.FILTER,
+        bindings.FINDINGS,
+    ]
     FILTERED_TABLE = "#pipelines"
 
     @property
