@@ -97,3 +97,12 @@ def header_text(pilot: Pilot[Any]) -> str:
 
 def status_text(pilot: Pilot[Any]) -> str:
     return pilot.app.status.plain
+
+
+def screen_text(pilot: Pilot[Any]) -> list[str]:
+    """The lines of the terminal as drawn, without colours."""
+    app = pilot.app
+    width = app.size.width
+    console = Console(width=width, file=io.StringIO(), record=True, color_system=None)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text().splitlines()[1:]  # render_update starts with a cursor move

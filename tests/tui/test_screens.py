@@ -55,7 +55,8 @@ async def test_drill_from_pipelines_to_diagnosis_and_back(make_app) -> None:
         assert isinstance(app.screen, PipelineScreen)
         assert "pipelines › deploy-myapp" in header_text(pilot)
         executions = table_text(pilot, "#executions")
-        assert executions[0].startswith("b7e2c0d4-6a1f-4c3e-9d2b-0f5a8e7c1d93 | Failed | WebhookV2")
+        assert executions[0].startswith("b7e2c0d4-6a1f-4c3e-9d2b-0f5a8e7c1d93 | Failed | 1 | 57m")
+        assert executions[0].endswith("| WebhookV2 (arn:aws:codeconnections push of tag release-1.5.0)")
         assert "StartPipelineExecution" in executions[1]
         stages = [str(node.label) for node in app.screen.query_one("#stages").root.children]
         assert stages[1:] == ["Source", "Build", "Deploy"]
@@ -64,7 +65,9 @@ async def test_drill_from_pipelines_to_diagnosis_and_back(make_app) -> None:
         assert isinstance(app.screen, ExecutionScreen)
         actions = app.screen.query_one("#actions", RowTable)
         assert actions.cursor_row is not None and actions.cursor_row.failed
-        assert table_text(pilot, "#diagnoses")[0].startswith("1 | 0.99 | HIGH | " + USE_CONNECTION)
+        assert table_text(pilot, "#diagnoses")[0] == (
+            "1 | 0.99 | HIGH | CodeBuild role cannot use the source connection | " + USE_CONNECTION
+        )
 
         await settle(pilot, "enter")
         assert isinstance(app.screen, DiagnosisScreen)
@@ -137,8 +140,11 @@ async def test_findings_screen_lists_every_finding_and_opens_one(make_app) -> No
         assert isinstance(app.screen, FindingsScreen)
         rows = table_text(pilot, "#findings")
         # Most severe first: the pipeline role's PassRole on any role, then the failures' causes.
-        assert len(rows) == 10 and rows[0].startswith("CRITICAL | 0.95 | ci-role-full-access-policy")
-        assert rows[1].startswith("HIGH | 0.99 | " + USE_CONNECTION)
+        assert len(rows) == 10
+        assert rows[0].startswith("CRITICAL | 0.95 | CI role can make itself administrator | ")
+        assert rows[0].endswith(" | ci-role-full-access-policy")
+        assert rows[1].startswith("HIGH | 0.99 | CodeBuild role cannot use the source connection")
+        assert rows[1].endswith(" | " + USE_CONNECTION)
         await settle(pilot, "down", "enter")
         assert isinstance(app.screen, DiagnosisScreen)
         assert "pipelines › findings › " + USE_CONNECTION in header_text(pilot)

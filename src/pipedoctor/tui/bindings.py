@@ -95,6 +95,14 @@ SEARCH = _key(
     key_display="/",
     tooltip="highlight a text in the log and jump to it",
 )
+WRAP = _key(
+    VIEW,
+    "w",
+    "wrap",
+    "wrap",
+    "wrap",
+    tooltip="wrap long lines, or keep each on one line and scroll sideways",
+)
 NEXT_MATCH = _key(VIEW, "n", "next_match(1)", "next", "next-match")
 PREVIOUS_MATCH = _key(VIEW, "N", "next_match(-1)", "previous", "previous-match")
 FINDINGS = _key(NAVIGATE, "a", "findings", "all findings", "findings")

@@ -19,18 +19,18 @@ from pipedoctor.tui.text import safe, severity_text, status_text
 from pipedoctor.tui.widgets.table import Column, Row, RowTable
 
 ACTION_COLUMNS = [
-    Column("Action"),
+    Column("Action", min=12),
     Column("Status", 11),
-    Column("Provider"),
-    Column("Error", 14),
-    Column("Summary"),
+    Column("Error", 14, priority=2),
+    Column("Provider", priority=3, min=10),
+    Column("Summary", min=12),
 ]
 DIAGNOSIS_COLUMNS = [
     Column("#", 2),
-    Column("Confidence", 10),
-    Column("Severity", 8),
-    Column("Cause"),
-    Column("Title"),
+    Column("Conf.", 5),
+    Column("Severity", 8, priority=1),
+    Column("Title", min=45),
+    Column("Cause", priority=2, min=12),
 ]
 
 
@@ -98,8 +98,8 @@ class ExecutionScreen(PipedoctorScreen):
         cells = [
             safe(f"{action.stage_name}.{action.action_name}", "bold"),
             status_text(action.status),
-            safe(action.provider or "-"),
             safe(action.error_code or "-"),
+            safe(action.provider or "-"),
             safe(action.summary.splitlines()[0] if action.summary else "-"),
         ]
         return Row(action.action_execution_id, cells, failed=action.status == "Failed")
@@ -120,8 +120,8 @@ class ExecutionScreen(PipedoctorScreen):
                 Text(str(rank)),
                 Text(f"{finding.confidence:.2f}"),
                 severity_text(finding.severity),
-                safe(finding.cause),
                 safe(finding.title),
+                safe(finding.cause),
             ]
             rows.append(Row(finding_key(finding), cells))
         table = self.query_one("#diagnoses", RowTable)

@@ -20,12 +20,12 @@ from pipedoctor.tui.text import safe, status_text
 from pipedoctor.tui.widgets.table import Column, Row, RowTable
 
 COLUMNS = [
-    Column("Execution"),
+    Column("Execution", min=13),
     Column("Status", 11),
-    Column("Trigger"),
-    Column("Started", 20),
-    Column("Age", 5),
     Column("Findings", 8),
+    Column("Age", 5, priority=1),
+    Column("Started", 20, priority=2),
+    Column("Trigger", priority=3, min=12),
 ]
 ROLE = "role"
 
@@ -123,10 +123,10 @@ class PipelineScreen(PipedoctorScreen):
             cells = [
                 safe(execution.execution_id),
                 status_text(execution.status),
-                safe(trigger or "-"),
-                safe(execution.start_time or "-"),
-                Text(age(execution.start_time, self.pd_app.now)),
                 Text(str(len(found)) if self.view.analysed else "…"),
+                Text(age(execution.start_time, self.pd_app.now)),
+                safe(execution.start_time or "-"),
+                safe(trigger or "-"),
             ]
             rows.append(Row(execution.execution_id, cells, failed=execution.status == "Failed"))
         return rows

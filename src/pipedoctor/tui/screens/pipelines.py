@@ -19,11 +19,11 @@ from pipedoctor.tui.text import safe, status_text
 from pipedoctor.tui.widgets.table import Column, Row, RowTable
 
 COLUMNS = [
-    Column("Pipeline"),
-    Column("Region"),
+    Column("Pipeline", min=16),
+    Column("Region", priority=3),
     Column("Last status", 11),
-    Column("Failing stage"),
-    Column("Age", 5),
+    Column("Failing stage", priority=2, min=8),
+    Column("Age", 5, priority=1),
     Column("Findings", 8),
 ]
 

@@ -102,7 +102,11 @@ class RoleScreen(PipedoctorScreen):
                 yield Static(Text("computing…", style="dim"), id="neighbourhood")
             with TabPane("findings", id="tab-findings"):
                 yield RowTable(
-                    [Column("Severity", 8), Column("Cause"), Column("Title")],
+                    [
+                        Column("Severity", 8),
+                        Column("Title", min=30),
+                        Column("Cause", priority=1, min=12),
+                    ],
                     empty="no findings about this role",
                     id="role-findings",
                 )
@@ -118,7 +122,7 @@ class RoleScreen(PipedoctorScreen):
         findings = self.view.for_role(role)
         self.query_one("#role-findings", RowTable).set_rows(
             [
-                Row(finding_key(f), [severity_text(f.severity), safe(f.cause), safe(f.title)])
+                Row(finding_key(f), [severity_text(f.severity), safe(f.title), safe(f.cause)])
                 for f in findings
             ]
         )

@@ -9,6 +9,7 @@ from textual.widgets._footer import FooterKey
 from pipedoctor.tui.bindings import FIRST_IN_FOOTER
 
 COMPACT_BELOW = 120  # columns: narrower, the keys lose their padding
+PALETTE_FROM = 100  # columns: narrower, ^p (in help) would hide the last keys
 
 
 class KeyFooter(Footer):
@@ -41,7 +42,8 @@ class KeyFooter(Footer):
                 key, display, description, action, disabled=not enabled, tooltip=tooltip
             ).data_bind(compact=Footer.compact)
         palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
-        if palette is not None and self.app.ENABLE_COMMAND_PALETTE:
+        wide = self.size.width >= PALETTE_FROM
+        if palette is not None and self.app.ENABLE_COMMAND_PALETTE and wide:
             _node, binding, enabled, tooltip = palette
             yield FooterKey(
                 binding.key,
@@ -55,6 +57,7 @@ class KeyFooter(Footer):
 
     def on_resize(self) -> None:
         self.compact = self.size.width < COMPACT_BELOW
+        self.refresh(recompose=True)
 
 
 def _rank(binding_id: str) -> int:
