@@ -37,6 +37,7 @@ def make_app() -> Callable[..., PipedoctorApp]:
     def make(snapshot: Snapshot | None = None, **options: Any) -> PipedoctorApp:
         options.setdefault("now", FIXED_NOW)
         options.setdefault("blink", False)
+        options.setdefault("osc52", True)  # the fallback has its own tests
         source = options.pop("source", Source("demo"))
         return PipedoctorApp(snapshot or demo_snapshot(), source, **options)
 

@@ -167,7 +167,7 @@ async def test_s_saves_the_snapshot_and_reports_a_bad_path(make_app, tmp_path: P
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, "s")
-        assert app.focused.value.startswith("pipedoctor-123456789012-")
+        assert app.focused.value.startswith(".pipedoctor/pipedoctor-123456789012-")
         await answer(pilot, str(target))
         assert "saved the snapshot to" in app.status.plain
         await settle(pilot, "s")

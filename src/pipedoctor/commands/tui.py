@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -13,6 +14,7 @@ fix and policy statement for each, build logs, and each role's least-privilege p
 Live (the standard AWS credential chain) unless --snapshot FILE is given. `?` shows the keys."""
 
 LIVE_EXECUTIONS = 5
+DEFAULT_SAVE_DIR = ".pipedoctor"  # the TUI's own default too (tui.app, not imported here: slow)
 
 
 def register(subparsers: Any) -> None:
@@ -28,6 +30,13 @@ def register(subparsers: Any) -> None:
         default=[],
         metavar="NAME",
         help="only this pipeline (repeatable; default: every pipeline in the region)",
+    )
+    parser.add_argument(
+        "--save-dir",
+        metavar="DIR",
+        default=os.environ.get("PIPEDOCTOR_SAVE_DIR", DEFAULT_SAVE_DIR),
+        help="where `s` saves snapshots and copies fall back to files when the terminal takes "
+        f"no clipboard writes (default: $PIPEDOCTOR_SAVE_DIR or {DEFAULT_SAVE_DIR})",
     )
     parser.set_defaults(func=run)
 
@@ -62,7 +71,14 @@ def run(args: argparse.Namespace) -> int:
             )
         snapshot = load(args.snapshot)
         path = args.snapshot
-        return run_app(snapshot, Source("snapshot", path=path), fetch=lambda _progress: load(path))
+        return run_app(
+            snapshot,
+            Source("snapshot", path=path),
+            fetch=lambda _progress: load(path),
+            save_dir=args.save_dir,
+        )
     source = Source("live", profile=args.profile or "", region=args.region or "")
     empty = Snapshot(regions=[args.region] if args.region else [], origin="live")
-    return run_app(empty, source, fetch=_live_fetcher(args), fetch_on_start=True)
+    return run_app(
+        empty, source, fetch=_live_fetcher(args), fetch_on_start=True, save_dir=args.save_dir
+    )

@@ -6,10 +6,12 @@ reports back with a message (see messages.py); the UI thread only builds rows fr
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -24,6 +26,7 @@ from pipedoctor.errors import UserError
 from pipedoctor.model import Finding, Snapshot
 from pipedoctor.report.sanitize import clean
 from pipedoctor.tui import bindings
+from pipedoctor.tui.clipboard import file_name, osc52_plausible
 from pipedoctor.tui.data import SnapshotView, finding_key, now_utc
 from pipedoctor.tui.jump import Target, resolve, suggestions
 from pipedoctor.tui.messages import (
@@ -41,6 +44,7 @@ Fetcher = Callable[[Progress], Snapshot]
 Analyser = Callable[[Snapshot], list[Finding]]
 
 DEFAULT_FETCH_TIMEOUT = 300.0
+DEFAULT_SAVE_DIR = ".pipedoctor"
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,11 @@ class PipedoctorApp(App[int]):
         now: datetime | None = None,
         fetch_timeout: float = DEFAULT_FETCH_TIMEOUT,
         blink: bool = True,
+        save_dir: Path | str = DEFAULT_SAVE_DIR,
+        osc52: bool | None = None,
     ) -> None:
+        """`save_dir`: where `s` saves snapshots and a copy falls back to a file; `osc52`:
+        whether the terminal takes clipboard writes (None: judged from the environment)."""
         super().__init__()
         self.source = source
         self.fetcher = fetch
@@ -96,6 +104,8 @@ class PipedoctorApp(App[int]):
         self.fixed_now = now
         self.fetch_timeout = fetch_timeout
         self.blink = blink
+        self.save_dir = Path(save_dir)
+        self.osc52 = osc52
         self.view = SnapshotView(snapshot)
         self._generation = 0
         self._fetch_started = 0.0
@@ -104,6 +114,7 @@ class PipedoctorApp(App[int]):
         self._fetch_worker: Worker[None] | None = None
         self._fetch_timers: list[Timer] = []
         self._newest_failure_asked = False  # `d` pressed before the analysis was in
+        self.status_screen: Screen[Any] | None = None  # whose status line shows `status`
 
     @property
     def now(self) -> datetime:
@@ -135,12 +146,39 @@ class PipedoctorApp(App[int]):
             context.append(("snapshot:", self.source.path or self.source.kind))
         return context
 
-    def set_status(self, message: str, error: bool = False) -> None:
+    def set_status(self, message: str, error: bool = False, *, everywhere: bool = False) -> None:
+        """Say something on the status line of the screen on top (of every screen: `everywhere`).
+
+        A screen's message goes when another screen says something, so none lingers elsewhere.
+        """
+        self.status_screen = None if everywhere else self._screen_below_modals()
         self.status = Text(clean(message), style="bold red" if error else "")
 
+    def _screen_below_modals(self) -> Screen[Any] | None:
+        screens = self.pipedoctor_screens()
+        return screens[-1] if screens else None
+
     def copy(self, what: str, text: str) -> None:
+        """Copy through the terminal; where that may not work, show the text and write a file."""
+        from pipedoctor.tui.screens.copied import CopiedScreen
+
         self.copy_to_clipboard(text)
-        self.set_status(f"copied {what} ({len(text)} characters)")
+        works = self.osc52
+        if works is None:
+            works = osc52_plausible(os.environ, web=self.is_web)
+        if works:
+            self.set_status(f"copied {what} ({len(text)} characters)")
+            return
+        path = self.save_dir / file_name(what)
+        try:
+            self.save_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            where = f"no file ({error.strerror or error})"
+        else:
+            where = str(path)
+        self.push_screen(CopiedScreen(what, text, where))
+        self.set_status(f"{what} shown for selection and written to {where}")
 
     def show(self, screens: list[Screen[Any]]) -> None:
         """Go back to the pipelines list, then open `screens` in order (the breadcrumb)."""
@@ -150,6 +188,7 @@ class PipedoctorApp(App[int]):
             self.push_screen(screen)
 
     def open_target(self, target: Target) -> None:
+        from pipedoctor.tui.screens.diagnosis import DiagnosisScreen
         from pipedoctor.tui.screens.execution import ExecutionScreen
         from pipedoctor.tui.screens.findings import FindingsScreen
         from pipedoctor.tui.screens.log import LogScreen
@@ -166,6 +205,7 @@ class PipedoctorApp(App[int]):
             ],
             "build": lambda: [LogScreen(target.key)],
             "role": lambda: [RoleScreen(target.key)],
+            "finding": lambda: [FindingsScreen(), DiagnosisScreen(target.key)],
         }
         self.show(chains[target.kind]())
 
@@ -190,7 +230,7 @@ class PipedoctorApp(App[int]):
                 self.open_target(target)
 
         prompt = PromptScreen(
-            "jump to: pipelines, findings, or a pipeline, execution, build or role",
+            "jump to: pipelines, findings, or a pipeline, execution, build, project, role or cause",
             suggestions=suggestions(self.view),
         )
         self.push_screen(prompt, go)
@@ -237,7 +277,7 @@ class PipedoctorApp(App[int]):
 
         snapshot = self.view.snapshot
         stamp = "".join(ch for ch in snapshot.collected_at if ch.isalnum())[:15] or "now"
-        default = f"pipedoctor-{snapshot.account_id or 'snapshot'}-{stamp}.json"
+        default = str(self.save_dir / f"pipedoctor-{snapshot.account_id or 'snapshot'}-{stamp}.json")
 
         def save(path: str | None) -> None:
             if path:
@@ -320,6 +360,7 @@ class PipedoctorApp(App[int]):
             return
         elapsed = int(time.monotonic() - self._fetch_started)
         what = f": {self._fetch_what}" if self._fetch_what else ""
+        self.status_screen = None
         self.status = Text.assemble(
             ("⟳ fetching ", "bold cyan"), f"{self._fetch_count} read, {elapsed}s", clean(what)
         )
@@ -334,6 +375,7 @@ class PipedoctorApp(App[int]):
             f"AWS did not answer within {self.fetch_timeout:g}s: gave up waiting "
             "(showing the last data; r retries)",
             error=True,
+            everywhere=True,
         )
 
     def _stop_fetch_timers(self) -> None:
@@ -348,7 +390,9 @@ class PipedoctorApp(App[int]):
     def on_fetch_failed(self, message: FetchFailed) -> None:
         self._stop_fetch_timers()
         self.set_status(
-            f"could not fetch: {message.error} (showing the last data; r retries)", error=True
+            f"could not fetch: {message.error} (showing the last data; r retries)",
+            error=True,
+            everywhere=True,
         )
 
     def on_snapshot_fetched(self, message: SnapshotFetched) -> None:
@@ -387,6 +431,7 @@ class PipedoctorApp(App[int]):
             self.set_status(
                 f"{summary}; {len(snapshot.errors)} read(s) failed, listed on the pipelines screen",
                 error=True,
+                everywhere=True,
             )
         else:
             self.set_status(summary)
@@ -405,8 +450,10 @@ class PipedoctorApp(App[int]):
         from pipedoctor.model import dump
 
         try:
+            if Path(path).parent == self.save_dir:  # the save folder is made; other paths not
+                self.save_dir.mkdir(parents=True, exist_ok=True)
             dump(snapshot, path)
-        except UserError as error:
+        except (UserError, OSError) as error:
             self.post_message(SnapshotSaved(path, describe_error(error)))
             return
         self.post_message(SnapshotSaved(path))

@@ -29,7 +29,8 @@ JUMP = _key(
     "jump",
     "jump",
     key_display=":",
-    tooltip="go to a view (pipelines, findings) or a pipeline, execution, build or role",
+    tooltip="go to a view (pipelines, findings) or a pipeline, execution, build, project, role "
+    "or cause",
 )
 REFRESH = _key(
     APP,

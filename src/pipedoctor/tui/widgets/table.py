@@ -141,6 +141,7 @@ class RowTable(ScrollView, can_focus=True):
         self._cursor = 0
         self._needle = ""
         self._keep: Callable[[Row], bool] | None = None
+        self.hidden = ""  # what to say when the filter hides every row
         self._lines: dict[tuple[int, bool, int, int], Strip] = {}
         self._layouts: dict[int, list[tuple[int, int]]] = {}
 
@@ -168,11 +169,20 @@ class RowTable(ScrollView, can_focus=True):
         ]
         self._apply(self.cursor_key)
 
-    def filter(self, needle: str, keep: Callable[[Row], bool] | None = None) -> None:
-        """Show the rows whose text contains `needle` (any case) and that `keep` accepts."""
+    def filter(
+        self, needle: str, keep: Callable[[Row], bool] | None = None, hidden: str = ""
+    ) -> None:
+        """Show the rows whose text contains `needle` (any case) and that `keep` accepts;
+        `hidden` says what hid them when none is left."""
         self._needle = needle.lower()
         self._keep = keep
+        self.hidden = hidden
         self._apply(self.cursor_key)
+
+    @property
+    def empty_text(self) -> str:
+        """What the table says when it shows no row."""
+        return self.hidden if self._rows and self.hidden else self.empty
 
     def move_to(self, key: str) -> bool:
         for index, row in enumerate(self._visible):
@@ -295,7 +305,7 @@ class RowTable(ScrollView, can_focus=True):
         if not self._visible:
             if y == 1:
                 empty = self.get_component_rich_style("rowtable--empty")
-                return self._strip(Text(self.empty), base + empty, width, 0)
+                return self._strip(Text(self.empty_text), base + empty, width, 0)
             return Strip.blank(width, base)
         if index >= len(self._visible):
             return Strip.blank(width, base)
