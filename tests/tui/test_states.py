@@ -73,6 +73,7 @@ async def test_esc_on_a_filtered_pipeline_screen_clears_before_going_back(make_a
 async def test_a_status_message_stays_on_its_screen(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
         await settle(pilot, "y")
         assert "copied pipeline ARN" in status_line(app)
         await settle(pilot, "enter")

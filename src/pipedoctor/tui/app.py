@@ -126,10 +126,12 @@ class PipedoctorApp(App[int]):
         from pipedoctor.tui.screens.pipelines import PipelinesScreen
 
         self.push_screen(PipelinesScreen())
+        # The workers start once the first screen is drawn: their imports (rules, boto3) hold
+        # the interpreter and would otherwise delay that first paint.
         if self.fetch_on_start and self.fetcher is not None:
-            self.start_fetch()
+            self.call_after_refresh(self.start_fetch)
         else:
-            self._analyse()
+            self.call_after_refresh(self._analyse)
 
     def pipedoctor_screens(self) -> list[PipedoctorScreen]:
         return [s for s in self.screen_stack if isinstance(s, PipedoctorScreen)]
