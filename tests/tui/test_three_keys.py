@@ -157,3 +157,25 @@ async def test_d_without_a_failed_execution_says_so(make_app) -> None:
         await settle(pilot, "d")
         assert "no failed execution in the snapshot" in app.status.plain
         assert not isinstance(app.screen, DiagnosisScreen)
+
+
+async def test_enter_on_log_lines_policy_rows_and_tree_lines_says_something(
+    demo_file_app,
+) -> None:
+    app = demo_file_app()
+    async with app.run_test(size=SIZES[0]) as pilot:
+        await settle(pilot)
+        await settle(pilot, "d", "l", "enter")
+        assert "line 4: y copies it" in app.status.plain
+        await settle(pilot, "escape", "p")
+        diff = app.screen.query_one("#diff", RowTable)
+        diff.focus()
+        assert diff.move_to("ecr:DeleteRepository")
+        await settle(pilot, "enter")
+        assert "ecr:DeleteRepository is dropped by the least-privilege policy" in app.status.plain
+        await settle(pilot, "escape", "escape", "escape")
+        assert isinstance(app.screen, PipelineScreen)
+        tree = app.screen.query_one("#stages")
+        tree.focus()
+        await settle(pilot, "down", "down", "down", "enter")  # Source › Source: no role under it
+        assert "enter on a role line" in app.status.plain

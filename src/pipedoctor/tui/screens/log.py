@@ -130,6 +130,11 @@ class LogScreen(PipedoctorScreen):
         if self.needle:
             self.pd_app.set_status(f"{count} line(s) match {self.needle!r}", error=not count)
 
+    def on_row_table_selected(self, event: RowTable.Selected) -> None:
+        self.pd_app.set_status(
+            f"line {line_index(event.key) + 1}: y copies it, Y the whole excerpt; / searches"
+        )
+
     def on_filter_bar_done(self) -> None:
         self.query_one("#log", RowTable).focus()
 

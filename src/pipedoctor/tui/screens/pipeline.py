@@ -141,6 +141,8 @@ class PipelineScreen(PipedoctorScreen):
 
         if event.node.data and event.node.data[0] == ROLE:
             self.app.push_screen(RoleScreen(event.node.data[1]))
+        elif not event.node.allow_expand:
+            self.pd_app.set_status("enter on a role line (in cyan) opens the role and its policy")
 
     def _selected_role(self) -> str | None:
         tree: Tree[tuple[str, str]] = self.query_one("#stages", Tree)

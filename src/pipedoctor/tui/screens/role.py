@@ -192,6 +192,13 @@ class RoleScreen(PipedoctorScreen):
 
         if event.table.id == "role-findings":
             self.app.push_screen(DiagnosisScreen(event.key))
+        else:
+            row = event.table.cursor_row
+            now, then = (cell.plain for cell in row.cells) if row else ("", "")
+            change = "dropped by" if not then else "added by" if not now else "kept in"
+            self.pd_app.set_status(
+                f"{event.key} is {change} the least-privilege policy; y copies that policy"
+            )
 
     def copy_targets(self) -> list[tuple[str, str]]:
         targets = []
