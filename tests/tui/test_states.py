@@ -160,3 +160,16 @@ async def test_s_saves_into_the_save_folder_it_creates(make_app, tmp_path: Path)
         await settle(pilot, "enter")
         assert f"saved the snapshot to {proposed}" in app.status.plain
     assert load(proposed).pipelines[0].name == "deploy-myapp"
+
+
+async def test_copy_fallback_says_when_the_file_could_not_be_written(
+    make_app, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    app = make_app(osc52=False, save_dir=blocked)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await settle(pilot, "y")
+        assert isinstance(app.screen, CopiedScreen)
+        assert f"pipeline ARN shown for selection and not written to {blocked}" in app.status.plain

@@ -176,11 +176,11 @@ class PipedoctorApp(App[int]):
             self.save_dir.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         except OSError as error:
-            where = f"no file ({error.strerror or error})"
+            saved = f"not written to {path}: {error.strerror or error}"
         else:
-            where = str(path)
-        self.push_screen(CopiedScreen(what, text, where))
-        self.set_status(f"{what} shown for selection and written to {where}")
+            saved = f"written to {path}"
+        self.push_screen(CopiedScreen(what, text, saved))
+        self.set_status(f"{what} shown for selection and {saved}")
 
     def show(self, screens: list[Screen[Any]]) -> None:
         """Go back to the pipelines list, then open `screens` in order (the breadcrumb)."""

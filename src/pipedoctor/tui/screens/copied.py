@@ -19,18 +19,19 @@ class CopiedScreen(ModalScreen[None]):
         Binding("q", "dismiss", "close", show=False),
     ]
 
-    def __init__(self, what: str, text: str, where: str) -> None:
+    def __init__(self, what: str, text: str, saved: str) -> None:
+        """`saved`: where the text was written ("written to PATH") or why it was not."""
         super().__init__()
         self.what = what
         self.text = text
-        self.where = where
+        self.saved = saved
 
     def compose(self) -> ComposeResult:
         with Vertical(id="copied"):
             yield Static(
                 safe(
                     f"This terminal may not take a copy (OSC 52). The {self.what} is below to "
-                    f"select, and in {self.where}. esc closes."
+                    f"select; it was also {self.saved}. esc closes."
                 )
             )
             yield TextArea(self.text, read_only=True, id="copied-text")
