@@ -121,7 +121,8 @@ async def filter_keystrokes(findings: list[Finding]) -> tuple[list[float], list[
     )
     cpu, wall = [], []
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
+        while not app.view.analysed:  # the analysis starts after the first paint
+            await pilot.pause(0.05)
         await pilot.press("a")  # all findings
         await pilot.pause()
         table = app.screen.query_one("#findings", RowTable)

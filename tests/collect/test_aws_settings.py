@@ -9,9 +9,9 @@ from typing import Any
 import boto3
 import pytest
 
+from pipedoctor.app import live as collect_command
 from pipedoctor.aws_env import credential_origin, resolve_region
 from pipedoctor.collect import make_session
-from pipedoctor.app import live as collect_command
 from pipedoctor.model import Snapshot, loads
 from pipedoctor.tui.app import PipedoctorApp, Source
 from tests.collect.world import PIPELINE, REGION

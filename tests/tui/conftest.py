@@ -37,6 +37,7 @@ def make_app() -> Callable[..., PipedoctorApp]:
     def make(snapshot: Snapshot | None = None, **options: Any) -> PipedoctorApp:
         options.setdefault("now", FIXED_NOW)
         options.setdefault("blink", False)
+        options.setdefault("osc52", True)  # the fallback has its own tests
         source = options.pop("source", Source("demo"))
         return PipedoctorApp(snapshot or demo_snapshot(), source, **options)
 
@@ -97,3 +98,12 @@ def header_text(pilot: Pilot[Any]) -> str:
 
 def status_text(pilot: Pilot[Any]) -> str:
     return pilot.app.status.plain
+
+
+def screen_text(pilot: Pilot[Any]) -> list[str]:
+    """The lines of the terminal as drawn, without colours."""
+    app = pilot.app
+    width = app.size.width
+    console = Console(width=width, file=io.StringIO(), record=True, color_system=None)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text().splitlines()[1:]  # render_update starts with a cursor move

@@ -40,11 +40,11 @@ async def test_pipelines_screen_lists_failures_first_with_findings(make_app) -> 
         for shown in ("account 123456789012", "region eu-west-2", "snapshot: demo", "read-only"):
             assert shown in header
         assert table_text(pilot, "#pipelines") == [
-            "deploy-myapp | eu-west-2 | Failed | Build | 57m | 4"
+            "deploy-myapp | eu-west-2 | Failed | Build | 57m | 7"
         ]
         ready = recorder.of(AnalysisReady)
         assert len(ready) == 1 and len(ready[0].findings) == 12
-        assert "1 pipeline(s), 12 finding(s)" in pilot.app.status.plain
+        assert "1 pipeline(s), 8 finding(s)" in pilot.app.status.plain
 
 
 async def test_drill_from_pipelines_to_diagnosis_and_back(make_app) -> None:
@@ -55,7 +55,8 @@ async def test_drill_from_pipelines_to_diagnosis_and_back(make_app) -> None:
         assert isinstance(app.screen, PipelineScreen)
         assert "pipelines › deploy-myapp" in header_text(pilot)
         executions = table_text(pilot, "#executions")
-        assert executions[0].startswith("b7e2c0d4-6a1f-4c3e-9d2b-0f5a8e7c1d93 | Failed | WebhookV2")
+        assert executions[0].startswith("b7e2c0d4-6a1f-4c3e-9d2b-0f5a8e7c1d93 | Failed | 1 | 57m")
+        assert executions[0].endswith("| WebhookV2 (arn:aws:codeconnections push of tag release-1.5.0)")
         assert "StartPipelineExecution" in executions[1]
         stages = [str(node.label) for node in app.screen.query_one("#stages").root.children]
         assert stages[1:] == ["Source", "Build", "Deploy"]
@@ -64,18 +65,21 @@ async def test_drill_from_pipelines_to_diagnosis_and_back(make_app) -> None:
         assert isinstance(app.screen, ExecutionScreen)
         actions = app.screen.query_one("#actions", RowTable)
         assert actions.cursor_row is not None and actions.cursor_row.failed
-        assert table_text(pilot, "#diagnoses")[0].startswith("1 | 0.99 | HIGH | " + USE_CONNECTION)
+        assert table_text(pilot, "#diagnoses")[0] == (
+            "1 | 0.99 | HIGH | CodeBuild role cannot use the source connection | " + USE_CONNECTION
+        )
 
-        await settle(pilot, "enter", "enter")
+        await settle(pilot, "enter")
         assert isinstance(app.screen, DiagnosisScreen)
         detail = static_text(pilot, "#diagnosis")
         assert "CodeBuild role cannot use the source connection" in detail
+        assert "Add this statement to the CodeBuild service role" in detail
+        detail = static_text(pilot, "#evidence")
         assert (
             "IAM: codebuild-build-myapp-service-role is denied codeconnections:UseConnection"
             in detail
         )
         assert "▶    4 [Container]" in detail  # the matched log line, in context
-        assert "Add this statement to the CodeBuild service role" in detail
         assert (
             "https://docs.aws.amazon.com/codepipeline/latest/userguide/troubleshooting.html"
             in detail
@@ -93,7 +97,7 @@ async def test_drill_from_pipelines_to_diagnosis_and_back(make_app) -> None:
 async def test_log_view_marks_the_matched_line_and_searches(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, "enter", "enter", "enter", "enter", "l")
+        await settle(pilot, "enter", "enter", "enter", "l")
         assert isinstance(app.screen, LogScreen)
         log = app.screen.query_one("#log", RowTable)
         assert log.cursor_key == "3" and log.cursor_row is not None and log.cursor_row.failed
@@ -112,7 +116,7 @@ async def test_log_view_marks_the_matched_line_and_searches(make_app) -> None:
 async def test_role_screen_shows_the_policy_diff_and_neighbourhood(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, "enter", "enter", "enter", "enter", "p")
+        await settle(pilot, "enter", "enter", "enter", "p")
         assert isinstance(app.screen, RoleScreen) and app.screen.arn == BUILD_ROLE
         diff = table_text(pilot, "#diff")
         assert " | + codeconnections:UseConnection" in diff
@@ -137,8 +141,11 @@ async def test_findings_screen_lists_every_finding_and_opens_one(make_app) -> No
         assert isinstance(app.screen, FindingsScreen)
         rows = table_text(pilot, "#findings")
         # Most severe first: the pipeline role's PassRole on any role, then the failures' causes.
-        assert len(rows) == 12 and rows[0].startswith("CRITICAL | 0.95 | ci-role-full-access-policy")
-        assert rows[1].startswith("HIGH | 0.99 | " + USE_CONNECTION)
+        assert len(rows) == 12
+        assert rows[0].startswith("CRITICAL | 0.95 | CI role can make itself administrator | ")
+        assert rows[0].endswith(" | ci-role-full-access-policy")
+        assert rows[1].startswith("HIGH | 0.99 | CodeBuild role cannot use the source connection")
+        assert rows[1].endswith(" | " + USE_CONNECTION)
         await settle(pilot, "down", "enter")
         assert isinstance(app.screen, DiagnosisScreen)
         assert "pipelines › findings › " + USE_CONNECTION in header_text(pilot)

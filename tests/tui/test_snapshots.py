@@ -26,15 +26,15 @@ def test_pipelines_screen(snap_compare, make_app) -> None:
 
 
 def test_diagnosis_detail(snap_compare, make_app) -> None:
-    run_before = keys("enter", "enter", "enter", "enter")
+    run_before = keys("enter", "enter", "enter")
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
 
 
 def test_policy_diff(snap_compare, make_app) -> None:
-    run_before = keys("enter", "enter", "enter", "enter", "p")
+    run_before = keys("enter", "enter", "enter", "p")
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
 
 
 def test_help(snap_compare, make_app) -> None:
-    run_before = keys("enter", "enter", "enter", "enter", "question_mark")
+    run_before = keys("enter", "enter", "enter", "question_mark")
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)

@@ -6,10 +6,12 @@ reports back with a message (see messages.py); the UI thread only builds rows fr
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -25,7 +27,8 @@ from pipedoctor.errors import UserError
 from pipedoctor.model import Finding, Snapshot
 from pipedoctor.report.sanitize import clean
 from pipedoctor.tui import bindings
-from pipedoctor.tui.data import SnapshotView, now_utc
+from pipedoctor.tui.clipboard import file_name, osc52_plausible
+from pipedoctor.tui.data import SnapshotView, finding_key, now_utc
 from pipedoctor.tui.jump import Target, resolve, suggestions
 from pipedoctor.tui.messages import (
     AnalysisReady,
@@ -35,12 +38,14 @@ from pipedoctor.tui.messages import (
     SnapshotSaved,
 )
 from pipedoctor.tui.screens.base import PipedoctorScreen
+from pipedoctor.tui.triage import finding_count, newest_failure
 
 Progress = Callable[[str], None]
 Fetcher = Callable[[Progress], Snapshot]
 Analyser = Callable[[Snapshot], list[Finding]]
 
 DEFAULT_FETCH_TIMEOUT = 300.0
+DEFAULT_SAVE_DIR = ".pipedoctor"
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,11 @@ class PipedoctorApp(App[int]):
         now: datetime | None = None,
         fetch_timeout: float = DEFAULT_FETCH_TIMEOUT,
         blink: bool = True,
+        save_dir: Path | str = DEFAULT_SAVE_DIR,
+        osc52: bool | None = None,
     ) -> None:
+        """`save_dir`: where `s` saves snapshots and a copy falls back to a file; `osc52`:
+        whether the terminal takes clipboard writes (None: judged from the environment)."""
         super().__init__()
         self.source = source
         self.fetcher = fetch
@@ -96,6 +105,8 @@ class PipedoctorApp(App[int]):
         self.fixed_now = now
         self.fetch_timeout = fetch_timeout
         self.blink = blink
+        self.save_dir = Path(save_dir)
+        self.osc52 = osc52
         self.view = SnapshotView(snapshot)
         self._generation = 0
         self._fetch_started = 0.0
@@ -103,6 +114,8 @@ class PipedoctorApp(App[int]):
         self._fetch_what = ""
         self._fetch_worker: Worker[None] | None = None
         self._fetch_timers: list[Timer] = []
+        self._newest_failure_asked = False  # `d` pressed before the analysis was in
+        self.status_screen: Screen[Any] | None = None  # whose status line shows `status`
 
     @property
     def now(self) -> datetime:
@@ -114,10 +127,12 @@ class PipedoctorApp(App[int]):
         from pipedoctor.tui.screens.pipelines import PipelinesScreen
 
         self.push_screen(PipelinesScreen())
+        # The workers start once the first screen is drawn: their imports (rules, boto3) hold
+        # the interpreter and would otherwise delay that first paint.
         if self.fetch_on_start and self.fetcher is not None:
-            self.start_fetch()
+            self.call_after_refresh(self.start_fetch)
         else:
-            self._analyse()
+            self.call_after_refresh(self._analyse)
 
     def pipedoctor_screens(self) -> list[PipedoctorScreen]:
         return [s for s in self.screen_stack if isinstance(s, PipedoctorScreen)]
@@ -134,12 +149,39 @@ class PipedoctorApp(App[int]):
             context.append(("snapshot:", self.source.path or self.source.kind))
         return context
 
-    def set_status(self, message: str, error: bool = False) -> None:
+    def set_status(self, message: str, error: bool = False, *, everywhere: bool = False) -> None:
+        """Say something on the status line of the screen on top (of every screen: `everywhere`).
+
+        A screen's message goes when another screen says something, so none lingers elsewhere.
+        """
+        self.status_screen = None if everywhere else self._screen_below_modals()
         self.status = Text(clean(message), style="bold red" if error else "")
 
+    def _screen_below_modals(self) -> Screen[Any] | None:
+        screens = self.pipedoctor_screens()
+        return screens[-1] if screens else None
+
     def copy(self, what: str, text: str) -> None:
+        """Copy through the terminal; where that may not work, show the text and write a file."""
+        from pipedoctor.tui.screens.copied import CopiedScreen
+
         self.copy_to_clipboard(text)
-        self.set_status(f"copied {what} ({len(text)} characters)")
+        works = self.osc52
+        if works is None:
+            works = osc52_plausible(os.environ, web=self.is_web)
+        if works:
+            self.set_status(f"copied {what} ({len(text)} characters)")
+            return
+        path = self.save_dir / file_name(what)
+        try:
+            self.save_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            saved = f"not written to {path}: {error.strerror or error}"
+        else:
+            saved = f"written to {path}"
+        self.push_screen(CopiedScreen(what, text, saved))
+        self.set_status(f"{what} shown for selection and {saved}")
 
     def show(self, screens: list[Screen[Any]]) -> None:
         """Go back to the pipelines list, then open `screens` in order (the breadcrumb)."""
@@ -149,6 +191,7 @@ class PipedoctorApp(App[int]):
             self.push_screen(screen)
 
     def open_target(self, target: Target) -> None:
+        from pipedoctor.tui.screens.diagnosis import DiagnosisScreen
         from pipedoctor.tui.screens.execution import ExecutionScreen
         from pipedoctor.tui.screens.findings import FindingsScreen
         from pipedoctor.tui.screens.log import LogScreen
@@ -165,6 +208,7 @@ class PipedoctorApp(App[int]):
             ],
             "build": lambda: [LogScreen(target.key)],
             "role": lambda: [RoleScreen(target.key)],
+            "finding": lambda: [FindingsScreen(), DiagnosisScreen(target.key)],
         }
         self.show(chains[target.kind]())
 
@@ -189,10 +233,35 @@ class PipedoctorApp(App[int]):
                 self.open_target(target)
 
         prompt = PromptScreen(
-            "jump to: pipelines, findings, or a pipeline, execution, build or role",
+            "jump to: pipelines, findings, or a pipeline, execution, build, project, role or cause",
             suggestions=suggestions(self.view),
         )
         self.push_screen(prompt, go)
+
+    def action_newest_failure(self) -> None:
+        """The chain pipeline › execution › top diagnosis of the newest failed execution."""
+        from pipedoctor.tui.screens.diagnosis import DiagnosisScreen
+        from pipedoctor.tui.screens.execution import ExecutionScreen
+        from pipedoctor.tui.screens.pipeline import PipelineScreen
+
+        if not self.view.analysed:
+            self._newest_failure_asked = True
+            self.set_status("analysing: the newest failure opens as soon as its diagnoses are in")
+            return
+        failure = newest_failure(self.view)
+        if failure is None:
+            self.set_status("no failed execution in the snapshot")
+            return
+        action = failure.action.action_execution_id if failure.action else ""
+        chain: list[Screen[Any]] = [
+            PipelineScreen(failure.pipeline, failure.execution_id),
+            ExecutionScreen(failure.pipeline, failure.execution_id, action),
+        ]
+        if failure.finding is not None:
+            chain.append(DiagnosisScreen(finding_key(failure.finding)))
+        self.show(chain)
+        if failure.finding is None:
+            self.set_status("no diagnosis for the newest failure; l opens the build log")
 
     def action_failures_only(self) -> None:
         self.failures_only = not self.failures_only
@@ -211,7 +280,7 @@ class PipedoctorApp(App[int]):
 
         snapshot = self.view.snapshot
         stamp = "".join(ch for ch in snapshot.collected_at if ch.isalnum())[:15] or "now"
-        default = f"pipedoctor-{snapshot.account_id or 'snapshot'}-{stamp}.json"
+        default = str(self.save_dir / f"pipedoctor-{snapshot.account_id or 'snapshot'}-{stamp}.json")
 
         def save(path: str | None) -> None:
             if path:
@@ -258,11 +327,11 @@ class PipedoctorApp(App[int]):
             timer.stop()
         self._fetch_started = time.monotonic()
         self._fetch_count, self._fetch_what = 0, ""
-        self._show_fetch_progress()
         self._fetch_timers = [
             self.set_interval(1.0, self._show_fetch_progress),
             self.set_timer(self.fetch_timeout, self._fetch_timed_out),
         ]
+        self._show_fetch_progress()
         self._fetch_worker = self.fetch_worker()
         self.call_after_refresh(self._show_fetch_progress)  # once the first screen is mounted
 
@@ -291,10 +360,11 @@ class PipedoctorApp(App[int]):
         return self._fetch_worker is not None and self._fetch_worker.is_running
 
     def _show_fetch_progress(self) -> None:
-        if not self._fetching() and self._fetch_worker is not None:
+        if not self._fetch_timers:  # the fetch ended (its result already said) or never started
             return
         elapsed = int(time.monotonic() - self._fetch_started)
         what = f": {self._fetch_what}" if self._fetch_what else ""
+        self.status_screen = None
         self.status = Text.assemble(
             ("⟳ fetching ", "bold cyan"), f"{self._fetch_count} read, {elapsed}s", clean(what)
         )
@@ -317,6 +387,7 @@ class PipedoctorApp(App[int]):
             f"AWS did not answer within {self.fetch_timeout:g}s: gave up waiting "
             "(showing the last data; r retries)",
             error=True,
+            everywhere=True,
         )
 
     def _stop_fetch_timers(self) -> None:
@@ -332,7 +403,9 @@ class PipedoctorApp(App[int]):
     def on_fetch_failed(self, message: FetchFailed) -> None:
         self._stop_fetch_timers()
         self.set_status(
-            f"could not fetch: {message.error} (showing the last data; r retries)", error=True
+            f"could not fetch: {message.error} (showing the last data; r retries)",
+            error=True,
+            everywhere=True,
         )
 
     def on_snapshot_fetched(self, message: SnapshotFetched) -> None:
@@ -364,14 +437,20 @@ class PipedoctorApp(App[int]):
         self.view = SnapshotView(self.view.snapshot, message.findings)
         self._reload_screens()
         snapshot = self.view.snapshot
-        summary = f"{len(snapshot.pipelines)} pipeline(s), {len(message.findings)} finding(s)"
+        summary = f"{len(snapshot.pipelines)} pipeline(s), {finding_count(self.view)} finding(s)"
+        if newest_failure(self.view) is not None:
+            summary += "; d opens the newest failure's diagnosis"
         if snapshot.errors:
             self.set_status(
                 f"{summary}; {len(snapshot.errors)} read(s) failed, listed on the pipelines screen",
                 error=True,
+                everywhere=True,
             )
         else:
             self.set_status(summary)
+        if self._newest_failure_asked:
+            self._newest_failure_asked = False
+            self.action_newest_failure()
 
     def _reload_screens(self) -> None:
         for screen in self.pipedoctor_screens():
@@ -384,8 +463,10 @@ class PipedoctorApp(App[int]):
         from pipedoctor.model import dump
 
         try:
+            if Path(path).parent == self.save_dir:  # the save folder is made; other paths not
+                self.save_dir.mkdir(parents=True, exist_ok=True)
             dump(snapshot, path)
-        except UserError as error:
+        except (UserError, OSError) as error:
             self.post_message(SnapshotSaved(path, describe_error(error)))
             return
         self.post_message(SnapshotSaved(path))

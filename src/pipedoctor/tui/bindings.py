@@ -29,7 +29,8 @@ JUMP = _key(
     "jump",
     "jump",
     key_display=":",
-    tooltip="go to a view (pipelines, findings) or a pipeline, execution, build or role",
+    tooltip="go to a view (pipelines, findings) or a pipeline, execution, build, project, role "
+    "or cause",
 )
 REFRESH = _key(
     APP,
@@ -66,6 +67,17 @@ OPEN = _key(
 )
 SCREEN_BINDINGS = [BACK, COPY, COPY_CHOOSE, OPEN]
 
+NEWEST_FAILURE = _key(
+    NAVIGATE,
+    "d",
+    "app.newest_failure",
+    "newest failure",
+    "newest-failure",
+    tooltip="the top diagnosis of the newest failed execution, with its fix",
+)
+# The footer shows these first, whatever the width: help, quit, then the way to the fix.
+FIRST_IN_FOOTER = [HELP.id, QUIT.id, NEWEST_FAILURE.id]
+
 FILTER = _key(
     VIEW,
     "slash",
@@ -83,6 +95,14 @@ SEARCH = _key(
     "search",
     key_display="/",
     tooltip="highlight a text in the log and jump to it",
+)
+WRAP = _key(
+    VIEW,
+    "w",
+    "wrap",
+    "wrap",
+    "wrap",
+    tooltip="wrap long lines, or keep each on one line and scroll sideways",
 )
 NEXT_MATCH = _key(VIEW, "n", "next_match(1)", "next", "next-match")
 PREVIOUS_MATCH = _key(VIEW, "N", "next_match(-1)", "previous", "previous-match")
@@ -104,4 +124,13 @@ FIX = _key(
     "fix",
     "fix",
     tooltip="show the diff of the finding's fix in the repository files, and apply it",
+)
+SHOW_FIX = _key(
+    ACT,
+    "enter",
+    "show_fix",
+    "the fix",
+    "show-fix",
+    tooltip="scroll back to the fix and say what can be done with it",
+    key_display="enter",
 )

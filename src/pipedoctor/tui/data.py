@@ -141,12 +141,9 @@ class SnapshotView:
         return rows
 
     def _pipeline_counts(self) -> dict[str, int]:
-        by_arn = {pipeline.arn: pipeline.name for pipeline in self.snapshot.pipelines}
-        counts: dict[str, int] = defaultdict(int)
-        for finding in self.findings:
-            name = by_arn.get(finding.resource) or finding.where.pipeline
-            counts[name] += 1
-        return counts
+        from pipedoctor.app.findings import findings_per_pipeline
+
+        return findings_per_pipeline(self.snapshot, self.findings)
 
     def build_of(self, finding: Finding) -> Build | None:
         """The build a diagnosis is about, when it is about one."""

@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from pipedoctor.tui import bindings
 from pipedoctor.tui.data import SnapshotView
 from pipedoctor.tui.widgets.filter import FilterBar
+from pipedoctor.tui.widgets.footer import KeyFooter
 from pipedoctor.tui.widgets.header import ContextHeader
 from pipedoctor.tui.widgets.status import StatusLine
 from pipedoctor.tui.widgets.table import Row, RowTable
@@ -46,7 +47,7 @@ class PipedoctorScreen(Screen[None]):
             yield FilterBar()
         yield from self.body()
         yield StatusLine()
-        yield Footer()
+        yield KeyFooter()
 
     def body(self) -> Iterable[Widget]:
         raise NotImplementedError
@@ -74,7 +75,11 @@ class PipedoctorScreen(Screen[None]):
         self.query_one(ContextHeader).show(self.pd_app.header_context(), crumbs)
 
     def action_back(self) -> None:
-        if len(self.pd_app.pipedoctor_screens()) > 1:
+        """Esc clears the filter first, then goes back along the breadcrumb."""
+        if self.FILTERED_TABLE and self.query_one(FilterBar).value:
+            self.query_one(FilterBar).action_clear()
+            self.pd_app.set_status("filter cleared")
+        elif len(self.pd_app.pipedoctor_screens()) > 1:
             self.app.pop_screen()
 
     def action_copy(self) -> None:
@@ -116,8 +121,11 @@ class PipedoctorScreen(Screen[None]):
         if not self.FILTERED_TABLE:
             return
         needle = self.query_one(FilterBar).value
-        keep = _failed if self.pd_app.failures_only else None
-        self.query_one(self.FILTERED_TABLE, RowTable).filter(needle, keep)
+        failures_only = self.pd_app.failures_only
+        keep = _failed if failures_only else None
+        self.query_one(self.FILTERED_TABLE, RowTable).filter(
+            needle, keep, hidden_by(needle, failures_only)
+        )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if isinstance(event.input, FilterBar):
@@ -130,3 +138,16 @@ class PipedoctorScreen(Screen[None]):
 
 def _failed(row: Row) -> bool:
     return row.failed
+
+
+def hidden_by(needle: str, failures_only: bool) -> str:
+    """What an empty table says when its rows are there but the filters hide them all."""
+    if needle and failures_only:
+        return (
+            f"no failure contains {needle!r}: esc clears the filter, f shows more than failures"
+        )
+    if needle:
+        return f"no row contains {needle!r}: esc clears the filter"
+    if failures_only:
+        return "nothing failed here: f shows everything"
+    return ""

@@ -57,7 +57,12 @@ def _heading(title: str) -> Text:
 
 
 class DiagnosisScreen(PipedoctorScreen):
-    BINDINGS: ClassVar[list[BindingType]] = [bindings.LOG, bindings.ROLE, bindings.FIX]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        bindings.LOG,
+        bindings.ROLE,
+        bindings.FIX,
+        bindings.SHOW_FIX,
+    ]
     AUTO_FOCUS = "#detail"
 
     def __init__(self, key: str) -> None:
@@ -74,19 +79,24 @@ class DiagnosisScreen(PipedoctorScreen):
         return finding.cause if finding else "diagnosis"
 
     def body(self) -> Iterable[Widget]:
+        # The fix comes right after the cause: what the user came for is on the first page.
         with VerticalScroll(id="detail"):
             yield Static(id="diagnosis")
             yield Static(id="policy")
+            yield Static(id="evidence")
 
     def reload(self) -> None:
         finding = self.finding
         detail = self.query_one("#diagnosis", Static)
         policy = self.query_one("#policy", Static)
+        evidence = self.query_one("#evidence", Static)
         if finding is None:
             detail.update(Text("this diagnosis is not in the analysis any more", style="bold red"))
             policy.update("")
+            evidence.update("")
             return
         detail.update(self._describe(finding))
+        evidence.update(self._evidence(finding))
         policy.display = bool(finding.policy_fix)
         if finding.policy_fix:
             document = json.dumps(finding.policy_fix, indent=2)
@@ -108,7 +118,11 @@ class DiagnosisScreen(PipedoctorScreen):
         )
         head.append_text(safe(f"\nat {finding.location}", "dim"))
         parts: list[Text] = [head, Text(""), safe(finding.message)]
-        parts.append(_heading("evidence"))
+        parts += [_heading("fix"), safe(finding.fix or "-", "green")]
+        return Group(*parts)
+
+    def _evidence(self, finding: Finding) -> Group:
+        parts = [_heading("evidence")]
         parts += [safe(f"• {item}") for item in finding.evidence]
         build = self.view.build_of(finding)
         context = log_context(build, finding) if build else None
@@ -117,7 +131,6 @@ class DiagnosisScreen(PipedoctorScreen):
         if finding.unverified:
             parts.append(_heading("not verified"))
             parts += [safe(f"? {item}", "yellow") for item in finding.unverified]
-        parts += [_heading("fix"), safe(finding.fix or "-", "green")]
         if finding.references:
             parts.append(_heading("AWS documentation"))
             parts += [Text(url, style=Style(link=url, underline=True)) for url in _urls(finding)]
@@ -149,6 +162,16 @@ class DiagnosisScreen(PipedoctorScreen):
         if pipeline is not None and len(parts) == 3:
             return execution_url(pipeline, parts[1], snapshot.partition)
         return finding.references[0] if finding.references else None
+
+    def action_show_fix(self) -> None:
+        """Enter: bring the fix to the top and say what can be done with it."""
+        finding = self.finding
+        if finding is None:
+            self.pd_app.set_status("this diagnosis is not in the analysis any more", error=True)
+            return
+        self.query_one("#detail", VerticalScroll).scroll_home(animate=False)
+        keys = ["y copies it"] + (["x writes it into the files"] if finding.edits else [])
+        self.pd_app.set_status(f"the fix is above: {', '.join(keys)}; l log, p role")
 
     def action_log(self) -> None:
         from pipedoctor.tui.screens.log import LogScreen

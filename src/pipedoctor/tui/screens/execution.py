@@ -19,18 +19,18 @@ from pipedoctor.tui.text import safe, severity_text, status_text
 from pipedoctor.tui.widgets.table import Column, Row, RowTable
 
 ACTION_COLUMNS = [
-    Column("Action"),
+    Column("Action", min=12),
     Column("Status", 11),
-    Column("Provider"),
-    Column("Error", 14),
-    Column("Summary"),
+    Column("Error", 14, priority=2),
+    Column("Provider", priority=3, min=10),
+    Column("Summary", min=12),
 ]
 DIAGNOSIS_COLUMNS = [
     Column("#", 2),
-    Column("Confidence", 10),
-    Column("Severity", 8),
-    Column("Cause"),
-    Column("Title"),
+    Column("Conf.", 5),
+    Column("Severity", 8, priority=1),
+    Column("Title", min=45),
+    Column("Cause", priority=2, min=12),
 ]
 
 
@@ -38,11 +38,13 @@ class ExecutionScreen(PipedoctorScreen):
     BINDINGS: ClassVar[list[BindingType]] = [bindings.FILTER, bindings.LOG]
     FILTERED_TABLE = "#actions"
 
-    def __init__(self, pipeline: str, execution_id: str) -> None:
+    def __init__(self, pipeline: str, execution_id: str, action: str = "") -> None:
+        """`action`: the action execution the cursor starts on (default: the first failed one)."""
         super().__init__()
         self.pipeline_name = pipeline
         self.execution_id = execution_id
-        self._placed = False  # the cursor starts on the first failed action, once
+        self.start_action = action
+        self._placed = False  # the cursor is placed once, not again on every reload
 
     @property
     def crumb(self) -> str:
@@ -72,10 +74,10 @@ class ExecutionScreen(PipedoctorScreen):
         table = self.query_one("#actions", RowTable)
         table.set_rows([self._row(action) for action in actions])
         self.apply_filter()
-        failed = next((a for a in actions if a.status == "Failed"), None)
-        if failed is not None and not self._placed:
-            table.move_to(failed.action_execution_id)
-            self._placed = True
+        failed = next((a.action_execution_id for a in actions if a.status == "Failed"), None)
+        start = self.start_action or failed
+        if start is not None and not self._placed:
+            self._placed = table.move_to(start)
         self._show_diagnoses()
 
     def _summary(self, execution: PipelineExecution) -> Text:
@@ -96,8 +98,8 @@ class ExecutionScreen(PipedoctorScreen):
         cells = [
             safe(f"{action.stage_name}.{action.action_name}", "bold"),
             status_text(action.status),
-            safe(action.provider or "-"),
             safe(action.error_code or "-"),
+            safe(action.provider or "-"),
             safe(action.summary.splitlines()[0] if action.summary else "-"),
         ]
         return Row(action.action_execution_id, cells, failed=action.status == "Failed")
@@ -118,8 +120,8 @@ class ExecutionScreen(PipedoctorScreen):
                 Text(str(rank)),
                 Text(f"{finding.confidence:.2f}"),
                 severity_text(finding.severity),
-                safe(finding.cause),
                 safe(finding.title),
+                safe(finding.cause),
             ]
             rows.append(Row(finding_key(finding), cells))
         table = self.query_one("#diagnoses", RowTable)
@@ -133,10 +135,12 @@ class ExecutionScreen(PipedoctorScreen):
     def on_row_table_selected(self, event: RowTable.Selected) -> None:
         from pipedoctor.tui.screens.diagnosis import DiagnosisScreen
 
+        # Enter on an action opens its most likely diagnosis, or its log when it has none.
+        diagnoses = self.query_one("#diagnoses", RowTable)
         if event.table.id == "diagnoses":
             self.app.push_screen(DiagnosisScreen(event.key))
-        elif self.query_one("#diagnoses", RowTable).rows:
-            self.query_one("#diagnoses", RowTable).focus()
+        elif diagnoses.rows:
+            self.app.push_screen(DiagnosisScreen(diagnoses.rows[0].key))
         else:
             self.action_log()
 

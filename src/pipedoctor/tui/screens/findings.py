@@ -18,10 +18,10 @@ from pipedoctor.tui.widgets.table import Column, Row, RowTable
 
 COLUMNS = [
     Column("Severity", 8),
-    Column("Conf.", 5),
-    Column("Cause"),
-    Column("Location"),
-    Column("Title"),
+    Column("Conf.", 5, priority=1),
+    Column("Title", min=50),
+    Column("Location", priority=3, min=16),
+    Column("Cause", priority=2, min=12),
 ]
 
 
@@ -54,9 +54,9 @@ class FindingsScreen(PipedoctorScreen):
         cells = [
             severity_text(finding.severity),
             Text(f"{finding.confidence:.2f}"),
-            safe(finding.cause),
-            safe(finding.location),
             safe(finding.title),
+            safe(finding.location),
+            safe(finding.cause),
         ]
         return Row(finding_key(finding), cells, failed=is_failure(finding))
 

@@ -1,4 +1,7 @@
-"""A failed build's log excerpt: the lines a diagnosis matched are marked; `/` searches."""
+"""A failed build's log excerpt: the lines a diagnosis matched are marked; `/` searches.
+
+Long lines wrap (`w` toggles): a wrapped line is several rows, keyed "INDEX" then "INDEX+N".
+"""
 
 from __future__ import annotations
 
@@ -17,10 +20,16 @@ from pipedoctor.tui.console import build_url
 from pipedoctor.tui.screens.base import PipedoctorScreen
 from pipedoctor.tui.text import highlighted, safe, status_text
 from pipedoctor.tui.widgets.filter import FilterBar
-from pipedoctor.tui.widgets.table import Column, Row, RowTable
+from pipedoctor.tui.widgets.table import GAP, Column, Row, RowTable
 
 COLUMNS = [Column("#", 6), Column("line")]
 MATCH_STYLE = "bold black on yellow"
+NARROWEST_WRAP = 20
+
+
+def line_index(key: str | None) -> int:
+    """The log line a row shows (a continuation row of a wrapped line included)."""
+    return int((key or "0").split("+", 1)[0])
 
 
 class LogScreen(PipedoctorScreen):
@@ -28,6 +37,7 @@ class LogScreen(PipedoctorScreen):
         bindings.SEARCH,
         bindings.NEXT_MATCH,
         bindings.PREVIOUS_MATCH,
+        bindings.WRAP,
     ]
 
     def __init__(self, build_id: str, marked: list[int] | None = None) -> None:
@@ -38,6 +48,7 @@ class LogScreen(PipedoctorScreen):
         self.start_line = min(self.marked) if self.marked else None
         self.needle = ""
         self.matches: list[int] = []
+        self.wrap = True
 
     @property
     def crumb(self) -> str:
@@ -79,18 +90,34 @@ class LogScreen(PipedoctorScreen):
         lines = build.log_excerpt if build else []
         needle = self.needle.lower()
         self.matches = [i for i, line in enumerate(lines) if needle and needle in line.lower()]
-        rows = [
-            Row(
-                str(index),
-                [Text(str(index + 1), style="dim"), highlighted(line, self.needle, MATCH_STYLE)],
-                failed=index in self.marked,
-            )
-            for index, line in enumerate(lines)
-        ]
         table = self.query_one("#log", RowTable)
-        # The line column is as wide as the longest line: long lines scroll sideways.
-        table.columns = [COLUMNS[0], Column("line", max(map(len, lines), default=4))]
+        current = line_index(table.cursor_key)
+        width = max(NARROWEST_WRAP, table.scrollable_content_region.width - COLUMNS[0].width - 2 * GAP)
+        rows = []
+        for index, line in enumerate(lines):
+            text = highlighted(line, self.needle, MATCH_STYLE)
+            pieces = list(text.wrap(self.app.console, width)) if self.wrap else [text]
+            for part, piece in enumerate(pieces):
+                number = Text(str(index + 1) if part == 0 else "", style="dim")
+                key = str(index) if part == 0 else f"{index}+{part}"
+                rows.append(Row(key, [number, piece], failed=index in self.marked))
+        # Unwrapped, the line column is as wide as the longest line: long lines scroll sideways.
+        longest = max(map(len, lines), default=4)
+        table.columns = [COLUMNS[0], Column("line", width if self.wrap else longest)]
         table.set_rows(rows)
+        if line_index(table.cursor_key) != current:
+            table.move_to(str(current))
+
+    def on_resize(self) -> None:
+        if self.wrap:
+            self._show_lines()
+
+    def action_wrap(self) -> None:
+        self.wrap = not self.wrap
+        self._show_lines()
+        self.pd_app.set_status(
+            "long lines wrap" if self.wrap else "one row per line: long lines scroll sideways"
+        )
 
     def action_filter(self) -> None:
         self.query_one(FilterBar).open()
@@ -103,6 +130,11 @@ class LogScreen(PipedoctorScreen):
         if self.needle:
             self.pd_app.set_status(f"{count} line(s) match {self.needle!r}", error=not count)
 
+    def on_row_table_selected(self, event: RowTable.Selected) -> None:
+        self.pd_app.set_status(
+            f"line {line_index(event.key) + 1}: y copies it, Y the whole excerpt; / searches"
+        )
+
     def on_filter_bar_done(self) -> None:
         self.query_one("#log", RowTable).focus()
 
@@ -110,7 +142,7 @@ class LogScreen(PipedoctorScreen):
         if not self.matches:
             return
         table = self.query_one("#log", RowTable)
-        current = int(table.cursor_key or 0)
+        current = line_index(table.cursor_key)
         if from_cursor and current in self.matches:
             return
         if step > 0:
@@ -128,8 +160,8 @@ class LogScreen(PipedoctorScreen):
             return []
         key = self.query_one("#log", RowTable).cursor_key
         targets = []
-        if key is not None and int(key) < len(build.log_excerpt):
-            targets.append(("log line", clean(build.log_excerpt[int(key)])))
+        if key is not None and line_index(key) < len(build.log_excerpt):
+            targets.append(("log line", clean(build.log_excerpt[line_index(key)])))
         targets += [("log excerpt", clean("\n".join(build.log_excerpt))), ("build ARN", build.arn)]
         return targets
 

@@ -20,24 +20,26 @@ from pipedoctor.tui.text import safe, status_text
 from pipedoctor.tui.widgets.table import Column, Row, RowTable
 
 COLUMNS = [
-    Column("Execution"),
+    Column("Execution", min=13),
     Column("Status", 11),
-    Column("Trigger"),
-    Column("Started", 20),
-    Column("Age", 5),
     Column("Findings", 8),
+    Column("Age", 5, priority=1),
+    Column("Started", 20, priority=2),
+    Column("Trigger", priority=3, min=12),
 ]
 ROLE = "role"
 
 
 class PipelineScreen(PipedoctorScreen):
-    BINDINGS: ClassVar[list[BindingType]] = [bindings.FILTER]
+    BINDINGS: ClassVar[list[BindingType]] = [bindings.NEWEST_FAILURE, bindings.FILTER]
     FILTERED_TABLE = "#executions"
     AUTO_FOCUS = "#executions"
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, execution_id: str = "") -> None:
+        """`execution_id`: the execution the cursor starts on (default: the newest)."""
         super().__init__()
         self.pipeline_name = name
+        self.start_execution = execution_id
 
     @property
     def crumb(self) -> str:
@@ -68,6 +70,8 @@ class PipelineScreen(PipedoctorScreen):
         table = self.query_one("#executions", RowTable)
         table.set_rows(self._rows())
         self.apply_filter()
+        if self.start_execution and table.move_to(self.start_execution):
+            self.start_execution = ""
 
     def _summary(self, pipeline: Pipeline) -> Text:
         text = Text()
@@ -119,10 +123,10 @@ class PipelineScreen(PipedoctorScreen):
             cells = [
                 safe(execution.execution_id),
                 status_text(execution.status),
-                safe(trigger or "-"),
-                safe(execution.start_time or "-"),
-                Text(age(execution.start_time, self.pd_app.now)),
                 Text(str(len(found)) if self.view.analysed else "…"),
+                Text(age(execution.start_time, self.pd_app.now)),
+                safe(execution.start_time or "-"),
+                safe(trigger or "-"),
             ]
             rows.append(Row(execution.execution_id, cells, failed=execution.status == "Failed"))
         return rows
@@ -137,6 +141,8 @@ class PipelineScreen(PipedoctorScreen):
 
         if event.node.data and event.node.data[0] == ROLE:
             self.app.push_screen(RoleScreen(event.node.data[1]))
+        elif not event.node.allow_expand:
+            self.pd_app.set_status("enter on a role line (in cyan) opens the role and its policy")
 
     def _selected_role(self) -> str | None:
         tree: Tree[tuple[str, str]] = self.query_one("#stages", Tree)

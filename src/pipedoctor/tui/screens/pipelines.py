@@ -19,11 +19,11 @@ from pipedoctor.tui.text import safe, status_text
 from pipedoctor.tui.widgets.table import Column, Row, RowTable
 
 COLUMNS = [
-    Column("Pipeline"),
-    Column("Region"),
+    Column("Pipeline", min=16),
+    Column("Region", priority=3),
     Column("Last status", 11),
-    Column("Failing stage"),
-    Column("Age", 5),
+    Column("Failing stage", priority=2, min=8),
+    Column("Age", 5, priority=1),
     Column("Findings", 8),
 ]
 
@@ -32,7 +32,11 @@ EMPTY = "no pipelines in the snapshot"
 
 
 class PipelinesScreen(PipedoctorScreen):
-    BINDINGS: ClassVar[list[BindingType]] = [bindings.FILTER, bindings.FINDINGS]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        bindings.NEWEST_FAILURE,
+        bindings.FILTER,
+        bindings.FINDINGS,
+    ]
     FILTERED_TABLE = "#pipelines"
 
     @property

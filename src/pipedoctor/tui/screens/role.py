@@ -99,7 +99,11 @@ class RoleScreen(PipedoctorScreen):
                 yield Static(Text("computing…", style="dim"), id="neighbourhood")
             with TabPane("findings", id="tab-findings"):
                 yield RowTable(
-                    [Column("Severity", 8), Column("Cause"), Column("Title")],
+                    [
+                        Column("Severity", 8),
+                        Column("Title", min=30),
+                        Column("Cause", priority=1, min=12),
+                    ],
                     empty="no findings about this role",
                     id="role-findings",
                 )
@@ -115,7 +119,7 @@ class RoleScreen(PipedoctorScreen):
         findings = self.view.for_role(role)
         self.query_one("#role-findings", RowTable).set_rows(
             [
-                Row(finding_key(f), [severity_text(f.severity), safe(f.cause), safe(f.title)])
+                Row(finding_key(f), [severity_text(f.severity), safe(f.title), safe(f.cause)])
                 for f in findings
             ]
         )
@@ -185,6 +189,13 @@ class RoleScreen(PipedoctorScreen):
 
         if event.table.id == "role-findings":
             self.app.push_screen(DiagnosisScreen(event.key))
+        else:
+            row = event.table.cursor_row
+            now, then = (cell.plain for cell in row.cells) if row else ("", "")
+            change = "dropped by" if not then else "added by" if not now else "kept in"
+            self.pd_app.set_status(
+                f"{event.key} is {change} the least-privilege policy; y copies that policy"
+            )
 
     def copy_targets(self) -> list[tuple[str, str]]:
         targets = []

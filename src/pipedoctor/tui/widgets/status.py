@@ -1,4 +1,7 @@
-"""The status line: what is being fetched, what failed, what could not be read."""
+"""The status line: what is being fetched, what failed, what could not be read, what a key did.
+
+Each screen has its own: it shows the app's status when that was said everywhere or on it.
+"""
 
 from __future__ import annotations
 
@@ -15,4 +18,5 @@ class StatusLine(Static):
         self.watch(self.app, "status", self._show)
 
     def _show(self, status: Text) -> None:
-        self.update(status)
+        owner = getattr(self.app, "status_screen", None)
+        self.update(status if owner is None or owner is self.screen else "")

@@ -3,6 +3,9 @@
 DataTable takes about a second to load 10,000 rows, so re-filtering it on every keystroke is
 too slow. Here filtering is a list comprehension over precomputed lower-case search text, and
 render_line draws the ~40 visible rows (cached until the rows, cursor, focus or width change).
+
+Columns adapt to the width: a column with a `priority` is dropped when the table is too narrow
+for it (the highest number first), a column with a `min` shrinks toward it before that.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-MAX_AUTO_WIDTH = 60
+MAX_AUTO_WIDTH = 80
 GAP = 2
 
 
@@ -29,6 +32,44 @@ GAP = 2
 class Column:
     label: str
     width: int = 0  # 0: the widest cell, up to MAX_AUTO_WIDTH; the last column takes what is left
+    priority: int = 0  # 0: always shown; otherwise dropped when too narrow, highest first
+    min: int = 0  # narrower than its widest cell down to this, cut with an ellipsis (0: never)
+
+
+def layout(columns: Sequence[Column], natural: Sequence[int], width: int) -> list[tuple[int, int]]:
+    """(column index, width) of the columns shown in `width` cells, in order.
+
+    Columns are dropped by priority until the rest fit at their minimum widths; the shrinkable
+    ones then give up the excess, the least important first (in proportion to how much each can
+    give among equals); the last column shown takes what is left.
+    """
+    least = [min(c.min, n) if c.min else n for c, n in zip(columns, natural, strict=True)]
+    shown = list(range(len(columns)))
+
+    def needed(widths: Sequence[int]) -> int:
+        return sum(widths[i] for i in shown) + GAP * len(shown)
+
+    droppable = sorted(
+        (i for i, c in enumerate(columns) if c.priority), key=lambda i: (-columns[i].priority, -i)
+    )
+    while droppable and needed(least) > width:
+        shown.remove(droppable.pop(0))
+    widths = list(natural)
+    for priority in sorted({columns[i].priority for i in shown}, reverse=True):
+        excess = needed(widths) - width
+        slack = {
+            i: natural[i] - least[i]
+            for i in shown
+            if columns[i].priority == priority and natural[i] > least[i]
+        }
+        total = sum(slack.values())
+        if excess <= 0:
+            break
+        for i, give in slack.items():
+            widths[i] -= min(give, -(-excess * give // total))
+    if shown:
+        widths[shown[-1]] += max(0, width - needed(widths))
+    return [(i, widths[i]) for i in shown]
 
 
 @dataclass
@@ -100,7 +141,9 @@ class RowTable(ScrollView, can_focus=True):
         self._cursor = 0
         self._needle = ""
         self._keep: Callable[[Row], bool] | None = None
+        self.hidden = ""  # what to say when the filter hides every row
         self._lines: dict[tuple[int, bool, int, int], Strip] = {}
+        self._layouts: dict[int, list[tuple[int, int]]] = {}
 
     @property
     def rows(self) -> list[Row]:
@@ -126,11 +169,20 @@ class RowTable(ScrollView, can_focus=True):
         ]
         self._apply(self.cursor_key)
 
-    def filter(self, needle: str, keep: Callable[[Row], bool] | None = None) -> None:
-        """Show the rows whose text contains `needle` (any case) and that `keep` accepts."""
+    def filter(
+        self, needle: str, keep: Callable[[Row], bool] | None = None, hidden: str = ""
+    ) -> None:
+        """Show the rows whose text contains `needle` (any case) and that `keep` accepts;
+        `hidden` says what hid them when none is left."""
         self._needle = needle.lower()
         self._keep = keep
+        self.hidden = hidden
         self._apply(self.cursor_key)
+
+    @property
+    def empty_text(self) -> str:
+        """What the table says when it shows no row."""
+        return self.hidden if self._rows and self.hidden else self.empty
 
     def move_to(self, key: str) -> bool:
         for index, row in enumerate(self._visible):
@@ -155,9 +207,22 @@ class RowTable(ScrollView, can_focus=True):
         )
         self.post_message(self.Highlighted(self, self.cursor_key))
 
+    def layout(self, width: int) -> list[tuple[int, int]]:
+        """(column index, width) of the columns shown at this width."""
+        if width not in self._layouts:
+            self._layouts[width] = layout(self.columns, self._widths, width)
+        return self._layouts[width]
+
+    def shown_columns(self) -> list[str]:
+        """The labels of the columns drawn at the current width."""
+        width = self.scrollable_content_region.width
+        return [self.columns[i].label for i, _ in self.layout(width)]
+
     def _invalidate(self) -> None:
         self._lines.clear()
-        total = sum(self._widths) + GAP * len(self._widths)
+        self._layouts.clear()
+        width = self.scrollable_content_region.width or self.size.width
+        total = sum(w for _, w in self.layout(width)) + GAP * len(self.layout(width))
         self.virtual_size = Size(total, len(self._visible) + 1)
         self.refresh()
 
@@ -215,15 +280,14 @@ class RowTable(ScrollView, can_focus=True):
         self.refresh()
 
     def on_resize(self) -> None:
-        self._lines.clear()
+        self._invalidate()
 
     def _line_text(self, cells: Sequence[Text], width: int) -> Text:
-        widths = list(self._widths)
-        used = sum(widths[:-1]) + GAP * (len(widths) - 1)
-        widths[-1] = max(widths[-1], width - used)
         line = Text(no_wrap=True, overflow="ellipsis")
-        for cell, cell_width in zip(cells, widths, strict=False):
-            piece = cell.copy()
+        for index, cell_width in self.layout(width):
+            if index >= len(cells):
+                break
+            piece = cells[index].copy()
             piece.truncate(cell_width, overflow="ellipsis", pad=True)
             line.append_text(piece)
             line.append(" " * GAP)
@@ -241,7 +305,7 @@ class RowTable(ScrollView, can_focus=True):
         if not self._visible:
             if y == 1:
                 empty = self.get_component_rich_style("rowtable--empty")
-                return self._strip(Text(self.empty), base + empty, width, 0)
+                return self._strip(Text(self.empty_text), base + empty, width, 0)
             return Strip.blank(width, base)
         if index >= len(self._visible):
             return Strip.blank(width, base)
