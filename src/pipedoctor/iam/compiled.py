@@ -13,6 +13,7 @@ from typing import Any
 
 from pipedoctor.iam.conditions import ConditionTest, compile_conditions
 from pipedoctor.iam.matching import (
+    compile_arn_glob,
     compile_arn_globs,
     compile_glob,
     glob_covers,
@@ -60,14 +61,15 @@ class CompiledStatement:
     prefixes: frozenset[str] | None  # None: may match any service prefix
     resource_patterns: tuple[str, ...] | None  # None: no Resource/NotResource element
     resource_negated: bool
-    # Compiled on first use (large policies name thousands of ARNs, most never matched); None
-    # when variables need the request first.
+    # Compiled on first use (large policies name thousands of ARNs, most never matched): the
+    # patterns without wildcards as a set, the others as one regex (None when there are none).
     resource_regex: re.Pattern[str] | None
     resource_all: bool  # Resource "*": skip matching entirely
     conditions: tuple[ConditionTest, ...]
     variables: bool
     refs: dict[str, Any] = field(default_factory=dict)  # layer -> StatementRef, built on demand
-    regex_pending: bool = False  # resource_regex is still to be compiled
+    regex_pending: bool = False  # resource_exact and resource_regex are still to be built
+    resource_exact: frozenset[str] = frozenset()
 
     @property
     def label(self) -> str:
@@ -95,11 +97,13 @@ class CompiledStatement:
             return not self.resource_negated
         if pattern_mode:
             return self._pattern_mode_matches(resource, context)
-        regex = self.resource_regex
         if self.regex_pending:
-            regex = self.resource_regex = compile_arn_globs(patterns)
+            exact = frozenset(p for p in patterns if not has_wildcard(p))
+            wild = [p for p in patterns if has_wildcard(p)]
+            self.resource_exact = exact
+            self.resource_regex = compile_arn_globs(wild) if wild else None
             self.regex_pending = False
-        if regex is None:
+        elif self.variables:
             sources = [
                 substitute_glob_regex(pattern, context, arn=True)
                 if has_variables(pattern)
@@ -110,14 +114,16 @@ class CompiledStatement:
             for pattern, source in zip(patterns, sources, strict=True):
                 if source is None and has_variables(pattern):
                     continue  # unresolved variable: this entry matches nothing
-                compiled = (
-                    re.compile(source, re.DOTALL) if source else compile_arn_globs((pattern,))
-                )
+                compiled = re.compile(source, re.DOTALL) if source else compile_arn_glob(pattern)
                 if compiled.fullmatch(resource):
                     hit = True
                     break
             return hit != self.resource_negated
-        return (regex.fullmatch(resource) is not None) != self.resource_negated
+        regex = self.resource_regex
+        hit = resource in self.resource_exact or (
+            regex is not None and regex.fullmatch(resource) is not None
+        )
+        return hit != self.resource_negated
 
     def _pattern_mode_matches(self, request_pattern: str, context: Context) -> bool:
         """The request names a set of resources (`bucket/*`): an Allow needs an overlap,
@@ -199,13 +205,56 @@ def compile_statement(statement: Statement, label: str, variables: bool) -> Comp
     )
 
 
+_NO_CANDIDATES: tuple[tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]] = ((), ())
+
+
 @dataclass(slots=True)
 class CompiledPolicy:
-    """One policy document in normal form with its statements compiled."""
+    """One policy document in normal form with its statements compiled, with a per-action cache
+    of the statements an action hits (a managed policy shared by a thousand principals is
+    matched once per action, not once per principal)."""
 
     label: str
     policy: Policy
     statements: tuple[CompiledStatement, ...]
+    _prefixes: frozenset[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _any_prefix: bool = field(default=False, init=False, repr=False, compare=False)
+    _cache: dict[str, tuple[tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def candidates(
+        self, action: str, prefix: str
+    ) -> tuple[tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]]:
+        """Statements whose Action/NotAction matches the (lower-case) action: those naming the
+        action's service prefix, then those that may match any prefix (`*`, NotAction)."""
+        prefixes = self._prefixes
+        if prefixes is None:
+            named: set[str] = set()
+            for statement in self.statements:
+                if statement.action_test is None:
+                    continue
+                if statement.prefixes is None:
+                    self._any_prefix = True
+                else:
+                    named |= statement.prefixes
+            prefixes = self._prefixes = frozenset(named)
+        if prefix not in prefixes and not self._any_prefix:
+            return _NO_CANDIDATES
+        cached = self._cache.get(action)
+        if cached is None:
+            specific = []
+            anywhere = []
+            for statement in self.statements:
+                test = statement.action_test
+                if test is None or not test.matches(action):
+                    continue
+                if statement.prefixes is None:
+                    anywhere.append(statement)
+                elif prefix in statement.prefixes:
+                    specific.append(statement)
+            cached = self._cache[action] = (tuple(specific), tuple(anywhere))
+        return cached
 
 
 def compile_policy(document: Any, label: str = "policy") -> CompiledPolicy:
@@ -228,32 +277,18 @@ class CompiledLayer:
 
     name: str
     policies: tuple[CompiledPolicy, ...]
-    _by_prefix: dict[str, list[CompiledStatement]] = field(default_factory=dict)
-    _any_prefix: list[CompiledStatement] = field(default_factory=list)
     _cache: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        for policy in self.policies:
-            for statement in policy.statements:
-                if statement.action_test is None:
-                    continue
-                if statement.prefixes is None:
-                    self._any_prefix.append(statement)
-                else:
-                    for prefix in statement.prefixes:
-                        self._by_prefix.setdefault(prefix, []).append(statement)
-
     def candidates(self, action: str) -> tuple[CompiledStatement, ...]:
-        """Statements whose Action/NotAction matches the (lower-case) action."""
+        """Statements whose Action/NotAction matches the (lower-case) action: those naming its
+        service prefix first, then those that may match any prefix, each in policy order."""
         cached = self._cache.get(action)
         if cached is not None:
             return cached
         prefix = action.partition(":")[0]
-        pool = self._by_prefix.get(prefix, []) + self._any_prefix
-        found = tuple(
-            statement
-            for statement in pool
-            if statement.action_test is not None and statement.action_test.matches(action)
+        parts = [policy.candidates(action, prefix) for policy in self.policies]
+        found = tuple(s for specific, _ in parts for s in specific) + tuple(
+            s for _, anywhere in parts for s in anywhere
         )
         if len(self._cache) > 65536:
             self._cache.clear()
