@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipedoctor.errors import UserError
+from pipedoctor.graph.gc_pause import cyclic_gc_paused
 from pipedoctor.graph.inventory import (
     AWS_MANAGED,
     INLINE,
@@ -247,6 +248,7 @@ def inventory_from_authorization_details(
     return inventory
 
 
+@cyclic_gc_paused()
 def load_authorization_details(path: str | Path) -> Inventory:
     path = Path(path)
     try:

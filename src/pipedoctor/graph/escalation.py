@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from pipedoctor.graph.gc_pause import cyclic_gc_paused
 from pipedoctor.graph.inventory import MANAGED, PrincipalEntry
 from pipedoctor.graph.resource_index import trusted_services
 from pipedoctor.graph.techniques import Technique, load_techniques
@@ -130,6 +131,13 @@ def _pattern(action: str, account: str, partition: str, fill: str = "*") -> str:
     return load_catalog().example_arn(action, {"Partition": partition, "Account": account}, fill)
 
 
+@lru_cache(maxsize=256)
+def _lowered(action: str) -> tuple[str, str]:
+    """The lower-case action and its service prefix, as `CompiledPolicy.candidates` takes them."""
+    lowered = action.lower()
+    return lowered, lowered.partition(":")[0]
+
+
 @dataclass
 class _Target:
     node: str  # what is gained or rewritten
@@ -155,6 +163,7 @@ class _Search:
         # node -> principal -> the node's capabilities of passing or assuming that principal
         self._pointing: dict[str, dict[str, list[str]]] = {}
         self._possible: dict[str, frozenset[str]] = {}
+        self._policy_possible: dict[str, frozenset[str]] = {}
         self._sorted: dict[str, list[str]] = {}
         # The attacker acts now, with a fresh session token (sts:GetSessionToken is always
         # allowed), so time conditions are judged, not assumed.
@@ -219,12 +228,22 @@ class _Search:
         if possible is None:
             entry = self.inventory.principals[principal]
             layer = self.pg.decider.policy_set(entry).compiled().identity
-            possible = self._possible[principal] = frozenset(
-                action
-                for action in self.escalation_actions
-                if any(s.allow for s in layer.candidates(action.lower()))
+            possible = self._possible[principal] = frozenset().union(
+                *(self._policy_may(policy) for policy in layer.policies)
             )
         return any(action in possible for action in actions)
+
+    def _policy_may(self, policy: CompiledPolicy) -> frozenset[str]:
+        """The escalation actions some Allow statement of one policy names (once per policy: a
+        managed policy is shared by many principals)."""
+        known = self._policy_possible.get(policy.label)
+        if known is None:
+            known = self._policy_possible[policy.label] = frozenset(
+                action
+                for action in self.escalation_actions
+                if any(s.allow for part in policy.candidates(*_lowered(action)) for s in part)
+            )
+        return known
 
     def strength(self, node: str) -> int:
         """An upper bound of the size of `capabilities(node)` found without evaluating: the
@@ -301,8 +320,9 @@ class _Search:
         if cached is None:
             cached = set(self._edge_capabilities(node))
             if node in self.inventory.principals:
+                self._may(node, ())
                 cached.update(
-                    a for a in self.escalation_actions if self._any_of(node, (a,)) is not None
+                    a for a in self._possible[node] if self._any_of(node, (a,)) is not None
                 )
             self._actions[node] = cached
         return cached
@@ -450,10 +470,13 @@ class _Search:
             return len(
                 [p for p in group.policies if p in self.inventory.policies and p not in mine]
             )
-        # Reaching a principal one already is gains nothing.
-        extra = self.capabilities(target) - self.capabilities(principal)
+        # Reaching a principal one already is gains nothing. What the target has beyond the
+        # principal, counted through the intersection (the smaller set is walked: a principal
+        # with a few grants against a target with thousands).
+        theirs, mine = self.capabilities(target), self.capabilities(principal)
         pointing = self._pointing.get(target, {}).get(principal, ())
-        return len(extra) - sum(1 for capability in pointing if capability in extra)
+        extra = len(theirs) - len(theirs & mine)
+        return extra - sum(1 for c in pointing if c in theirs and c not in mine)
 
     def escalations_of(self, principal: str, chain: list[str]) -> list[Escalation]:
         entry = self.inventory.principals.get(principal)
@@ -575,6 +598,7 @@ class _Search:
         return chains
 
 
+@cyclic_gc_paused()
 def escalation_report(
     pg: PermissionGraph, start: str | None = None, max_depth: int = 4
 ) -> EscalationReport:
