@@ -258,10 +258,10 @@ class CompiledPolicy:
 
 
 def compile_policy(document: Any, label: str = "policy") -> CompiledPolicy:
-    """Normalise and compile one policy document (a dict)."""
+    """Normalise and compile one policy document (a dict, or a policy already in normal form)."""
     if isinstance(document, CompiledPolicy):
         return document
-    policy = normalize_policy(document)
+    policy = document if isinstance(document, Policy) else normalize_policy(document)
     statements = tuple(
         compile_statement(statement, label, policy.variables_enabled)
         for statement in policy.statements
