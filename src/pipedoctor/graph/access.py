@@ -239,7 +239,7 @@ class AccessDecider:
             for statement in reaching:
                 test = statement.action_test
                 assert test is not None
-                if test.patterns or test.negated:
+                if test.patterns or test.starts or test.negated:
                     where: Iterable[int] = (
                         n for n, action in enumerate(actions) if test.matches(action.lower())
                     )

@@ -41,14 +41,25 @@ PRINCIPAL_REQUIRED = 1  # resource policies: a statement without Principal never
 PRINCIPAL_DEFAULT_ALL = 2  # RCP, VPC endpoint: a missing Principal means everyone
 
 
+def _trailing_star(pattern: str) -> bool:
+    """A literal followed by one `*` and nothing else: a prefix test (`s3:Get*`, `bucket/*`).
+    Whether in an action, an ARN's resource part or a plain glob, that `*` matches anything."""
+    return pattern.endswith("*") and not has_wildcard(pattern[:-1])
+
+
 @dataclass(slots=True)
 class ActionTest:
     exact: frozenset[str]
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[re.Pattern[str], ...]  # the other wildcard patterns
     negated: bool
+    starts: tuple[str, ...] = ()  # literal prefixes of the patterns ending in their only `*`
 
     def matches(self, action: str) -> bool:
-        hit = action in self.exact or any(p.fullmatch(action) for p in self.patterns)
+        hit = (
+            action in self.exact
+            or action.startswith(self.starts)
+            or any(p.fullmatch(action) for p in self.patterns)
+        )
         return hit != self.negated
 
 
@@ -62,7 +73,8 @@ class CompiledStatement:
     resource_patterns: tuple[str, ...] | None  # None: no Resource/NotResource element
     resource_negated: bool
     # Compiled on first use (large policies name thousands of ARNs, most never matched): the
-    # patterns without wildcards as a set, the others as one regex (None when there are none).
+    # patterns without wildcards as a set, those ending in their only `*` as prefixes, the
+    # others as one regex (None when there are none).
     resource_regex: re.Pattern[str] | None
     resource_all: bool  # Resource "*": skip matching entirely
     conditions: tuple[ConditionTest, ...]
@@ -70,6 +82,7 @@ class CompiledStatement:
     refs: dict[str, Any] = field(default_factory=dict)  # layer -> StatementRef, built on demand
     regex_pending: bool = False  # resource_exact and resource_regex are still to be built
     resource_exact: frozenset[str] = frozenset()
+    resource_starts: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -98,9 +111,9 @@ class CompiledStatement:
         if pattern_mode:
             return self._pattern_mode_matches(resource, context)
         if self.regex_pending:
-            exact = frozenset(p for p in patterns if not has_wildcard(p))
-            wild = [p for p in patterns if has_wildcard(p)]
-            self.resource_exact = exact
+            wild = [p for p in patterns if has_wildcard(p) and not _trailing_star(p)]
+            self.resource_exact = frozenset(p for p in patterns if not has_wildcard(p))
+            self.resource_starts = tuple(p[:-1] for p in patterns if _trailing_star(p))
             self.resource_regex = compile_arn_globs(wild) if wild else None
             self.regex_pending = False
         elif self.variables:
@@ -120,8 +133,10 @@ class CompiledStatement:
                     break
             return hit != self.resource_negated
         regex = self.resource_regex
-        hit = resource in self.resource_exact or (
-            regex is not None and regex.fullmatch(resource) is not None
+        hit = (
+            resource in self.resource_exact
+            or resource.startswith(self.resource_starts)
+            or (regex is not None and regex.fullmatch(resource) is not None)
         )
         return hit != self.resource_negated
 
@@ -158,11 +173,15 @@ def _action_test(
 ) -> tuple[ActionTest, frozenset[str] | None]:
     exact: set[str] = set()
     patterns: list[re.Pattern[str]] = []
+    starts: list[str] = []
     prefixes: set[str] | None = set()
     for value in values:
         lowered = value.lower()
         if has_wildcard(lowered):
-            patterns.append(compile_glob(lowered))
+            if _trailing_star(lowered):
+                starts.append(lowered[:-1])
+            else:
+                patterns.append(compile_glob(lowered))
             prefix, sep, _ = lowered.partition(":")
             if not sep or has_wildcard(prefix):
                 prefixes = None
@@ -174,7 +193,7 @@ def _action_test(
                 prefixes.add(lowered.partition(":")[0])
     if negated:
         prefixes = None
-    return ActionTest(frozenset(exact), tuple(patterns), negated), (
+    return ActionTest(frozenset(exact), tuple(patterns), negated, tuple(starts)), (
         frozenset(prefixes) if prefixes is not None else None
     )
 
