@@ -131,13 +131,6 @@ def _pattern(action: str, account: str, partition: str, fill: str = "*") -> str:
     return load_catalog().example_arn(action, {"Partition": partition, "Account": account}, fill)
 
 
-@lru_cache(maxsize=256)
-def _lowered(action: str) -> tuple[str, str]:
-    """The lower-case action and its service prefix, as `CompiledPolicy.candidates` takes them."""
-    lowered = action.lower()
-    return lowered, lowered.partition(":")[0]
-
-
 @dataclass
 class _Target:
     node: str  # what is gained or rewritten
@@ -164,6 +157,11 @@ class _Search:
         self._pointing: dict[str, dict[str, list[str]]] = {}
         self._possible: dict[str, frozenset[str]] = {}
         self._policy_possible: dict[str, frozenset[str]] = {}
+        self._lowered_actions = [(a.lower(), a) for a in self.escalation_actions]
+        self._actions_by_prefix: dict[str, list[tuple[str, str]]] = {}
+        for lowered, action in self._lowered_actions:
+            prefix = lowered.partition(":")[0]
+            self._actions_by_prefix.setdefault(prefix, []).append((lowered, action))
         self._sorted: dict[str, list[str]] = {}
         # The attacker acts now, with a fresh session token (sts:GetSessionToken is always
         # allowed), so time conditions are judged, not assumed.
@@ -238,11 +236,21 @@ class _Search:
         managed policy is shared by many principals)."""
         known = self._policy_possible.get(policy.label)
         if known is None:
-            known = self._policy_possible[policy.label] = frozenset(
-                action
-                for action in self.escalation_actions
-                if any(s.allow for part in policy.candidates(*_lowered(action)) for s in part)
-            )
+            found: set[str] = set()
+            for statement in policy.statements:
+                test = statement.action_test
+                if not statement.allow or test is None:
+                    continue
+                if statement.prefixes is None:
+                    pool: Iterable[tuple[str, str]] = self._lowered_actions
+                else:
+                    pool = (
+                        pair
+                        for prefix in statement.prefixes
+                        for pair in self._actions_by_prefix.get(prefix, ())
+                    )
+                found.update(action for lowered, action in pool if test.matches(lowered))
+            known = self._policy_possible[policy.label] = frozenset(found)
         return known
 
     def strength(self, node: str) -> int:
