@@ -35,6 +35,9 @@ from pipedoctor.iam import (
     evaluate,
     load_catalog,
 )
+from pipedoctor.iam.compiled import CompiledStatement
+from pipedoctor.iam.matching import has_wildcard
+from pipedoctor.iam.service_rules import is_always_allowed
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -104,6 +107,7 @@ class EscalationReport:
     escalations: list[Escalation]
     administrators: list[str]  # searched principals that already hold everything
 
+    @cyclic_gc_paused()  # a large report is a million new objects, on top of the graph
     def to_dict(self) -> dict[str, Any]:
         return {
             "escalations": [escalation.to_dict() for escalation in self.escalations],
@@ -129,6 +133,18 @@ def _pattern(action: str, account: str, partition: str, fill: str = "*") -> str:
     """The action's first resource ARN format in the account, its other parts `fill` (the
     broadest ARN with `*`); `*` when the action takes no resource."""
     return load_catalog().example_arn(action, {"Partition": partition, "Account": account}, fill)
+
+
+def _may_name(allowing: list[CompiledStatement], action: str, resource: str) -> bool:
+    """Whether one of the Allow statements may name this ARN. Without one, the request is
+    denied with or without their conditions: techniques that try every role of the account
+    skip the evaluation of the roles the principal's statements do not name."""
+    if has_wildcard(resource) or is_always_allowed(action.lower()):
+        return True
+    return any(
+        statement.variables or statement.resource_matches(resource, False, {}, False)
+        for statement in allowing
+    )
 
 
 @dataclass
@@ -157,6 +173,9 @@ class _Search:
         self._pointing: dict[str, dict[str, list[str]]] = {}
         self._possible: dict[str, frozenset[str]] = {}
         self._policy_possible: dict[str, frozenset[str]] = {}
+        self._capability_sets: dict[frozenset[str], int] = {}
+        self._alike_of: dict[str, int] = {}
+        self._extra: dict[tuple[int, str], int] = {}
         self._lowered_actions = [(a.lower(), a) for a in self.escalation_actions]
         self._actions_by_prefix: dict[str, list[tuple[str, str]]] = {}
         for lowered, action in self._lowered_actions:
@@ -185,7 +204,8 @@ class _Search:
         if entry is None:
             return None
         policy_set = self.pg.decider.policy_set(entry)
-        if not any(s.allow for s in policy_set.compiled().identity.candidates(action.lower())):
+        allowing = [s for s in policy_set.compiled().identity.candidates(action.lower()) if s.allow]
+        if not allowing or not _may_name(allowing, action, resource):
             return None  # nothing could allow it: skip the evaluation
         request = Request(action, resource, principal, context=self.now)
         decision = evaluate(request, policy_set)
@@ -481,10 +501,25 @@ class _Search:
         # Reaching a principal one already is gains nothing. What the target has beyond the
         # principal, counted through the intersection (the smaller set is walked: a principal
         # with a few grants against a target with thousands).
+        # Targets with the same capabilities are compared with the principal once: `iam:*`-like
+        # techniques try every role of the account.
         theirs, mine = self.capabilities(target), self.capabilities(principal)
+        key = (self._alike(target), principal)
+        extra = self._extra.get(key)
+        if extra is None:
+            extra = self._extra[key] = len(theirs) - len(theirs & mine)
         pointing = self._pointing.get(target, {}).get(principal, ())
-        extra = len(theirs) - len(theirs & mine)
         return extra - sum(1 for c in pointing if c in theirs and c not in mine)
+
+    def _alike(self, node: str) -> int:
+        """A number shared by the nodes whose capabilities are the same set."""
+        known = self._alike_of.get(node)
+        if known is None:
+            capabilities = frozenset(self.capabilities(node))
+            known = self._alike_of[node] = self._capability_sets.setdefault(
+                capabilities, len(self._capability_sets)
+            )
+        return known
 
     def escalations_of(self, principal: str, chain: list[str]) -> list[Escalation]:
         entry = self.inventory.principals.get(principal)
