@@ -6,6 +6,8 @@ then measures in the same run:
 
 - `usage_from_cloudtrail` over every file: records/s;
 - `gzip -dc` of the same files to /dev/null: the decompression floor (goal: <= 1.5x the floor);
+- the plain standard-library reading path (zlib + json.loads of every file, in one and in two
+  processes) beside DuckDB's, to show what parsing every record costs;
 - `pipedoctor policy generate --role ARN --cloudtrail DIR` from CloudTrail alone (a process of its
   own, interpreter start, mapping, synthesis and proof included; goal: <= 1.0x the floor);
 - `trailscraper generate` on a 100,000-record subset (installed with pip into a temporary venv,
@@ -27,6 +29,7 @@ import sys
 import tempfile
 import time
 import venv
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -164,6 +167,22 @@ def gunzip_floor(files: list[Path]) -> float:
     return seconds
 
 
+def _inflate_and_parse(path: Path) -> int:
+    """Records in one gzipped `{"Records": [...]}` file, read with the standard library only."""
+    document = json.loads(zlib.decompress(path.read_bytes(), zlib.MAX_WBITS | 16))
+    return len(document["Records"])
+
+
+def plain_reading(files: list[Path], processes: int) -> tuple[float, int]:
+    """Seconds to inflate (zlib) and parse (json.loads) every file, in `processes` processes:
+    the plain standard-library reading path, to compare DuckDB's reading with."""
+    if processes == 1:
+        return timed(lambda: sum(map(_inflate_and_parse, files)))  # type: ignore[return-value]
+    with ProcessPoolExecutor(processes) as pool:
+        pool.submit(int).result()  # workers started before the clock
+        return timed(lambda: sum(pool.map(_inflate_and_parse, files, chunksize=8)))  # type: ignore[return-value]
+
+
 def generate_from_trail(logs: Path) -> float:
     """Seconds for `pipedoctor policy generate --role ARN --cloudtrail DIR` in its own process,
     without credentials (no IAM read: the policy is proven sufficient, no comparison made)."""
@@ -255,6 +274,13 @@ def main() -> int:
             f"({len(records):,} usage records, {sum(s.count for s in skipped):,} events skipped)"
         )
         print(f"ratio to floor:   {ours / floor:6.2f}x  (goal <= 1.5x)")
+        for processes in (1, 2):
+            plain, count = plain_reading(files, processes)
+            print(
+                f"zlib + json.loads, {processes} process(es): {plain:6.2f} s wall  "
+                f"ratio to floor: {plain / floor:.2f}x  ({count:,} records parsed; the floor is "
+                "one gzip process, so with 2 processes this is a wall-clock ratio on 2 cores)"
+            )
         generation = generate_from_trail(logs)
         print(
             f"policy generate from CloudTrail alone: {generation:6.2f} s  "

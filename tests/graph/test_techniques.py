@@ -17,7 +17,7 @@ from tests.graph.technique_accounts import (
     technique_account,
 )
 
-# Needs a snapshot's CodeBuild projects: tested in test_demo_graph.
+# Needs a snapshot's CodeBuild projects: tested in test_start_build (and test_demo_graph).
 SNAPSHOT_ONLY = {"codebuild-start-build"}
 TECHNIQUES = [t for t in load_techniques() if t.id not in SNAPSHOT_ONLY]
 

@@ -72,3 +72,49 @@ def test_a_deny_on_some_roles_splits_the_set() -> None:
     ]
     assert access.via.startswith("set:trust:")
     assert role_arn("team-admin") not in graph.decider.sets[access.via].members
+
+
+def _small(*extra: dict):
+    roles = [
+        role("deployer", trust(aws=(ROOT,)), allow("sts:AssumeRole")),
+        role("reader", trust(aws=(ROOT,)), allow("s3:GetObject")),
+        *extra,
+    ]
+    return build_graph(authorization=inventory_from_authorization_details(account(*roles)))
+
+
+def _assumes(graph, source: str) -> set[str]:
+    return {t for _, t, d in graph.graph.out_edges(source, data=True) if d["relation"] == "assumes"}
+
+
+def test_an_account_wide_trust_does_not_let_a_role_assume_itself() -> None:
+    graph = _small()
+    deployer = role_arn("deployer")
+    assert _assumes(graph, deployer) == {role_arn("reader")}
+    assert deployer not in _assumers(graph, "deployer")
+    assert deployer in _assumers(graph, "reader")
+
+
+def test_a_role_in_the_set_it_may_assume_is_excepted_from_it() -> None:
+    graph = _graph(allow("sts:AssumeRole"))
+    admin = role_arn("team-admin")
+    [(target, data)] = [
+        (t, d) for _, t, d in graph.graph.out_edges(admin, data=True) if d["relation"] == "assumes"
+    ]
+    assert target.startswith("set:trust:") and admin in graph.decider.sets[target].members
+    assert data["except"] == [admin]
+    assert admin not in _assumers(graph, "team-admin")
+    assert admin in _assumers(graph, "team-000")
+    # the set is shared: ci's edge goes to the same set, with nothing excepted
+    [(ci_target, ci_data)] = [
+        (t, d)
+        for _, t, d in graph.graph.out_edges(role_arn("ci"), data=True)
+        if d["relation"] == "assumes"
+    ]
+    assert ci_target == target and "except" not in ci_data
+
+
+def test_a_trust_policy_naming_the_role_itself_lets_it_assume_itself() -> None:
+    own = role_arn("self-trusting")
+    graph = _small(role("self-trusting", trust(aws=(own,)), allow("sts:AssumeRole")))
+    assert own in _assumes(graph, own)

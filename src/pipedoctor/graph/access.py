@@ -5,11 +5,17 @@ of actions that the same statements decide."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pipedoctor.graph.grants import ConditionIndex, GrantBook
 from pipedoctor.graph.inventory import Inventory, PrincipalEntry, ResourceEntry
-from pipedoctor.graph.kinds import SERVICE_NODE_PREFIXES, kind_actions, resourceless_actions
+from pipedoctor.graph.kinds import (
+    SERVICE_NODE_PREFIXES,
+    action_positions,
+    kind_actions,
+    resourceless_actions,
+)
 from pipedoctor.graph.resource_index import Mask, ResourceGroup, group_resources, members_of
 from pipedoctor.iam import (
     CompiledPolicy,
@@ -96,6 +102,7 @@ class AccessDecider:
         self._policy_action_cache: dict[
             tuple[str, str, str], dict[str, tuple[CompiledStatement, ...]]
         ] = {}
+        self._action_group_cache: dict[tuple[object, ...], list[_ActionGroup]] = {}
 
     def policy_set(self, principal: PrincipalEntry) -> PolicySet:
         """The principal's identity policies and boundary, compiled once and reused."""
@@ -154,10 +161,44 @@ class AccessDecider:
         types: tuple[tuple[str, str], ...],
         excluded: frozenset[str],
     ) -> list[_ActionGroup]:
-        """Actions the identity policies may allow, grouped by the statements that decide them."""
+        """Actions the identity policies may allow, grouped by the statements that decide them.
+        Only the policies that name some of these actions count, so principals whose policies
+        differ elsewhere (an inline policy of their own on other services) share the answer."""
         compiled = policy_set.compiled()
-        identity = compiled.identity.policies
-        boundary = compiled.boundary.policies if compiled.boundary is not None else ()
+        identity = [
+            policy
+            for policy in compiled.identity.policies
+            if any(self._policy_actions(policy, service, type_key) for type_key, _ in types)
+        ]
+        boundary = [
+            policy
+            for policy in (compiled.boundary.policies if compiled.boundary is not None else ())
+            if any(self._policy_actions(policy, service, type_key) for type_key, _ in types)
+        ]
+        if not identity:
+            return []
+        key = (
+            service,
+            types,
+            excluded,
+            tuple(policy.label for policy in identity),
+            tuple(policy.label for policy in boundary),
+        )
+        cached = self._action_group_cache.get(key)
+        if cached is None:
+            cached = self._action_group_cache[key] = self._group_actions(
+                identity, boundary, service, types, excluded
+            )
+        return cached
+
+    def _group_actions(
+        self,
+        identity: list[CompiledPolicy],
+        boundary: list[CompiledPolicy],
+        service: str,
+        types: tuple[tuple[str, str], ...],
+        excluded: frozenset[str],
+    ) -> list[_ActionGroup]:
         groups: dict[tuple[object, ...], _ActionGroup] = {}
         for type_key, suffix in types:
             allowing: dict[str, tuple[CompiledStatement, ...]] = {}
@@ -186,23 +227,27 @@ class AccessDecider:
         cached = self._policy_action_cache.get(key)
         if cached is not None:
             return cached
-        found: dict[str, tuple[CompiledStatement, ...]] = {}
         reaching = [
             s
             for s in policy.statements
             if s.action_test is not None and (s.prefixes is None or service in s.prefixes)
         ]
+        hits: dict[int, list[CompiledStatement]] = {}
         if reaching:
             actions = kind_actions(service, type_key) if type_key else resourceless_actions(service)
-            for action in actions:
-                lowered = action.lower()
-                statements = tuple(
-                    s
-                    for s in reaching
-                    if s.action_test is not None and s.action_test.matches(lowered)
-                )
-                if statements:
-                    found[action] = statements
+            positions = action_positions(service, type_key)
+            for statement in reaching:
+                test = statement.action_test
+                assert test is not None
+                if test.patterns or test.starts or test.negated:
+                    where: Iterable[int] = (
+                        n for n, action in enumerate(actions) if test.matches(action.lower())
+                    )
+                else:  # exact names only: look them up instead of testing every action
+                    where = (n for name in test.exact for n in positions.get(name, ()))
+                for n in where:
+                    hits.setdefault(n, []).append(statement)
+        found = {actions[n]: tuple(hits[n]) for n in sorted(hits)}
         self._policy_action_cache[key] = found
         return found
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipedoctor.errors import UserError
+from pipedoctor.graph.gc_pause import cyclic_gc_paused
 from pipedoctor.graph.inventory import (
     AWS_MANAGED,
     INLINE,
@@ -21,7 +22,6 @@ from pipedoctor.graph.inventory import (
     PrincipalEntry,
     ResourceEntry,
 )
-from pipedoctor.iam import normalize_policy
 from pipedoctor.textparse import ParseError, parse_json, policy_document
 
 LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
@@ -54,8 +54,8 @@ def _document(value: Any, where: str, warnings: _Warnings) -> dict[str, Any] | N
     return document
 
 
-def _check_grammar(document: dict[str, Any], where: str, warnings: _Warnings) -> None:
-    for issue in normalize_policy(document).issues:
+def _check_grammar(entry: PolicyEntry, where: str, warnings: _Warnings) -> None:
+    for issue in entry.normalized().issues:
         if issue.severity == "error":
             warnings.add(
                 "policy grammar errors (the statements affected are ignored)",
@@ -96,12 +96,13 @@ def _managed_policies(data: dict[str, Any], inventory: Inventory, warnings: _War
         document = _document(_default_version(policy), arn, warnings)
         if document is None:
             continue
-        _check_grammar(document, arn, warnings)
         kind = AWS_MANAGED if ":iam::aws:policy/" in arn else MANAGED
         name = str(policy.get("PolicyName") or arn.rsplit("/", 1)[-1])
         versions = policy.get("PolicyVersionList")
         count = len(versions) if isinstance(versions, list) else 1
-        inventory.add_policy(PolicyEntry(arn, name, document, kind, versions=max(count, 1)))
+        entry = PolicyEntry(arn, name, document, kind, versions=max(count, 1))
+        _check_grammar(entry, arn, warnings)
+        inventory.add_policy(entry)
 
 
 def _inline(owner: str, items: Any, inventory: Inventory, warnings: _Warnings) -> list[str]:
@@ -114,8 +115,9 @@ def _inline(owner: str, items: Any, inventory: Inventory, warnings: _Warnings) -
         document = _document(item.get("PolicyDocument"), where, warnings)
         if document is None:
             continue
-        _check_grammar(document, where, warnings)
-        ids.append(inventory.add_policy(PolicyEntry(where, name, document, INLINE)))
+        entry = PolicyEntry(where, name, document, INLINE)
+        _check_grammar(entry, where, warnings)
+        ids.append(inventory.add_policy(entry))
     return ids
 
 
@@ -247,6 +249,7 @@ def inventory_from_authorization_details(
     return inventory
 
 
+@cyclic_gc_paused()
 def load_authorization_details(path: str | Path) -> Inventory:
     path = Path(path)
     try:

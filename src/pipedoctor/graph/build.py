@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipedoctor.graph.access import AccessDecider, ResourceSet, service_node
 from pipedoctor.graph.from_snapshot import inventory_from_snapshot
+from pipedoctor.graph.gc_pause import cyclic_gc_paused
 from pipedoctor.graph.grants import ConditionIndex, GrantBook
 from pipedoctor.graph.inventory import Inventory
 from pipedoctor.graph.kinds import SERVICE_NODE_PREFIXES
@@ -199,6 +200,7 @@ def _add_grants(graph: nx.MultiDiGraph, book: GrantBook) -> dict[str, dict[str, 
     return index
 
 
+@cyclic_gc_paused()
 def build_graph(
     snapshot: Snapshot | None = None,
     authorization: Inventory | None = None,

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from pipedoctor.graph.gc_pause import cyclic_gc_paused
 from pipedoctor.graph.inventory import MANAGED, PrincipalEntry
 from pipedoctor.graph.resource_index import trusted_services
 from pipedoctor.graph.techniques import Technique, load_techniques
@@ -34,6 +35,9 @@ from pipedoctor.iam import (
     evaluate,
     load_catalog,
 )
+from pipedoctor.iam.compiled import CompiledStatement
+from pipedoctor.iam.matching import has_wildcard
+from pipedoctor.iam.service_rules import is_always_allowed
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -103,6 +107,7 @@ class EscalationReport:
     escalations: list[Escalation]
     administrators: list[str]  # searched principals that already hold everything
 
+    @cyclic_gc_paused()  # a large report is a million new objects, on top of the graph
     def to_dict(self) -> dict[str, Any]:
         return {
             "escalations": [escalation.to_dict() for escalation in self.escalations],
@@ -130,6 +135,18 @@ def _pattern(action: str, account: str, partition: str, fill: str = "*") -> str:
     return load_catalog().example_arn(action, {"Partition": partition, "Account": account}, fill)
 
 
+def _may_name(allowing: list[CompiledStatement], action: str, resource: str) -> bool:
+    """Whether one of the Allow statements may name this ARN. Without one, the request is
+    denied with or without their conditions: techniques that try every role of the account
+    skip the evaluation of the roles the principal's statements do not name."""
+    if has_wildcard(resource) or is_always_allowed(action.lower()):
+        return True
+    return any(
+        statement.variables or statement.resource_matches(resource, False, {}, False)
+        for statement in allowing
+    )
+
+
 @dataclass
 class _Target:
     node: str  # what is gained or rewritten
@@ -155,6 +172,15 @@ class _Search:
         # node -> principal -> the node's capabilities of passing or assuming that principal
         self._pointing: dict[str, dict[str, list[str]]] = {}
         self._possible: dict[str, frozenset[str]] = {}
+        self._policy_possible: dict[str, frozenset[str]] = {}
+        self._capability_sets: dict[frozenset[str], int] = {}
+        self._alike_of: dict[str, int] = {}
+        self._extra: dict[tuple[int, str], int] = {}
+        self._lowered_actions = [(a.lower(), a) for a in self.escalation_actions]
+        self._actions_by_prefix: dict[str, list[tuple[str, str]]] = {}
+        for lowered, action in self._lowered_actions:
+            prefix = lowered.partition(":")[0]
+            self._actions_by_prefix.setdefault(prefix, []).append((lowered, action))
         self._sorted: dict[str, list[str]] = {}
         # The attacker acts now, with a fresh session token (sts:GetSessionToken is always
         # allowed), so time conditions are judged, not assumed.
@@ -178,7 +204,8 @@ class _Search:
         if entry is None:
             return None
         policy_set = self.pg.decider.policy_set(entry)
-        if not any(s.allow for s in policy_set.compiled().identity.candidates(action.lower())):
+        allowing = [s for s in policy_set.compiled().identity.candidates(action.lower()) if s.allow]
+        if not allowing or not _may_name(allowing, action, resource):
             return None  # nothing could allow it: skip the evaluation
         request = Request(action, resource, principal, context=self.now)
         decision = evaluate(request, policy_set)
@@ -219,12 +246,32 @@ class _Search:
         if possible is None:
             entry = self.inventory.principals[principal]
             layer = self.pg.decider.policy_set(entry).compiled().identity
-            possible = self._possible[principal] = frozenset(
-                action
-                for action in self.escalation_actions
-                if any(s.allow for s in layer.candidates(action.lower()))
+            possible = self._possible[principal] = frozenset().union(
+                *(self._policy_may(policy) for policy in layer.policies)
             )
         return any(action in possible for action in actions)
+
+    def _policy_may(self, policy: CompiledPolicy) -> frozenset[str]:
+        """The escalation actions some Allow statement of one policy names (once per policy: a
+        managed policy is shared by many principals)."""
+        known = self._policy_possible.get(policy.label)
+        if known is None:
+            found: set[str] = set()
+            for statement in policy.statements:
+                test = statement.action_test
+                if not statement.allow or test is None:
+                    continue
+                if statement.prefixes is None:
+                    pool: Iterable[tuple[str, str]] = self._lowered_actions
+                else:
+                    pool = (
+                        pair
+                        for prefix in statement.prefixes
+                        for pair in self._actions_by_prefix.get(prefix, ())
+                    )
+                found.update(action for lowered, action in pool if test.matches(lowered))
+            known = self._policy_possible[policy.label] = frozenset(found)
+        return known
 
     def strength(self, node: str) -> int:
         """An upper bound of the size of `capabilities(node)` found without evaluating: the
@@ -301,8 +348,9 @@ class _Search:
         if cached is None:
             cached = set(self._edge_capabilities(node))
             if node in self.inventory.principals:
+                self._may(node, ())
                 cached.update(
-                    a for a in self.escalation_actions if self._any_of(node, (a,)) is not None
+                    a for a in self._possible[node] if self._any_of(node, (a,)) is not None
                 )
             self._actions[node] = cached
         return cached
@@ -450,10 +498,28 @@ class _Search:
             return len(
                 [p for p in group.policies if p in self.inventory.policies and p not in mine]
             )
-        # Reaching a principal one already is gains nothing.
-        extra = self.capabilities(target) - self.capabilities(principal)
+        # Reaching a principal one already is gains nothing. What the target has beyond the
+        # principal, counted through the intersection (the smaller set is walked: a principal
+        # with a few grants against a target with thousands).
+        # Targets with the same capabilities are compared with the principal once: `iam:*`-like
+        # techniques try every role of the account.
+        theirs, mine = self.capabilities(target), self.capabilities(principal)
+        key = (self._alike(target), principal)
+        extra = self._extra.get(key)
+        if extra is None:
+            extra = self._extra[key] = len(theirs) - len(theirs & mine)
         pointing = self._pointing.get(target, {}).get(principal, ())
-        return len(extra) - sum(1 for capability in pointing if capability in extra)
+        return extra - sum(1 for c in pointing if c in theirs and c not in mine)
+
+    def _alike(self, node: str) -> int:
+        """A number shared by the nodes whose capabilities are the same set."""
+        known = self._alike_of.get(node)
+        if known is None:
+            capabilities = frozenset(self.capabilities(node))
+            known = self._alike_of[node] = self._capability_sets.setdefault(
+                capabilities, len(self._capability_sets)
+            )
+        return known
 
     def escalations_of(self, principal: str, chain: list[str]) -> list[Escalation]:
         entry = self.inventory.principals.get(principal)
@@ -575,6 +641,7 @@ class _Search:
         return chains
 
 
+@cyclic_gc_paused()
 def escalation_report(
     pg: PermissionGraph, start: str | None = None, max_depth: int = 4
 ) -> EscalationReport:

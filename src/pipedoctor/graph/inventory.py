@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipedoctor.iam import CompiledPolicy, compile_policy
+from pipedoctor.iam import CompiledPolicy, Policy, compile_policy, normalize_policy
 
 INLINE = "inline"
 MANAGED = "managed"
@@ -25,11 +25,17 @@ class PolicyEntry:
     document: dict[str, Any]
     kind: str  # INLINE | MANAGED | AWS_MANAGED
     versions: int = 1  # managed policies: stored versions (the default one and older ones)
+    _normalized: Policy | None = field(default=None, repr=False, compare=False)
     _compiled: CompiledPolicy | None = field(default=None, repr=False, compare=False)
+
+    def normalized(self) -> Policy:
+        if self._normalized is None:
+            self._normalized = normalize_policy(self.document)
+        return self._normalized
 
     def compiled(self) -> CompiledPolicy:
         if self._compiled is None:
-            self._compiled = compile_policy(self.document, self.id)
+            self._compiled = compile_policy(self.normalized(), self.id)
         return self._compiled
 
 

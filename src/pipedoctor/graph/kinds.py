@@ -86,3 +86,15 @@ def resourceless_actions(service: str) -> tuple[str, ...]:
         if info is not None and not info.resource_types:
             names.append(info.name)
     return tuple(sorted(names))
+
+
+@lru_cache(maxsize=256)
+def action_positions(service: str, type_key: str) -> dict[str, tuple[int, ...]]:
+    """Lower-case action name -> its positions in `kind_actions` (or `resourceless_actions`,
+    for type "")."""
+    actions = kind_actions(service, type_key) if type_key else resourceless_actions(service)
+    positions: dict[str, tuple[int, ...]] = {}
+    for number, action in enumerate(actions):
+        lowered = action.lower()
+        positions[lowered] = (*positions.get(lowered, ()), number)
+    return positions

@@ -20,7 +20,7 @@ from typing import Any
 from pipedoctor.graph.inventory import PrincipalEntry, ResourceEntry
 from pipedoctor.graph.kinds import KINDS, ResourceKind, arn_service
 from pipedoctor.iam import normalize_policy
-from pipedoctor.iam.matching import compile_glob, has_wildcard
+from pipedoctor.iam.matching import compile_arn_glob, compile_glob, has_wildcard
 
 # Members are bit positions in Python ints: splitting classes by a pattern is two big-int ANDs.
 Mask = int
@@ -150,7 +150,6 @@ class ResourceGroup:
         if not any(has_wildcard(segment) for segment in split[:5]):
             segments = []
         wanted = split[5]
-        wanted_regex = compile_glob(wanted) if has_wildcard(wanted) else None
         literal = pattern
         for position, char in enumerate(pattern):
             if char in "*?":
@@ -179,6 +178,14 @@ class ResourceGroup:
                 i for i in shorter if i < len(arns) and literal.startswith(arns[i][:-1])
             }.union(candidates)
         mask = 0
+        if not set_valued:
+            # One ARN glob regex per candidate instead of segment by segment: its head
+            # wildcards cannot cross a colon, so it aligns the segments the same way.
+            regex = compile_arn_glob(pattern)
+            for i in candidates:
+                if regex.fullmatch(arns[i]) is not None:
+                    mask |= 1 << index.members[i]
+            return mask
         for i in candidates:
             parts = index.parts[i]
             if len(parts) != 6 or not all(
@@ -188,14 +195,7 @@ class ResourceGroup:
                 for position, want in segments
             ):
                 continue
-            have = parts[5]
-            if set_valued:
-                hit = _names_some_starting_with(wanted, have[:-1])
-            elif wanted_regex is not None:
-                hit = wanted_regex.fullmatch(have) is not None
-            else:
-                hit = wanted == have
-            if hit:
+            if _names_some_starting_with(wanted, parts[5][:-1]):
                 mask |= 1 << index.members[i]
         return mask
 

@@ -190,7 +190,11 @@ class TrustDecider:
             [ResourceEntry(trust.role.arn, "iam-role", trust.role.name) for trust in trusts],
         )
         label = f"every role trusting {', '.join(group.values)} with the same trust policy"
+        position = {trust.role.arn: n for n, trust in enumerate(trusts)}
         for who in self._expand_broad(group.values):
+            # A role is not trusted by itself through its account (only a trust policy naming
+            # the role's own ARN lets it assume itself): its own bit is left out.
+            own = 1 << position[who] if who in position else 0
             principal = self.inventory.principals.get(who)
             if principal is not None:
                 base = self.decider.policy_set(principal)
@@ -201,18 +205,25 @@ class TrustDecider:
             else:
                 base, statements = PolicySet(), []
             for members in self._classes(index, statements):
-                trust = trusts[(members & -members).bit_length() - 1]
+                others = members & ~own
+                if not others:
+                    continue
+                trust = trusts[(others & -others).bit_length() - 1]
                 request = Request("sts:AssumeRole", trust.role.arn, None if who == "*" else who)
                 decision, conditional = self._evaluate(request, base, trust)
                 if not decision.allowed:
                     continue
+                # Sets are kept whole (shared by every assumer), with the role itself excepted.
                 for target in self._targets(template, label, index, members):
+                    if target == who:
+                        continue
                     self.book.add(
                         who,
                         target,
                         "assumes",
                         ["sts:AssumeRole"],
                         decision.matched,
+                        excluded=[who] if members & own and target.startswith("set:") else None,
                         conditional=conditional,
                     )
 

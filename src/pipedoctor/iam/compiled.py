@@ -13,6 +13,7 @@ from typing import Any
 
 from pipedoctor.iam.conditions import ConditionTest, compile_conditions
 from pipedoctor.iam.matching import (
+    compile_arn_glob,
     compile_arn_globs,
     compile_glob,
     glob_covers,
@@ -40,14 +41,25 @@ PRINCIPAL_REQUIRED = 1  # resource policies: a statement without Principal never
 PRINCIPAL_DEFAULT_ALL = 2  # RCP, VPC endpoint: a missing Principal means everyone
 
 
+def _trailing_star(pattern: str) -> bool:
+    """A literal followed by one `*` and nothing else: a prefix test (`s3:Get*`, `bucket/*`).
+    Whether in an action, an ARN's resource part or a plain glob, that `*` matches anything."""
+    return pattern.endswith("*") and not has_wildcard(pattern[:-1])
+
+
 @dataclass(slots=True)
 class ActionTest:
     exact: frozenset[str]
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[re.Pattern[str], ...]  # the other wildcard patterns
     negated: bool
+    starts: tuple[str, ...] = ()  # literal prefixes of the patterns ending in their only `*`
 
     def matches(self, action: str) -> bool:
-        hit = action in self.exact or any(p.fullmatch(action) for p in self.patterns)
+        hit = (
+            action in self.exact
+            or action.startswith(self.starts)
+            or any(p.fullmatch(action) for p in self.patterns)
+        )
         return hit != self.negated
 
 
@@ -60,14 +72,17 @@ class CompiledStatement:
     prefixes: frozenset[str] | None  # None: may match any service prefix
     resource_patterns: tuple[str, ...] | None  # None: no Resource/NotResource element
     resource_negated: bool
-    # Compiled on first use (large policies name thousands of ARNs, most never matched); None
-    # when variables need the request first.
+    # Compiled on first use (large policies name thousands of ARNs, most never matched): the
+    # patterns without wildcards as a set, those ending in their only `*` as prefixes, the
+    # others as one regex (None when there are none).
     resource_regex: re.Pattern[str] | None
     resource_all: bool  # Resource "*": skip matching entirely
     conditions: tuple[ConditionTest, ...]
     variables: bool
     refs: dict[str, Any] = field(default_factory=dict)  # layer -> StatementRef, built on demand
-    regex_pending: bool = False  # resource_regex is still to be compiled
+    regex_pending: bool = False  # resource_exact and resource_regex are still to be built
+    resource_exact: frozenset[str] = frozenset()
+    resource_starts: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -95,11 +110,13 @@ class CompiledStatement:
             return not self.resource_negated
         if pattern_mode:
             return self._pattern_mode_matches(resource, context)
-        regex = self.resource_regex
         if self.regex_pending:
-            regex = self.resource_regex = compile_arn_globs(patterns)
+            wild = [p for p in patterns if has_wildcard(p) and not _trailing_star(p)]
+            self.resource_exact = frozenset(p for p in patterns if not has_wildcard(p))
+            self.resource_starts = tuple(p[:-1] for p in patterns if _trailing_star(p))
+            self.resource_regex = compile_arn_globs(wild) if wild else None
             self.regex_pending = False
-        if regex is None:
+        elif self.variables:
             sources = [
                 substitute_glob_regex(pattern, context, arn=True)
                 if has_variables(pattern)
@@ -110,14 +127,18 @@ class CompiledStatement:
             for pattern, source in zip(patterns, sources, strict=True):
                 if source is None and has_variables(pattern):
                     continue  # unresolved variable: this entry matches nothing
-                compiled = (
-                    re.compile(source, re.DOTALL) if source else compile_arn_globs((pattern,))
-                )
+                compiled = re.compile(source, re.DOTALL) if source else compile_arn_glob(pattern)
                 if compiled.fullmatch(resource):
                     hit = True
                     break
             return hit != self.resource_negated
-        return (regex.fullmatch(resource) is not None) != self.resource_negated
+        regex = self.resource_regex
+        hit = (
+            resource in self.resource_exact
+            or resource.startswith(self.resource_starts)
+            or (regex is not None and regex.fullmatch(resource) is not None)
+        )
+        return hit != self.resource_negated
 
     def _pattern_mode_matches(self, request_pattern: str, context: Context) -> bool:
         """The request names a set of resources (`bucket/*`): an Allow needs an overlap,
@@ -152,11 +173,15 @@ def _action_test(
 ) -> tuple[ActionTest, frozenset[str] | None]:
     exact: set[str] = set()
     patterns: list[re.Pattern[str]] = []
+    starts: list[str] = []
     prefixes: set[str] | None = set()
     for value in values:
         lowered = value.lower()
         if has_wildcard(lowered):
-            patterns.append(compile_glob(lowered))
+            if _trailing_star(lowered):
+                starts.append(lowered[:-1])
+            else:
+                patterns.append(compile_glob(lowered))
             prefix, sep, _ = lowered.partition(":")
             if not sep or has_wildcard(prefix):
                 prefixes = None
@@ -168,7 +193,7 @@ def _action_test(
                 prefixes.add(lowered.partition(":")[0])
     if negated:
         prefixes = None
-    return ActionTest(frozenset(exact), tuple(patterns), negated), (
+    return ActionTest(frozenset(exact), tuple(patterns), negated, tuple(starts)), (
         frozenset(prefixes) if prefixes is not None else None
     )
 
@@ -199,20 +224,63 @@ def compile_statement(statement: Statement, label: str, variables: bool) -> Comp
     )
 
 
+_NO_CANDIDATES: tuple[tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]] = ((), ())
+
+
 @dataclass(slots=True)
 class CompiledPolicy:
-    """One policy document in normal form with its statements compiled."""
+    """One policy document in normal form with its statements compiled, with a per-action cache
+    of the statements an action hits (a managed policy shared by a thousand principals is
+    matched once per action, not once per principal)."""
 
     label: str
     policy: Policy
     statements: tuple[CompiledStatement, ...]
+    _prefixes: frozenset[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _any_prefix: bool = field(default=False, init=False, repr=False, compare=False)
+    _cache: dict[str, tuple[tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def candidates(
+        self, action: str, prefix: str
+    ) -> tuple[tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]]:
+        """Statements whose Action/NotAction matches the (lower-case) action: those naming the
+        action's service prefix, then those that may match any prefix (`*`, NotAction)."""
+        prefixes = self._prefixes
+        if prefixes is None:
+            named: set[str] = set()
+            for statement in self.statements:
+                if statement.action_test is None:
+                    continue
+                if statement.prefixes is None:
+                    self._any_prefix = True
+                else:
+                    named |= statement.prefixes
+            prefixes = self._prefixes = frozenset(named)
+        if prefix not in prefixes and not self._any_prefix:
+            return _NO_CANDIDATES
+        cached = self._cache.get(action)
+        if cached is None:
+            specific = []
+            anywhere = []
+            for statement in self.statements:
+                test = statement.action_test
+                if test is None or not test.matches(action):
+                    continue
+                if statement.prefixes is None:
+                    anywhere.append(statement)
+                elif prefix in statement.prefixes:
+                    specific.append(statement)
+            cached = self._cache[action] = (tuple(specific), tuple(anywhere))
+        return cached
 
 
 def compile_policy(document: Any, label: str = "policy") -> CompiledPolicy:
-    """Normalise and compile one policy document (a dict)."""
+    """Normalise and compile one policy document (a dict, or a policy already in normal form)."""
     if isinstance(document, CompiledPolicy):
         return document
-    policy = normalize_policy(document)
+    policy = document if isinstance(document, Policy) else normalize_policy(document)
     statements = tuple(
         compile_statement(statement, label, policy.variables_enabled)
         for statement in policy.statements
@@ -228,32 +296,18 @@ class CompiledLayer:
 
     name: str
     policies: tuple[CompiledPolicy, ...]
-    _by_prefix: dict[str, list[CompiledStatement]] = field(default_factory=dict)
-    _any_prefix: list[CompiledStatement] = field(default_factory=list)
     _cache: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        for policy in self.policies:
-            for statement in policy.statements:
-                if statement.action_test is None:
-                    continue
-                if statement.prefixes is None:
-                    self._any_prefix.append(statement)
-                else:
-                    for prefix in statement.prefixes:
-                        self._by_prefix.setdefault(prefix, []).append(statement)
-
     def candidates(self, action: str) -> tuple[CompiledStatement, ...]:
-        """Statements whose Action/NotAction matches the (lower-case) action."""
+        """Statements whose Action/NotAction matches the (lower-case) action: those naming its
+        service prefix first, then those that may match any prefix, each in policy order."""
         cached = self._cache.get(action)
         if cached is not None:
             return cached
         prefix = action.partition(":")[0]
-        pool = self._by_prefix.get(prefix, []) + self._any_prefix
-        found = tuple(
-            statement
-            for statement in pool
-            if statement.action_test is not None and statement.action_test.matches(action)
+        parts = [policy.candidates(action, prefix) for policy in self.policies]
+        found = tuple(s for specific, _ in parts for s in specific) + tuple(
+            s for _, anywhere in parts for s in anywhere
         )
         if len(self._cache) > 65536:
             self._cache.clear()
