@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import time
 from pathlib import Path
 
 from pipedoctor.leastpriv.cloudtrail import usage_from_cloudtrail
@@ -90,18 +89,16 @@ def test_missing_path_is_reported(tmp_path: Path) -> None:
     assert records == [] and reasons(skipped) == {"no such file or folder": 1}
 
 
-def test_ten_thousand_small_files_with_a_few_bad_ones(tmp_path: Path) -> None:
+def test_thousands_of_small_files_with_a_few_bad_ones(tmp_path: Path) -> None:
+    """Each bad file is skipped on its own; the speed over many files is bench_cloudtrail's."""
     body = json.dumps({"Records": [record()]}).encode()
     compressed = gzip.compress(body)
-    for index in range(10_000):
+    for index in range(2_000):
         folder = tmp_path / f"{index % 100:02d}"
         folder.mkdir(exist_ok=True)
         (folder / f"{index}.json.gz").write_bytes(
-            compressed[:20] if index % 2_500 == 7 else compressed
+            compressed[:20] if index % 500 == 7 else compressed
         )
-    start = time.perf_counter()
     records, skipped = usage_from_cloudtrail([str(tmp_path)])
-    seconds = time.perf_counter() - start
-    assert [(r.action, r.count) for r in records] == [("ecr:PutImage", 9_996)]
+    assert [(r.action, r.count) for r in records] == [("ecr:PutImage", 1_996)]
     assert sum(s.count for s in skipped if s.reason.startswith("unreadable file")) == 4
-    assert seconds < 30, seconds
