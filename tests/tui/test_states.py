@@ -126,6 +126,8 @@ async def test_every_name_the_pipeline_tree_shows_can_be_jumped_to(make_app) -> 
         snapshot = app.view.snapshot
         names = [p.name for p in snapshot.projects] + [r.name for r in snapshot.roles]
         names += [e.execution_id[:8] for e in snapshot.executions] + [b.id for b in snapshot.builds]
+        names += [a.name for p in snapshot.pipelines for s in p.stages for a in s.actions]
+        names += [f"{s.name}.{a.name}" for p in snapshot.pipelines for s in p.stages for a in s.actions]
         assert names and all(resolve(app.view, name) is not None for name in names), names
 
 

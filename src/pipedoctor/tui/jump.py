@@ -1,5 +1,5 @@
 """What `:` can jump to: a view, or anything a screen shows by name, id or ARN: a pipeline,
-execution, build, CodeBuild project, role, or a finding by its cause or rule id."""
+execution, action, build, CodeBuild project, role, or a finding by its cause or rule id."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pipedoctor.model import severity_rank
 from pipedoctor.tui.data import SnapshotView, finding_key
 
 VIEWS = ["pipelines", "findings"]
-KINDS = ["pipeline", "execution", "build", "project", "role", "finding"]
+KINDS = ["pipeline", "execution", "build", "project", "role", "finding", "action"]
 MIN_ID_PREFIX = 6
 
 
@@ -31,6 +31,15 @@ def _project(view: SnapshotView, query: str) -> Target | None:
                 return Target("pipeline", pipeline.name)
     role = view.snapshot.role(project.service_role)
     return Target("role", role.arn) if role else None
+
+
+def _action(view: SnapshotView, query: str) -> Target | None:
+    """An action (`Name` or `Stage.Name`, as the pipeline tree shows it) opens its pipeline."""
+    for pipeline in view.snapshot.pipelines:
+        for stage in pipeline.stages:
+            if any(query in (a.name, f"{stage.name}.{a.name}") for a in stage.actions):
+                return Target("pipeline", pipeline.name)
+    return None
 
 
 def _finding(view: SnapshotView, query: str) -> Target | None:
@@ -57,6 +66,10 @@ def _find(view: SnapshotView, kind: str, query: str) -> Target | None:
         return _project(view, query)
     if kind == "finding":
         return _finding(view, query)
+    if kind == "action":
+        return _action(view, query)
+    if kind != "execution":
+        return None
     for execution in snapshot.executions:
         exact = execution.execution_id == query
         if exact or (len(query) >= MIN_ID_PREFIX and execution.execution_id.startswith(query)):
@@ -89,4 +102,10 @@ def suggestions(view: SnapshotView) -> list[str]:
         + [f"execution {e.execution_id}" for e in snapshot.executions]
         + [f"build {b.id}" for b in snapshot.builds]
         + [f"finding {cause}" for cause in causes]
+        + [
+            f"action {stage.name}.{action.name}"
+            for p in snapshot.pipelines
+            for stage in p.stages
+            for action in stage.actions
+        ]
     )
