@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from pipedoctor.commands import policy_usage
+from pipedoctor.app import usage as app_usage
 from pipedoctor.commands.demo import demo_snapshot_text
 from tests.collect.test_permissions import enforcing_moto, use_credentials, user_with_policy
 from tests.leastpriv.trail_records import record, write_log
@@ -67,7 +67,7 @@ def test_s3_trails_missing_empty_and_present(tmp_path: Path, run_cli, moto_endpo
 def stubbed(service: str, monkeypatch) -> Stubber:
     client = boto3.client(service, region_name="eu-west-2", aws_access_key_id="a", aws_secret_access_key="a")
     stubber = Stubber(client)
-    monkeypatch.setattr(policy_usage, "client_for", lambda *_: client)
+    monkeypatch.setattr(app_usage, "client_for", lambda *_: client)
     return stubber
 
 

@@ -41,6 +41,33 @@ def caller_identity(factory: ClientFactory, region: str) -> tuple[str, str]:
     return arn.split(":")[4], arn.split(":")[1]
 
 
+# AWS error codes that mean the input names something that does not exist (exit 2, not 3).
+INPUT_ERROR_CODES = frozenset(
+    {
+        "NoSuchBucket",
+        "NoSuchKey",
+        "InvalidBucketName",
+        "InvalidRequestException",
+        "EntityNotFoundException",
+        "MetadataException",
+        "InvalidLookupAttributesException",
+        "InvalidTimeRangeException",
+    }
+)
+
+
+def call_failed(what: str, error: Exception) -> UserError:
+    """One line for a failed call on a user's input: exit 2 when the input named something that
+    does not exist, else 3."""
+    if isinstance(error, ClientError):
+        detail = error.response.get("Error", {})
+        code = str(detail.get("Code", "Error"))
+        exit_code = ExitCode.USAGE if code in INPUT_ERROR_CODES else ExitCode.AWS_UNAVAILABLE
+        message = one_line(str(detail.get("Message", "")), 300)
+        return UserError(f"{what}: {code}: {message}".rstrip(": "), exit_code)
+    return UserError(f"{what}: {unavailable(error)}", ExitCode.AWS_UNAVAILABLE)
+
+
 def unavailable(error: Exception) -> UserError:
     """The one-line UserError for a failure that means AWS cannot be used at all."""
     if isinstance(error, (NoCredentialsError, PartialCredentialsError)):
