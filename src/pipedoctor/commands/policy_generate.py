@@ -106,23 +106,18 @@ def register_diff(actions: Any) -> None:
 
 
 def policy_request(args: argparse.Namespace) -> PolicyRequest:
+    from dataclasses import fields
+
     from pipedoctor.app.policy import PolicyRequest
     from pipedoctor.app.usage import UsageRequest
 
     request = snapshot_request(args)
+    # The usage options are named as UsageRequest's fields.
+    usage = {f.name: getattr(args, f.name) for f in fields(UsageRequest) if f.name != "aws"}
     return PolicyRequest(
         role=args.role,
         snapshot=request,
-        usage=UsageRequest(
-            cloudtrail=list(args.cloudtrail),
-            lookup_events=args.lookup_events,
-            athena_database=args.athena_database,
-            athena_table=args.athena_table,
-            athena_workgroup=args.athena_workgroup,
-            athena_output=args.athena_output,
-            days=args.days,
-            aws=request.aws,
-        ),
+        usage=UsageRequest(**usage, aws=request.aws),
         authorization_details=args.authorization_details,
         include_denied=args.include_denied,
     )
