@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from pipedoctor.commands.diagnose import diagnose_text
+from pipedoctor.app.diagnosis import diagnose_text
 from pipedoctor.diagnose import Diagnoser, load_rules
 from pipedoctor.diagnose.causes import known_cause_ids
 from pipedoctor.report.json_report import render_json

@@ -144,7 +144,7 @@ def test_lookup_events_alone(run_cli, monkeypatch, no_credentials) -> None:
 
     from botocore.stub import Stubber
 
-    from pipedoctor.commands import policy_usage
+    from pipedoctor.app import usage as app_usage
 
     client = boto3.client("cloudtrail", region_name="eu-west-2", aws_access_key_id="a", aws_secret_access_key="a")
     stubber = Stubber(client)
@@ -152,7 +152,7 @@ def test_lookup_events_alone(run_cli, monkeypatch, no_credentials) -> None:
     when = datetime(2026, 11, 20, tzinfo=UTC)
     stubber.add_response("lookup_events", {"Events": [{"EventId": "1", "EventName": "GetSecretValue", "EventTime": when, "CloudTrailEvent": json.dumps(event)}]})
     stubber.activate()
-    monkeypatch.setattr(policy_usage, "client_for", lambda *_: client)
+    monkeypatch.setattr(app_usage, "client_for", lambda *_: client)
     code, out, err = run_cli("policy", "generate", "--role", ROLE_ARN, "--lookup-events")
     assert code == 0, err
     assert granted(out) == {"secretsmanager:GetSecretValue": {SECRET}}

@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 from botocore.stub import Stubber
 
-from pipedoctor.commands import policy_usage
+from pipedoctor.app import usage as app_usage
 from pipedoctor.commands.demo import demo_snapshot_text
 from tests.leastpriv.trail_records import record, write_log
 
@@ -73,7 +73,7 @@ def test_lookup_events_usage(tmp_path: Path, run_cli, monkeypatch) -> None:
             {"Events": [{"EventId": "1", "EventName": "GetSecretValue", "EventTime": when, "CloudTrailEvent": json.dumps(event)}]},
         )
     stubber.activate()
-    monkeypatch.setattr(policy_usage, "client_for", lambda service, args, snapshot: client)
+    monkeypatch.setattr(app_usage, "client_for", lambda *_: client)
     code, out, _ = run_cli("policy", "generate", "--role", ROLE, "--snapshot", str(demo_file(tmp_path)), "--lookup-events")
     assert code == 0
     assert SECRET in actions(json.loads(out))["secretsmanager:GetSecretValue"]

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import boto3
 import pytest
+from botocore.parsers import ResponseParserError
 from botocore.stub import Stubber
 
-from pipedoctor.commands import policy_usage
+from pipedoctor.app import usage as app_usage
 from pipedoctor.commands.demo import demo_snapshot_text
 from tests.collect.test_permissions import enforcing_moto, use_credentials, user_with_policy
 from tests.leastpriv.trail_records import record, write_log
@@ -43,6 +44,25 @@ def test_a_missing_cloudtrail_path_is_an_input_error(tmp_path: Path, run_cli) ->
     assert "no such file or folder" in one_error_line(err)
 
 
+class AnswersWithAPage:
+    """A client behind a proxy that answers with an HTML page botocore cannot parse."""
+
+    def get_paginator(self, _operation: str) -> None:
+        raise ResponseParserError(
+            "Unable to parse response (syntax error), invalid XML received:\n"
+            "b'<!doctype html><html><title>502 Bad Gateway</title></html>'"
+        )
+
+
+def test_an_html_page_for_an_answer_is_one_aws_error(tmp_path: Path, run_cli, monkeypatch) -> None:
+    monkeypatch.setattr(app_usage, "client_for", lambda *_: AnswersWithAPage())
+    code, out, err = run_cli(*generate(tmp_path, "--lookup-events"))
+    assert code == 3 and out == ""
+    line = one_error_line(err)
+    assert line.startswith("pipedoctor: error: --lookup-events: CloudTrail LookupEvents: cannot use AWS: ")
+    assert line.endswith("not an AWS response: HTML page: 502 Bad Gateway")
+
+
 def test_s3_trails_missing_empty_and_present(tmp_path: Path, run_cli, moto_endpoint: str) -> None:
     s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
     endpoint = ["--endpoint-url", moto_endpoint]
@@ -67,7 +87,7 @@ def test_s3_trails_missing_empty_and_present(tmp_path: Path, run_cli, moto_endpo
 def stubbed(service: str, monkeypatch) -> Stubber:
     client = boto3.client(service, region_name="eu-west-2", aws_access_key_id="a", aws_secret_access_key="a")
     stubber = Stubber(client)
-    monkeypatch.setattr(policy_usage, "client_for", lambda *_: client)
+    monkeypatch.setattr(app_usage, "client_for", lambda *_: client)
     return stubber
 
 

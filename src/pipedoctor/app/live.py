@@ -28,16 +28,50 @@ def client_factory(session: Any, endpoint_url: str | None) -> Any:
     return ClientFactory(session, endpoint_url=endpoint_url)
 
 
-def session_for(aws: AwsOptions, role_arn: str | None = None) -> Any:
+def session_for(aws: AwsOptions, role_arn: str | None = None, region: str | None = None) -> Any:
     """A boto3 session with the standard credential chain; AWS failures become one line."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
     from pipedoctor.collect import make_session
     from pipedoctor.collect.identity import unavailable
+    from pipedoctor.collect.reader import AWS_ERRORS
 
     try:
-        return make_session(aws.profile, role_arn, endpoint_url=aws.endpoint_url)
-    except (BotoCoreError, ClientError) as error:
+        return make_session(aws.profile, role_arn, region=region, endpoint_url=aws.endpoint_url)
+    except AWS_ERRORS as error:
+        raise unavailable(error) from None
+
+
+def one_role_arn(aws: AwsOptions) -> str | None:
+    """The role to assume for a command that acts in one account."""
+    if len(aws.role_arns) > 1:
+        raise UserError("this command works in one account: give --role-arn once")
+    return aws.role_arns[0] if aws.role_arns else None
+
+
+def client_for(service: str, aws: AwsOptions, region: str | None = None) -> Any:
+    """A client in one account (the one `--role-arn`, or the caller's), in the first `--region`,
+    else `region`; AWS failures become one line."""
+    return _client(service, aws, _one_account_session(aws, region))
+
+
+def client_with_credentials(service: str, aws: AwsOptions, region: str | None = None) -> Any:
+    """`client_for`, or None when the credential chain yields no credentials at all."""
+    session = _one_account_session(aws, region)
+    if session.get_credentials() is None:
+        return None
+    return _client(service, aws, session)
+
+
+def _one_account_session(aws: AwsOptions, region: str | None) -> Any:
+    return session_for(aws, one_role_arn(aws), (aws.regions or [region])[0])
+
+
+def _client(service: str, aws: AwsOptions, session: Any) -> Any:
+    from pipedoctor.collect.identity import unavailable
+    from pipedoctor.collect.reader import AWS_ERRORS
+
+    try:
+        return session.client(service, endpoint_url=aws.endpoint_url)
+    except AWS_ERRORS as error:
         raise unavailable(error) from None
 
 

@@ -23,8 +23,8 @@ from pipedoctor.collect.identity import caller_identity
 from pipedoctor.collect.progress import DelayedProgress
 from pipedoctor.collect.reader import AWS_ERRORS, Reader
 from pipedoctor.collect.tasks import Tasks
-from pipedoctor.collect.values import arn_region
 from pipedoctor.errors import ExitCode, UserError
+from pipedoctor.knowledge.arns import arn_region
 from pipedoctor.model import ActionExecution, Build, Pipeline, PipelineExecution, Snapshot
 
 LATEST = "latest"

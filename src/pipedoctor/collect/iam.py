@@ -42,6 +42,15 @@ def role(reader: Reader, client: Any, role_arn: str) -> Role | None:
     return found
 
 
+def role_on_its_own(client: Any, role_arn: str) -> tuple[Role | None, str | None]:
+    """(the role or what of it was read, None) when fully read, else (..., what went wrong)."""
+    reader = Reader()
+    found = role(reader, client, role_arn)
+    if found is None or reader.errors:
+        return found, reader.errors[0].describe() if reader.errors else "no answer"
+    return found, None
+
+
 def managed_policy(reader: Reader, client: Any, policy_arn: str) -> ManagedPolicy:
     """The policy's default version, fetched once per run however many roles attach it.
 

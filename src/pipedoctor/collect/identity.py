@@ -16,6 +16,7 @@ from botocore.parsers import ResponseParserError
 from pipedoctor.collect.clients import ClientFactory
 from pipedoctor.collect.reader import AWS_ERRORS, error_message
 from pipedoctor.errors import ExitCode, UserError, one_line
+from pipedoctor.knowledge.arns import arn_account, arn_partition
 
 CREDENTIALS_HINT = (
     "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
@@ -38,7 +39,34 @@ def caller_identity(factory: ClientFactory, region: str) -> tuple[str, str]:
         arn = client.get_caller_identity()["Arn"]
     except AWS_ERRORS as error:
         raise unavailable(error) from None
-    return arn.split(":")[4], arn.split(":")[1]
+    return arn_account(arn), arn_partition(arn)
+
+
+# AWS error codes that mean the input names something that does not exist (exit 2, not 3).
+INPUT_ERROR_CODES = frozenset(
+    {
+        "NoSuchBucket",
+        "NoSuchKey",
+        "InvalidBucketName",
+        "InvalidRequestException",
+        "EntityNotFoundException",
+        "MetadataException",
+        "InvalidLookupAttributesException",
+        "InvalidTimeRangeException",
+    }
+)
+
+
+def call_failed(what: str, error: Exception) -> UserError:
+    """One line for a failed call on a user's input: exit 2 when the input named something that
+    does not exist, else 3."""
+    if isinstance(error, ClientError):
+        detail = error.response.get("Error", {})
+        code = str(detail.get("Code", "Error"))
+        exit_code = ExitCode.USAGE if code in INPUT_ERROR_CODES else ExitCode.AWS_UNAVAILABLE
+        message = one_line(str(detail.get("Message", "")), 300)
+        return UserError(f"{what}: {code}: {message}".rstrip(": "), exit_code)
+    return UserError(f"{what}: {unavailable(error)}", ExitCode.AWS_UNAVAILABLE)
 
 
 def unavailable(error: Exception) -> UserError:

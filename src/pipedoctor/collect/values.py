@@ -24,15 +24,5 @@ def role_name(role_arn: str) -> str:
     return role_arn.rsplit("/", 1)[-1]
 
 
-def arn_region(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[3] if len(parts) > 5 else ""
-
-
-def arn_service(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[2] if len(parts) > 5 else ""
-
-
 def chunks(items: list[str], size: int) -> list[list[str]]:
     return [items[start : start + size] for start in range(0, len(items), size)]

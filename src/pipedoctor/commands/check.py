@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipedoctor.commands.common import (
     REPORT_FORMATS,
@@ -16,7 +16,9 @@ from pipedoctor.commands.common import (
     add_snapshot_options,
     snapshot_request,
 )
-from pipedoctor.errors import UserError
+
+if TYPE_CHECKING:
+    from pipedoctor.app.check import CheckRequest
 
 DESCRIPTION = """Analyse repository files, a snapshot or a live pipeline, and exit 1 when a finding
 reaches --fail-on. Reports the diagnosis of every failed action and build, and configuration that
@@ -88,17 +90,16 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _apply_fixes(findings: list[Any], files: list[Any], args: argparse.Namespace) -> int:
+def _apply_fixes(result: Any, args: argparse.Namespace) -> int:
     """Print (--diff) or write (--fix) the findings' edits; the number of edits that apply."""
-    from pipedoctor.fixes import chosen_edits, plan_fixes, write_fixes
+    from pipedoctor.app.check import fix_plan
+    from pipedoctor.fixes import write_fixes
 
-    if not files:
-        raise UserError("--diff and --fix edit repository files: name the PATHs to check")
-    plan = plan_fixes(chosen_edits(findings, args.unsafe_fixes), files, args.paths or ["."])
+    plan = fix_plan(result, args.paths, args.unsafe_fixes)
     for edit, why in plan.refused:
         print(f"pipedoctor: not fixing {edit.path}:{edit.line}: {why}", file=sys.stderr)
     if args.diff:
-        sys.stdout.write(plan.diff({f.path: f.text for f in files}))
+        sys.stdout.write(plan.diff({f.path: f.text for f in result.files}))
     else:
         write_fixes(plan)
         print(
@@ -112,69 +113,28 @@ def _prefixes(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def _per_repository(snapshot: Any, files: list[list[Any]]) -> list[Any]:
-    """One snapshot per repository (linked on its own, never to another's files), each with
-    what `--snapshot`/`--pipeline` brought."""
-    import copy
+def check_request(args: argparse.Namespace) -> CheckRequest:
+    from pipedoctor.app.check import CheckRequest
 
-    if not files:
-        return [snapshot]
-    found = []
-    for repository_files in files:
-        copied = copy.deepcopy(snapshot) if len(files) > 1 else snapshot
-        copied.repo_files += repository_files
-        found.append(copied)
-    return found
-
-
-def _without_repeats(sections: list[Any]) -> list[Any]:
-    """A snapshot's own findings, reported once however many PATHs were given."""
-    seen, kept = set(), []
-    for section in sections:
-        key = (section.title, tuple((f.key, f.location) for f in section.findings))
-        if key not in seen:
-            seen.add(key)
-            kept.append(section)
-    return kept
+    return CheckRequest(
+        paths=list(args.paths),
+        snapshot=snapshot_request(args),
+        rules_dirs=list(args.rules_dir),
+        select=_prefixes(args.select),
+        ignore=_prefixes(args.ignore),
+        config=args.config,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipedoctor.analysis import analyse_snapshot
     from pipedoctor.app.baseline import without_accepted, write_baseline
-    from pipedoctor.app.snapshots import open_snapshot
+    from pipedoctor.app.check import check
     from pipedoctor.commands.report_output import emit
-    from pipedoctor.diagnose import load_rules
-    from pipedoctor.model import Snapshot
-    from pipedoctor.settings import load_settings, selected
-    from pipedoctor.sources.repository import repositories, repository_files
-    from pipedoctor.sources.repository_model import (
-        add_definitions_to_snapshot,
-        point_at_definitions,
-    )
 
-    request = snapshot_request(args)
-    snapshot = open_snapshot(request) if request.given else Snapshot(origin="repository")
-    roots = args.paths or ([] if args.snapshot or args.pipeline else ["."])
-    # Read all first: a bad PATH stops before any output.
-    files = [repository_files(group) for group in repositories(roots)]
-    settings = load_settings(explicit=args.config)
-    select = _prefixes(args.select) or settings.select
-    ignore = _prefixes(args.ignore) or settings.ignore
-    rules = [
-        r
-        for r in load_rules(settings.rules_dirs + args.rules_dir)
-        if selected(r.id, select, ignore)
-    ]
-    sections = []
-    for repository_snapshot in _per_repository(snapshot, files):
-        repository = add_definitions_to_snapshot(repository_snapshot)
-        found = analyse_snapshot(repository_snapshot, rules)
-        point_at_definitions([f for section in found for f in section.findings], repository)
-        sections += found
-    sections = _without_repeats(sections)
+    result = check(check_request(args))
+    sections = result.sections
     if args.diff or args.fix:
-        findings = [f for section in sections for f in section.findings]
-        fixed = _apply_fixes(findings, [f for group in files for f in group], args)
+        fixed = _apply_fixes(result, args)
         if args.diff:
             return 1 if fixed else 0
         if fixed:
@@ -187,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 0
-    baseline_path = args.baseline or settings.baseline
+    baseline_path = args.baseline or result.baseline
     if baseline_path:
         sections, suppressed = without_accepted(sections, baseline_path)
         if suppressed:
@@ -195,11 +155,11 @@ def run(args: argparse.Namespace) -> int:
                 f"pipedoctor: {suppressed} finding(s) suppressed by {baseline_path}",
                 file=sys.stderr,
             )
-    fail_on = args.fail_on or settings.fail_on or "high"
+    fail_on = args.fail_on or result.fail_on or "high"
     return emit(
         sections,
-        snapshot.errors,
-        rules,
+        result.errors,
+        result.rules,
         args.format,
         args.output,
         fail_on,

@@ -82,14 +82,6 @@ def snapshot_request(args: argparse.Namespace, **extra: Any) -> SnapshotRequest:
     )
 
 
-def one_role_arn(args: argparse.Namespace) -> str | None:
-    """The role to assume for a command that acts in one account."""
-    role_arns = getattr(args, "role_arn", None) or []
-    if len(role_arns) > 1:
-        raise UserError("this command works in one account: give --role-arn once")
-    return role_arns[0] if role_arns else None
-
-
 def add_output_file(parser: argparse.ArgumentParser, what: str = "the output") -> None:
     parser.add_argument(
         "-o", "--output", metavar="FILE", help=f"write {what} to FILE (default or -: stdout)"

@@ -45,39 +45,20 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def diagnose_text(diagnoser: Any, source: str, surface: str | None) -> list[Any]:
-    """The ranked causes of a text file (`-` for stdin); never empty: unrecognised says so."""
-    from pipedoctor.diagnose import incident_from_text
-    from pipedoctor.diagnose.matcher import ANY_SURFACE
-    from pipedoctor.diagnose.textscan import scan_source
-    from pipedoctor.diagnose.unrecognised import unrecognised_text
-
-    state = scan_source(diagnoser.matcher, source, surface or ANY_SURFACE)
-    findings = diagnoser.judge(state, incident_from_text("", surface))
-    if findings:
-        return findings
-    return [unrecognised_text(diagnoser.matcher.rules, state.tail.decode("utf-8", errors="replace"), surface)]
-
-
 def run(args: argparse.Namespace) -> int:
-    from pipedoctor.app.findings import analyse
-    from pipedoctor.app.snapshots import open_snapshot
-    from pipedoctor.diagnose import Diagnoser, load_rules
+    from pipedoctor.app.diagnosis import snapshot_diagnosis, text_diagnosis
     from pipedoctor.report.json_report import render_json
-    from pipedoctor.report.text import Section, render_text
+    from pipedoctor.report.text import render_text
 
     if args.text and (args.snapshot or args.pipeline):
         raise UserError("--text diagnoses a text alone: --snapshot and --pipeline do not apply")
     if not (args.snapshot or args.text or args.pipeline):
         raise UserError("give --snapshot FILE, --text FILE or --pipeline NAME")
-    rules = load_rules(args.rules_dir)
     if args.text:
-        sections = [Section("text", diagnose_text(Diagnoser(rules), args.text, args.surface))]
-        errors = []
+        sections, errors = text_diagnosis(args.text, args.surface, args.rules_dir), []
     else:
-        snapshot = open_snapshot(snapshot_request(args, execution=args.execution))
-        sections = analyse(snapshot, rules, args.execution)
-        errors = snapshot.errors
+        request = snapshot_request(args, execution=args.execution)
+        sections, errors = snapshot_diagnosis(request, args.rules_dir)
     if args.format == "json":
         rendered = render_json([f for s in sections for f in s.findings], errors)
     else:

@@ -6,9 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from pipedoctor.commands.common import add_aws_options
+from pipedoctor.commands.common import add_aws_options, aws_options
 from pipedoctor.commands.policy_generate import add_policy_inputs, generated_policy
-from pipedoctor.commands.policy_usage import client_for
 from pipedoctor.errors import ExitCode, UserError
 
 APPLY_DESCRIPTION = """Apply the generated policy: create the customer managed policy
@@ -83,6 +82,8 @@ def _saver(path: str) -> Any:
 def run_apply(args: argparse.Namespace) -> int:
     import os
 
+    from pipedoctor.app.live import client_for
+    from pipedoctor.knowledge.arns import arn_account, arn_partition
     from pipedoctor.leastpriv.apply_plan import plan_apply
     from pipedoctor.writes.role_policies import (
         ChangeFailed,
@@ -97,11 +98,10 @@ def run_apply(args: argparse.Namespace) -> int:
         print("pipedoctor: not applying: the proof failed (see above)", file=sys.stderr)
         return 1
     role = generated.role
-    partition, account = role.arn.split(":")[1], role.arn.split(":")[4]
     name = args.policy_name or f"{role.name}-least-privilege"
-    target = policy_arn(account, name, partition)
+    target = policy_arn(arn_account(role.arn), name, arn_partition(role.arn))
     record_path = _record_path(args, role.name)
-    iam = client_for("iam", args)
+    iam = client_for("iam", aws_options(args))
     try:
         attached, current = read_role_state(iam, role.name, target)
     except ChangeFailed as error:
@@ -143,6 +143,7 @@ def run_apply(args: argparse.Namespace) -> int:
 
 
 def run_rollback(args: argparse.Namespace) -> int:
+    from pipedoctor.app.live import client_for
     from pipedoctor.writes.role_policies import ChangeFailed, rollback
 
     record = _read_record(args.record)
@@ -161,7 +162,7 @@ def run_rollback(args: argparse.Namespace) -> int:
         print("nothing was changed: run again with --yes to roll back", file=sys.stderr)
         return 0
     try:
-        rollback(client_for("iam", args), record, _saver(args.record))
+        rollback(client_for("iam", aws_options(args)), record, _saver(args.record))
     except ChangeFailed as error:
         raise UserError(
             f"rollback stopped: {error} (record: {args.record})", ExitCode.AWS_UNAVAILABLE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipedoctor.commands.common import (
     add_output_file,
@@ -12,7 +12,9 @@ from pipedoctor.commands.common import (
     snapshot_request,
     write_output,
 )
-from pipedoctor.errors import UserError
+
+if TYPE_CHECKING:
+    from pipedoctor.app.policy import PolicyRequest
 
 GENERATE_DESCRIPTION = """Write the least-privilege policy for a CI role: what the pipeline's
 configuration requires (ECR push to the repositories the buildspec pushes, the project's log group,
@@ -103,35 +105,28 @@ def register_diff(actions: Any) -> None:
     parser.set_defaults(func=run_diff)
 
 
-def generated_policy(args: argparse.Namespace) -> Any:
-    from pipedoctor.app.snapshots import find_role, open_snapshot
-    from pipedoctor.commands.policy_usage import current_role, observed_usage, trail_only_snapshot
-    from pipedoctor.leastpriv.generate import generate_policy
+def policy_request(args: argparse.Namespace) -> PolicyRequest:
+    from dataclasses import fields
 
-    current_known, notes = True, []
-    if args.snapshot or args.pipeline:
-        if args.authorization_details:
-            raise UserError("--authorization-details is for a role without --snapshot/--pipeline")
-        snapshot = open_snapshot(snapshot_request(args))
-        role = find_role(snapshot, args.role)
-    else:
-        if not (args.cloudtrail or args.lookup_events or args.athena_table):
-            raise UserError(
-                "give --snapshot FILE, --pipeline NAME, or the role's ARN with --cloudtrail, "
-                "--lookup-events or --athena-table"
-            )
-        role, current_known, notes = current_role(args)
-        snapshot = trail_only_snapshot(args, role)
-    usage, skipped = observed_usage(args, snapshot, role)
-    return generate_policy(
-        snapshot,
-        role,
-        usage,
-        skipped,
+    from pipedoctor.app.policy import PolicyRequest
+    from pipedoctor.app.usage import UsageRequest
+
+    request = snapshot_request(args)
+    # The usage options are named as UsageRequest's fields.
+    usage = {f.name: getattr(args, f.name) for f in fields(UsageRequest) if f.name != "aws"}
+    return PolicyRequest(
+        role=args.role,
+        snapshot=request,
+        usage=UsageRequest(**usage, aws=request.aws),
+        authorization_details=args.authorization_details,
         include_denied=args.include_denied,
-        current_known=current_known,
-        notes=notes,
     )
+
+
+def generated_policy(args: argparse.Namespace) -> Any:
+    from pipedoctor.app.policy import generated_policy as generate
+
+    return generate(policy_request(args))
 
 
 def run_generate(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from pipedoctor.diagnose.authz import (
     denied_action,
     describe,
 )
+from pipedoctor.knowledge.connections import CONNECTION_SERVICES
 
 BUILD = "build role"
 PIPELINE = "pipeline role"
@@ -154,7 +155,6 @@ _PIPELINE_SERVICE_CAUSES = {
 _ECR_PUSH = {"initiatelayerupload", "uploadlayerpart", "completelayerupload", "putimage"}
 _ECR_PULL = {"batchgetimage", "getdownloadurlforlayer", "batchchecklayeravailability"}
 _SECRETS = {"secretsmanager", "ssm"}
-_CONNECTIONS = {"codestar-connections", "codeconnections"}
 
 
 def _action_name(error: AuthorizationError) -> str:
@@ -191,7 +191,7 @@ def cause_for(error: AuthorizationError, kind: str) -> str:
         return "ecs-execution-role-missing-secrets-permission"
     if service == "kms":
         return "artifact-kms-key-inaccessible"
-    if service in _CONNECTIONS:
+    if service in CONNECTION_SERVICES:
         if action == "getconnectiontoken":
             return "codebuild-role-missing-get-connection-token"
         return (

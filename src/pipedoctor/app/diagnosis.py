@@ -1,0 +1,50 @@
+"""`diagnose`'s two ways in: a pasted text or log alone, or a snapshot (a file, or collected)
+with its failures proven and its configuration checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipedoctor.app.snapshots import SnapshotRequest
+    from pipedoctor.model import CollectionError, Finding
+    from pipedoctor.report.text import Section
+
+
+def diagnose_text(diagnoser: Any, source: str, surface: str | None) -> list[Finding]:
+    """The ranked causes of a text file (`-` for stdin); never empty: unrecognised says so."""
+    from pipedoctor.diagnose import incident_from_text
+    from pipedoctor.diagnose.matcher import ANY_SURFACE
+    from pipedoctor.diagnose.textscan import scan_source
+    from pipedoctor.diagnose.unrecognised import unrecognised_text
+
+    state = scan_source(diagnoser.matcher, source, surface or ANY_SURFACE)
+    findings = diagnoser.judge(state, incident_from_text("", surface))
+    if findings:
+        return findings
+    tail = state.tail.decode("utf-8", errors="replace")
+    return [unrecognised_text(diagnoser.matcher.rules, tail, surface)]
+
+
+def text_diagnosis(source: str, surface: str | None, rules_dirs: list[Path]) -> list[Section]:
+    """`diagnose --text`: one section of the text's ranked causes."""
+    from pipedoctor.diagnose import Diagnoser, load_rules
+    from pipedoctor.report.text import Section
+
+    diagnoser = Diagnoser(load_rules(rules_dirs))
+    return [Section("text", diagnose_text(diagnoser, source, surface))]
+
+
+def snapshot_diagnosis(
+    request: SnapshotRequest, rules_dirs: list[Path]
+) -> tuple[list[Section], list[CollectionError]]:
+    """`diagnose --snapshot|--pipeline`: the sections of the snapshot's failures (of
+    `request.execution` only, when given) and configuration, and what could not be collected."""
+    from pipedoctor.app.findings import analyse
+    from pipedoctor.app.snapshots import open_snapshot
+    from pipedoctor.diagnose import load_rules
+
+    rules = load_rules(rules_dirs)
+    snapshot = open_snapshot(request)
+    return analyse(snapshot, rules, request.execution), snapshot.errors
