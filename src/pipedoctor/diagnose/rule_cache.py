@@ -16,13 +16,10 @@ import os
 import sys
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipedoctor import __version__
 from pipedoctor.diagnose.patterns import Pattern
-
-if TYPE_CHECKING:
-    from pipedoctor.diagnose.rules import Rule
 
 FORMAT = 1  # bump when what is stored changes meaning
 
@@ -34,16 +31,11 @@ def cache_dir() -> Path:
     return root / "pipedoctor"
 
 
-def _rule_fields() -> list[str]:
-    from pipedoctor.diagnose.rules import Rule
-
-    return [f.name for f in fields(Rule)]
-
-
-def content_key(files: dict[Path, bytes]) -> str:
-    """Changes with any rule file (name or bytes), the folder, pipedoctor and Python versions."""
+def content_key(files: dict[Path, bytes], rule_type: type) -> str:
+    """Changes with any rule file (name or bytes), the folder, pipedoctor and Python versions,
+    and the fields of `rule_type` (the rule dataclass, given by the loader: no import cycle)."""
     digest = hashlib.sha256()
-    header = [FORMAT, __version__, sys.version, marshal.version, *_rule_fields()]
+    header = [FORMAT, __version__, sys.version, marshal.version, *(f.name for f in fields(rule_type))]
     digest.update(repr(header).encode())
     for path, raw in files.items():
         digest.update(str(path).encode() + b"\0" + len(raw).to_bytes(8, "big") + raw)
@@ -56,10 +48,9 @@ def _file_for(directory: Path) -> Path:
     return cache_dir() / f"rules-{name}.marshal"
 
 
-def read(directory: Path, key: str) -> list[Rule] | None:
-    """The rules cached for `directory` if they were cached under `key`, else None."""
-    from pipedoctor.diagnose.rules import Rule
-
+def read(directory: Path, key: str, rule_type: type) -> list[Any] | None:
+    """The rules (of `rule_type`) cached for `directory` if they were cached under `key`, else
+    None."""
     try:
         data = marshal.loads(_file_for(directory).read_bytes())
         if not isinstance(data, dict) or data.get("key") != key:
@@ -69,19 +60,18 @@ def read(directory: Path, key: str) -> list[Rule] | None:
             plain["path"] = Path(plain["path"])
             plain["match"] = [Pattern(source) for source in plain["match"]]
             plain["exclude"] = [Pattern(source) for source in plain["exclude"]]
-            rules.append(Rule(**plain))
+            rules.append(rule_type(**plain))
         return rules
     except Exception:  # noqa: BLE001 - any unreadable cache means: load the files instead
         return None
 
 
-def write(directory: Path, key: str, rules: list[Rule]) -> None:
+def write(directory: Path, key: str, rules: list[Any]) -> None:
     """Cache the rules of `directory` under `key`; gives up silently (read-only home, a value
     marshal cannot store)."""
-    names = _rule_fields()
     plain_rules = []
     for rule in rules:
-        plain: dict[str, Any] = {name: getattr(rule, name) for name in names}
+        plain: dict[str, Any] = {f.name: getattr(rule, f.name) for f in fields(rule)}
         plain["path"] = str(rule.path)
         plain["match"] = [pattern.source for pattern in rule.match]
         plain["exclude"] = [pattern.source for pattern in rule.exclude]

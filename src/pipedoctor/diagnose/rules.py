@@ -167,11 +167,11 @@ def _bundled_rules(validate: bool) -> list[Rule]:
         raise RuleError(f"{directory}: rules directory does not exist")
     files = _rule_files(directory)
     try:
-        key = rule_cache.content_key({**files, **_loader_files()})
+        key = rule_cache.content_key({**files, **_loader_files()}, Rule)
     except OSError:  # no source beside the bytecode: load without the cache
         return _checked_rules(files, validate)
     if not validate:
-        cached = rule_cache.read(directory, key)
+        cached = rule_cache.read(directory, key, Rule)
         if cached is not None:
             return cached
     rules = _checked_rules(files, validate)
