@@ -354,6 +354,33 @@ def test_module_calls_are_read_after_the_calls_whose_outputs_they_use(tmp_path: 
     assert linked.role is not None and linked.role.logical_id == "module.role.aws_iam_role.r"
 
 
+def test_a_policy_passed_from_another_modules_output_file_is_read(tmp_path: Path) -> None:
+    # The policy module's outputs sit in a file of `output` blocks only, and its document
+    # reaches the role module as an argument.
+    for folder in ("policy", "role"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "main.tf").write_text(
+        'module "policy" {\n  source = "./policy"\n}\n'
+        'module "role" {\n  source = "./role"\n  policy = module.policy.build\n}\n'
+    )
+    (tmp_path / "policy" / "main.tf").write_text(
+        'data "aws_iam_policy_document" "build" {\n  statement {\n'
+        '    actions   = ["s3:*"]\n    resources = ["*"]\n  }\n}\n'
+    )
+    (tmp_path / "policy" / "outputs.tf").write_text(
+        'output "build" {\n  value = data.aws_iam_policy_document.build.json\n}\n'
+    )
+    (tmp_path / "role" / "main.tf").write_text(
+        'variable "policy" {}\nresource "aws_iam_role" "r" {\n  name = "ci"\n}\n'
+        'resource "aws_iam_role_policy" "p" {\n  role   = aws_iam_role.r.name\n'
+        '  policy = var.policy\n}\n'
+    )
+    (role,) = build_model(repository_files([str(tmp_path)])).definitions.roles
+    (document,) = role.item.inline_policies.values()
+    assert document["Statement"][0]["Action"] == ["s3:*"]
+    assert "policies" not in role.unknown
+
+
 def test_a_policy_template_with_placeholders_leaves_the_policies_unknown(tmp_path: Path) -> None:
     (tmp_path / "push.json.tftpl").write_text(
         '{"Statement": [{"Effect": "Allow", "Action": "ecr:PutImage", "Resource": "${repo_arn}"},\n'

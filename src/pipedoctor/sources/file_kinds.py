@@ -9,7 +9,7 @@ JSON_SUFFIXES = (".json", ".json.tpl", ".json.tftpl")
 STRUCTURED_SUFFIXES = (*JSON_SUFFIXES, ".yml", ".yaml", ".template")
 # AWS resources, and what a module's resources read: module calls, variables, locals.
 _TERRAFORM_AWS = re.compile(
-    r'^\s*(?:(?:resource|data)\s+"aws_|module\s+"|variable\s+"|locals\s*\{)', re.MULTILINE
+    r'^\s*(?:(?:resource|data)\s+"aws_|module\s+"|variable\s+"|output\s+"|locals\s*\{)', re.MULTILINE
 )
 _CFN_TYPE = re.compile(r"""["']?Type["']?\s*:\s*["']?AWS::""")
 # A CodeDeploy AppSpec names `Type: AWS::ECS::Service` too, but is a deployment's input, read by
