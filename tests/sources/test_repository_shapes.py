@@ -396,6 +396,54 @@ def test_a_policy_template_with_placeholders_leaves_the_policies_unknown(tmp_pat
     assert role.at("policy:push:statement:1") == f"{tmp_path.as_posix()}/push.json.tftpl:2"
 
 
+def test_a_tpl_policy_template_is_filled_in_with_the_known_template_variables(tmp_path: Path) -> None:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "pipeline.tpl").write_text(
+        '{"Statement": [{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"},\n'
+        ' {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::${bucket}/*"},\n'
+        ' {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::${ other }/*"}]}'
+    )
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_s3_bucket" "artifacts" {\n  bucket = "pipeline-artifacts"\n}\n'
+        'resource "aws_iam_role" "r" {\n  name = "r"\n}\n'
+        'resource "aws_iam_role_policy" "p" {\n  role   = aws_iam_role.r.name\n'
+        '  policy = templatefile("${path.root}/assets/pipeline.tpl", {\n'
+        '    bucket = aws_s3_bucket.artifacts.id,\n    other = "named-${var.unset}"\n  })\n}\n'
+    )
+    (role,) = build_model(repository_files([str(tmp_path)])).definitions.roles
+    statements = role.item.inline_policies["p"]["Statement"]
+    assert statements[0]["Action"] == "ecs:*"
+    assert statements[1]["Resource"] == "arn:aws:s3:::pipeline-artifacts/*"
+    # A variable whose value is not known here stays a placeholder, and the policies unknown.
+    assert statements[2]["Resource"] == "arn:aws:s3:::${ other }/*"
+    assert "policies" in role.unknown
+    assert role.at("policy:p:statement:1") == f"{tmp_path.as_posix()}/assets/pipeline.tpl:2"
+
+
+def test_a_template_file_policy_whose_variables_are_all_known_is_known(tmp_path: Path) -> None:
+    (tmp_path / "push.tpl").write_text(
+        '{"Statement": [{"Effect": "Allow", "Action": "ecr:PutImage", "Resource": "${repo}"}]}'
+    )
+    (tmp_path / "main.tf").write_text(
+        'data "template_file" "push" {\n  template = file("push.tpl")\n'
+        '  vars = {\n    repo = aws_ecr_repository.app.arn\n  }\n}\n'
+        'resource "aws_ecr_repository" "app" {\n  name = "app"\n}\n'
+        'resource "aws_iam_role" "r" {\n  name = "r"\n  inline_policy {\n    name = "push"\n'
+        '    policy = data.template_file.push.rendered\n  }\n}\n'
+    )
+    (role,) = build_model(repository_files([str(tmp_path)])).definitions.roles
+    (statement,) = role.item.inline_policies["push"]["Statement"]
+    assert statement["Resource"].endswith(":repository/app")
+    assert "policies" not in role.unknown
+
+
+def test_a_tpl_file_that_holds_no_policy_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "user_data.tpl").write_text("#!/bin/sh\necho ${name}\n")
+    (tmp_path / "main.tf").write_text('resource "aws_iam_role" "r" {\n  name = "r"\n}\n')
+    paths = [Path(f.path).name for f in repository_files([str(tmp_path)])]
+    assert paths == ["main.tf"]
+
+
 def test_paths_group_into_repositories(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b" / ".git").mkdir(parents=True)
