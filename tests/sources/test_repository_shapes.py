@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -442,6 +443,27 @@ def test_a_tpl_file_that_holds_no_policy_is_not_read(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text('resource "aws_iam_role" "r" {\n  name = "r"\n}\n')
     paths = [Path(f.path).name for f in repository_files([str(tmp_path)])]
     assert paths == ["main.tf"]
+
+
+def test_an_invalid_template_is_one_finding_and_its_grants_are_not_guessed(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    # CloudFormation rejects the template as well (an alias with no name), so no stack holds
+    # these grants as written: the one finding says that nothing in the file is checked.
+    (tmp_path / "ci.yml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  PipelineRole:\n"
+        "    Type: AWS::IAM::Role\n    Properties:\n      Policies:\n"
+        "        - PolicyName: p\n          PolicyDocument:\n            Statement:\n"
+        "              - Effect: Allow\n                Action: iam:PassRole\n"
+        "                Resource:\n                  - *\n"
+    )
+    model = build_model(repository_files([str(tmp_path)]))
+    assert [(Path(path).name, error.line) for path, error in model.syntax_errors] == [("ci.yml", 13)]
+    assert model.definitions.roles == []
+    code, out, _ = run_cli("check", str(tmp_path), "--format", "json")
+    (finding,) = json.loads(out)["diagnoses"]
+    assert code == 0 and finding["rule"] == "static-pipeline-definition-invalid-syntax"  # medium
+    assert "nothing it defines" in finding["message"]
 
 
 def test_paths_group_into_repositories(tmp_path: Path) -> None:
