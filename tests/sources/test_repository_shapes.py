@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -354,6 +355,33 @@ def test_module_calls_are_read_after_the_calls_whose_outputs_they_use(tmp_path: 
     assert linked.role is not None and linked.role.logical_id == "module.role.aws_iam_role.r"
 
 
+def test_a_policy_passed_from_another_modules_output_file_is_read(tmp_path: Path) -> None:
+    # The policy module's outputs sit in a file of `output` blocks only, and its document
+    # reaches the role module as an argument.
+    for folder in ("policy", "role"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "main.tf").write_text(
+        'module "policy" {\n  source = "./policy"\n}\n'
+        'module "role" {\n  source = "./role"\n  policy = module.policy.build\n}\n'
+    )
+    (tmp_path / "policy" / "main.tf").write_text(
+        'data "aws_iam_policy_document" "build" {\n  statement {\n'
+        '    actions   = ["s3:*"]\n    resources = ["*"]\n  }\n}\n'
+    )
+    (tmp_path / "policy" / "outputs.tf").write_text(
+        'output "build" {\n  value = data.aws_iam_policy_document.build.json\n}\n'
+    )
+    (tmp_path / "role" / "main.tf").write_text(
+        'variable "policy" {}\nresource "aws_iam_role" "r" {\n  name = "ci"\n}\n'
+        'resource "aws_iam_role_policy" "p" {\n  role   = aws_iam_role.r.name\n'
+        '  policy = var.policy\n}\n'
+    )
+    (role,) = build_model(repository_files([str(tmp_path)])).definitions.roles
+    (document,) = role.item.inline_policies.values()
+    assert document["Statement"][0]["Action"] == ["s3:*"]
+    assert "policies" not in role.unknown
+
+
 def test_a_policy_template_with_placeholders_leaves_the_policies_unknown(tmp_path: Path) -> None:
     (tmp_path / "push.json.tftpl").write_text(
         '{"Statement": [{"Effect": "Allow", "Action": "ecr:PutImage", "Resource": "${repo_arn}"},\n'
@@ -367,6 +395,75 @@ def test_a_policy_template_with_placeholders_leaves_the_policies_unknown(tmp_pat
     assert role.item.inline_policies["push"]["Statement"][0]["Action"] == "ecr:PutImage"
     assert "policies" in role.unknown
     assert role.at("policy:push:statement:1") == f"{tmp_path.as_posix()}/push.json.tftpl:2"
+
+
+def test_a_tpl_policy_template_is_filled_in_with_the_known_template_variables(tmp_path: Path) -> None:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "pipeline.tpl").write_text(
+        '{"Statement": [{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"},\n'
+        ' {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::${bucket}/*"},\n'
+        ' {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::${ other }/*"}]}'
+    )
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_s3_bucket" "artifacts" {\n  bucket = "pipeline-artifacts"\n}\n'
+        'resource "aws_iam_role" "r" {\n  name = "r"\n}\n'
+        'resource "aws_iam_role_policy" "p" {\n  role   = aws_iam_role.r.name\n'
+        '  policy = templatefile("${path.root}/assets/pipeline.tpl", {\n'
+        '    bucket = aws_s3_bucket.artifacts.id,\n    other = "named-${var.unset}"\n  })\n}\n'
+    )
+    (role,) = build_model(repository_files([str(tmp_path)])).definitions.roles
+    statements = role.item.inline_policies["p"]["Statement"]
+    assert statements[0]["Action"] == "ecs:*"
+    assert statements[1]["Resource"] == "arn:aws:s3:::pipeline-artifacts/*"
+    # A variable whose value is not known here stays a placeholder, and the policies unknown.
+    assert statements[2]["Resource"] == "arn:aws:s3:::${ other }/*"
+    assert "policies" in role.unknown
+    assert role.at("policy:p:statement:1") == f"{tmp_path.as_posix()}/assets/pipeline.tpl:2"
+
+
+def test_a_template_file_policy_whose_variables_are_all_known_is_known(tmp_path: Path) -> None:
+    (tmp_path / "push.tpl").write_text(
+        '{"Statement": [{"Effect": "Allow", "Action": "ecr:PutImage", "Resource": "${repo}"}]}'
+    )
+    (tmp_path / "main.tf").write_text(
+        'data "template_file" "push" {\n  template = file("push.tpl")\n'
+        '  vars = {\n    repo = aws_ecr_repository.app.arn\n  }\n}\n'
+        'resource "aws_ecr_repository" "app" {\n  name = "app"\n}\n'
+        'resource "aws_iam_role" "r" {\n  name = "r"\n  inline_policy {\n    name = "push"\n'
+        '    policy = data.template_file.push.rendered\n  }\n}\n'
+    )
+    (role,) = build_model(repository_files([str(tmp_path)])).definitions.roles
+    (statement,) = role.item.inline_policies["push"]["Statement"]
+    assert statement["Resource"].endswith(":repository/app")
+    assert "policies" not in role.unknown
+
+
+def test_a_tpl_file_that_holds_no_policy_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "user_data.tpl").write_text("#!/bin/sh\necho ${name}\n")
+    (tmp_path / "main.tf").write_text('resource "aws_iam_role" "r" {\n  name = "r"\n}\n')
+    paths = [Path(f.path).name for f in repository_files([str(tmp_path)])]
+    assert paths == ["main.tf"]
+
+
+def test_an_invalid_template_is_one_finding_and_its_grants_are_not_guessed(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    # CloudFormation rejects the template as well (an alias with no name), so no stack holds
+    # these grants as written: the one finding says that nothing in the file is checked.
+    (tmp_path / "ci.yml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  PipelineRole:\n"
+        "    Type: AWS::IAM::Role\n    Properties:\n      Policies:\n"
+        "        - PolicyName: p\n          PolicyDocument:\n            Statement:\n"
+        "              - Effect: Allow\n                Action: iam:PassRole\n"
+        "                Resource:\n                  - *\n"
+    )
+    model = build_model(repository_files([str(tmp_path)]))
+    assert [(Path(path).name, error.line) for path, error in model.syntax_errors] == [("ci.yml", 13)]
+    assert model.definitions.roles == []
+    code, out, _ = run_cli("check", str(tmp_path), "--format", "json")
+    (finding,) = json.loads(out)["diagnoses"]
+    assert code == 0 and finding["rule"] == "static-pipeline-definition-invalid-syntax"  # medium
+    assert "nothing it defines" in finding["message"]
 
 
 def test_paths_group_into_repositories(tmp_path: Path) -> None:

@@ -7,9 +7,12 @@ import re
 TERRAFORM_SUFFIXES = (".tf",)
 JSON_SUFFIXES = (".json", ".json.tpl", ".json.tftpl")
 STRUCTURED_SUFFIXES = (*JSON_SUFFIXES, ".yml", ".yaml", ".template")
+# Templates `templatefile()` reads, whatever their name says of their format: kept when they hold
+# a policy document.
+POLICY_TEMPLATE_SUFFIXES = (".tpl", ".tftpl")
 # AWS resources, and what a module's resources read: module calls, variables, locals.
 _TERRAFORM_AWS = re.compile(
-    r'^\s*(?:(?:resource|data)\s+"aws_|module\s+"|variable\s+"|locals\s*\{)', re.MULTILINE
+    r'^\s*(?:(?:resource|data)\s+"aws_|module\s+"|variable\s+"|output\s+"|locals\s*\{)', re.MULTILINE
 )
 _CFN_TYPE = re.compile(r"""["']?Type["']?\s*:\s*["']?AWS::""")
 # A CodeDeploy AppSpec names `Type: AWS::ECS::Service` too, but is a deployment's input, read by
@@ -27,7 +30,9 @@ _IGNORED_NAMES = {
 
 def is_infrastructure_candidate(path: str) -> bool:
     name = path.rsplit("/", 1)[-1].lower()
-    return name not in _IGNORED_NAMES and name.endswith(TERRAFORM_SUFFIXES + STRUCTURED_SUFFIXES)
+    return name not in _IGNORED_NAMES and name.endswith(
+        TERRAFORM_SUFFIXES + STRUCTURED_SUFFIXES + POLICY_TEMPLATE_SUFFIXES
+    )
 
 
 def is_infrastructure(path: str, text: str) -> bool:
@@ -37,6 +42,8 @@ def is_infrastructure(path: str, text: str) -> bool:
         return False
     if path.lower().endswith(TERRAFORM_SUFFIXES):
         return bool(_TERRAFORM_AWS.search(text))
+    if path.lower().endswith(POLICY_TEMPLATE_SUFFIXES) and not path.lower().endswith(JSON_SUFFIXES):
+        return '"Statement"' in text
     if "AWSTemplateFormatVersion" in text:
         return True
     if _CFN_TYPE.search(text):

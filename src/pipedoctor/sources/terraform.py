@@ -41,6 +41,10 @@ _REFERENCE = re.compile(
 _FILE_CALL = re.compile(
     r'^\$\{\s*(?:file|templatefile)\(\s*"(?:\$\{path\.(?:module|root|cwd)\}/)?([^"$]+)"'
 )
+# One `name = value` of templatefile()'s variables map: a quoted string or a reference.
+_TEMPLATE_ARGUMENT = re.compile(
+    r'([A-Za-z_][A-Za-z0-9_]*)\s*=\s*("(?:[^"\\]|\\.)*"|[A-Za-z_][\w.\-]*)'
+)
 # Module call arguments that are not the module's variables.
 _META_ARGUMENTS = {LABELS, "source", "version", "providers", "count", "for_each", "depends_on"}
 MAX_MODULE_DEPTH = 8
@@ -226,13 +230,44 @@ class _Module:
             return self.file_of(block.body.get("template")) if block else ""
         return ""
 
+    def template_values(self, value: Any) -> dict[str, str]:
+        """The variables a template is filled in with (`templatefile("x", { a = b })`, a
+        `template_file`'s `vars`), those whose value is known here."""
+        if not isinstance(value, str):
+            return {}
+        raw: dict[str, Any] = {}
+        if _FILE_CALL.match(value) and "templatefile(" in value:
+            opening = value.find('"', value.find("templatefile("))
+            arguments = value[value.find('"', opening + 1) + 1 :]  # after the path
+            for name, expression in _TEMPLATE_ARGUMENT.findall(arguments):
+                quoted = expression.startswith('"')
+                raw[name] = expression[1:-1] if quoted else "${" + expression + "}"
+        whole = _INTERPOLATION.fullmatch(value)
+        reference = _REFERENCE.match(whole.group(1)) if whole else None
+        if reference and reference.group("kind") == "data.template_file":
+            block = self.data.get(("template_file", reference.group("name")))
+            variables = _first(block.body.get("vars")) if block else {}
+            raw.update({k: v for k, v in variables.items() if k != LABELS})
+        known = {}
+        for name, item in raw.items():
+            rendered = self.render(item)
+            if isinstance(rendered, str | int | float) and "${" not in str(rendered):
+                known[name] = str(rendered)
+        return known
+
     def policy_file(self, value: Any) -> tuple[str, LocatedDoc] | None:
-        """The policy document file an argument reads, parsed with lines."""
+        """The policy document file an argument reads, parsed with lines, the template
+        variables whose value is known filled in."""
         path = self.file_of(value)
         if not path or path not in self.texts:
             return None
+        text = self.texts[path]
+        for name, known in self.template_values(value).items():
+            escaped = json.dumps(known)[1:-1]  # on one line: the statements keep their lines
+            placeholder = re.compile(r"\$\{\s*" + re.escape(name) + r"\s*\}")
+            text = placeholder.sub(lambda _match, escaped=escaped: escaped, text)
         try:
-            return path, load_located_json(self.texts[path])
+            return path, load_located_json(text)
         except ParseError:
             return None
 
