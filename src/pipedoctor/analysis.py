@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from pipedoctor.diagnose import Diagnoser, incidents_from_snapshot, posture_findings
+from pipedoctor.diagnose.incidents import Incident
 from pipedoctor.diagnose.rules import Rule
-from pipedoctor.diagnose.unrecognised import unrecognised_incident
-from pipedoctor.model import Snapshot
+from pipedoctor.model import Finding, Snapshot
 from pipedoctor.report.text import Section
+
+
+def _unrecognised(incident: Incident, rules: list[Rule], snapshot: Snapshot) -> Finding:
+    # Imported for a failure nothing matched: a repository check never needs it (start-up time).
+    from pipedoctor.diagnose.unrecognised import unrecognised_incident
+
+    return unrecognised_incident(incident, rules, snapshot)
 
 
 def analyse_snapshot(
@@ -20,7 +27,7 @@ def analyse_snapshot(
     sections = [
         Section(
             f"failed: {incident.location}",
-            diagnoser.diagnose(incident, snapshot) or [unrecognised_incident(incident, rules, snapshot)],
+            diagnoser.diagnose(incident, snapshot) or [_unrecognised(incident, rules, snapshot)],
         )
         for incident in incidents_from_snapshot(snapshot, pipeline, execution)
     ]

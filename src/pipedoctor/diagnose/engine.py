@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipedoctor.diagnose.authz import parse_authorization_errors
 from pipedoctor.diagnose.conditions import describe_condition, evaluate_condition
-from pipedoctor.diagnose.denials import denial_facts
 from pipedoctor.diagnose.evidence import run_check
 from pipedoctor.diagnose.incidents import Incident
 from pipedoctor.diagnose.involved import involved
@@ -138,6 +136,10 @@ def _denial_findings(
     """One candidate per distinct denial in the matched message, its cause named by the parser."""
     surface = match.surface
     findings = []
+    # Imported when a rule matched a failure: a repository check needs neither (start-up time).
+    from pipedoctor.diagnose.authz import parse_authorization_errors
+    from pipedoctor.diagnose.denials import denial_facts
+
     denials = parse_authorization_errors(match.excerpt or match.line)
     for denial in denials[:MAX_DENIALS]:
         resolved = denial_facts(denial, facts, match.excerpt, surface)

@@ -11,15 +11,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
-
-from policyuniverse.arn import ARN
-from policyuniverse.statement import Statement
+from typing import TYPE_CHECKING, Any
 
 from pipedoctor.diagnose.hit import Hit
 from pipedoctor.knowledge.arns import split_arn
 from pipedoctor.model import Snapshot
 from pipedoctor.model.findings import Location
+
+if TYPE_CHECKING:
+    from policyuniverse.statement import Statement
 
 MAX_STATEMENT_CHARS = 400
 
@@ -67,6 +67,13 @@ def _text(statement: dict[str, Any]) -> str:
     return text if len(text) <= MAX_STATEMENT_CHARS else text[: MAX_STATEMENT_CHARS - 3] + "..."
 
 
+def _statement(statement: dict[str, Any]) -> Statement:
+    # policyuniverse loads its data at import (about 0.13 s): only when a policy is judged.
+    from policyuniverse.statement import Statement
+
+    return Statement(statement)
+
+
 def _actions(statement: Statement) -> str:
     if "NotAction" in statement.statement:
         return "every action but " + ", ".join(sorted(_as_list(statement.statement["NotAction"])))
@@ -79,6 +86,8 @@ def _as_list(value: Any) -> list[str]:
 
 def _account_of(value: str) -> str:
     """The account a principal or condition value names: a 12-digit id, or the account of an ARN."""
+    from policyuniverse.arn import ARN
+
     parsed = ARN(value)
     if parsed.error or parsed.service:
         return ""
@@ -106,7 +115,7 @@ def _facts(resource: PolicedResource, statement: dict[str, Any], index: int) -> 
         "resource.name": resource.name,
         "resource.arn": resource.arn,
         "statement.label": _label(statement, index),
-        "statement.actions": _actions(Statement(statement)),
+        "statement.actions": _actions(_statement(statement)),
         "statement.text": _text(statement),
     }
 
@@ -117,7 +126,7 @@ def open_to_anyone(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
         opening = [
             (index, statement)
             for index, statement in enumerate(_statements(resource.policy))
-            if Statement(statement).is_internet_accessible()
+            if _statement(statement).is_internet_accessible()
         ]
         if not opening:
             continue
@@ -133,7 +142,7 @@ def open_to_anyone(snapshot: Snapshot, params: dict[str, Any]) -> Iterator[Hit]:
 
 
 def _other_accounts(statement: dict[str, Any], known: set[str]) -> list[str]:
-    parsed = Statement(statement)
+    parsed = _statement(statement)
     if parsed.effect != "Allow" or parsed.uses_not_principal():
         return []
     values = [str(p) for p in parsed.principals]
@@ -149,7 +158,7 @@ def open_to_other_accounts(snapshot: Snapshot, params: dict[str, Any]) -> Iterat
         sharing = [
             (index, statement, accounts)
             for index, statement in enumerate(_statements(resource.policy))
-            if not Statement(statement).is_internet_accessible()
+            if not _statement(statement).is_internet_accessible()
             and (accounts := _other_accounts(statement, known))
         ]
         if not sharing:
