@@ -14,7 +14,7 @@ import pytest
 from pipedoctor.diagnose import RuleError, load_rules, rule_cache
 from pipedoctor.diagnose import rules as rules_module
 
-NOT_FOR_A_DOCKERFILE = ("boto3", "botocore", "textual", "duckdb", "networkx", "jsonschema", "yaml")
+NOT_FOR_A_DOCKERFILE = ("boto3", "botocore", "textual", "duckdb", "networkx", "jsonschema", "yaml", "policyuniverse")
 
 
 def run_check(folder: Path, cache_home: Path) -> subprocess.CompletedProcess[str]:
