@@ -147,6 +147,20 @@ def _may_name(allowing: list[CompiledStatement], action: str, resource: str) -> 
     )
 
 
+def _denied_everywhere(policy_set: PolicySet, action: str) -> bool:
+    """Whether the policies deny the (lower-case) action on every resource in every context:
+    an identity Deny on `*` without conditions, or a permissions boundary that allows it
+    nowhere."""
+    compiled = policy_set.compiled()
+    if any(
+        not s.allow and s.resource_all and not s.resource_negated and not s.conditions
+        for s in compiled.identity.candidates(action)
+    ):
+        return True
+    boundary = compiled.boundary
+    return boundary is not None and not any(s.allow for s in boundary.candidates(action))
+
+
 @dataclass
 class _Target:
     node: str  # what is gained or rewritten
@@ -176,8 +190,8 @@ class _Search:
         self._capability_sets: dict[frozenset[str], int] = {}
         self._alike_of: dict[str, int] = {}
         self._extra: dict[tuple[int, str], int] = {}
-        # kind -> capability set number -> the positions of its members in `_everyone(kind)`
-        self._groups: dict[str, dict[int, list[int]]] = {}
+        # kind -> per capability set, the set and the positions of its members in `_everyone(kind)`
+        self._groups: dict[str, list[tuple[frozenset[str], list[int]]]] = {}
         # (statement, kind) -> the positions in `_everyone(kind)` the statement may name (None:
         # all); the statement is kept with them so that its id stays its own
         self._named: dict[tuple[int, str], tuple[CompiledStatement, frozenset[int] | None]] = {}
@@ -488,22 +502,24 @@ class _Search:
         groups = self._capability_groups(kind)
         if named is not None and len(named) <= len(groups):
             return iter(sorted(i for i in named if self._beyond(entry.arn, everyone[i])))
+        mine = self.capabilities(entry.arn)
         gaining = heapq.merge(
-            *(
-                positions
-                for positions in groups.values()
-                if self._beyond(entry.arn, everyone[positions[0]])
-            )
+            *(positions for capabilities, positions in groups if not capabilities <= mine)
         )
         return gaining if named is None else (i for i in gaining if i in named)
 
-    def _capability_groups(self, kind: str) -> dict[int, list[int]]:
-        """The positions in `_everyone(kind)` of the principals of each capability set."""
+    def _capability_groups(self, kind: str) -> list[tuple[frozenset[str], list[int]]]:
+        """Per capability set of the users or roles, the set and the positions of its members
+        in `_everyone(kind)`."""
         groups = self._groups.get(kind)
         if groups is None:
-            groups = self._groups[kind] = {}
+            by_set: dict[int, tuple[frozenset[str], list[int]]] = {}
             for index, arn in enumerate(self._everyone(kind)):
-                groups.setdefault(self._alike(arn), []).append(index)
+                number = self._alike(arn)
+                if number not in by_set:
+                    by_set[number] = (frozenset(self.capabilities(arn)), [])
+                by_set[number][1].append(index)
+            groups = self._groups[kind] = list(by_set.values())
         return groups
 
     def _nameable(self, technique: Technique, entry: PrincipalEntry) -> frozenset[int] | None:
@@ -514,11 +530,14 @@ class _Search:
         if spec is None:
             return None
         kind = technique.target[:-1]
-        layer = self.pg.decider.policy_set(entry).compiled().identity
+        policy_set = self.pg.decider.policy_set(entry)
+        layer = policy_set.compiled().identity
         found: set[int] = set()
         for action in spec.actions:
             if is_always_allowed(action.lower()):
                 return None
+            if _denied_everywhere(policy_set, action.lower()):
+                continue
             for statement in layer.candidates(action.lower()):
                 if not statement.allow:
                     continue
