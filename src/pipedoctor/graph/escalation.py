@@ -195,6 +195,8 @@ class _Search:
         # (statement, kind) -> the positions in `_everyone(kind)` the statement may name (None:
         # all); the statement is kept with them so that its id stays its own
         self._named: dict[tuple[int, str], tuple[CompiledStatement, frozenset[int] | None]] = {}
+        # ordered list key -> position -> the end of the run of targets alike from there
+        self._run_ends: dict[str, dict[int, int]] = {}
         self._lowered_actions = [(a.lower(), a) for a in self.escalation_actions]
         self._actions_by_prefix: dict[str, list[tuple[str, str]]] = {}
         for lowered, action in self._lowered_actions:
@@ -416,9 +418,14 @@ class _Search:
         return "" if profiles else None
 
     def _targets(
-        self, technique: Technique, entry: PrincipalEntry, full: Callable[[], bool]
+        self,
+        technique: Technique,
+        entry: PrincipalEntry,
+        full: Callable[[], bool],
+        idle: Callable[[str], bool],
     ) -> Iterator[_Target]:
-        """The technique's targets; `full()` tells whether the search keeps enough already."""
+        """The technique's targets; `full()` tells whether the search keeps enough already,
+        `idle(target)` whether trying the target (and those alike after it) changes nothing."""
         inventory = self.inventory
         kind = technique.target
         if kind == "own-policies":
@@ -437,7 +444,7 @@ class _Search:
                 if (group in entry.groups) == mine:
                     yield _Target(group, group)
         elif kind in ("users", "roles"):
-            yield from self._everyone_targets(technique, entry, full)
+            yield from self._everyone_targets(technique, entry, full, idle)
         elif kind == "assumable-roles":
             yield from self._merged(
                 self._edge_targets(entry.arn, "assumes", "", edge_condition=True)
@@ -454,7 +461,11 @@ class _Search:
                     self._edge_targets(entry.arn, "passes_role", technique.pass_to)
                 )
             else:
-                candidates = (_Target(r, r) for r in self.service_roles(technique.trusted_by))
+                service = technique.trusted_by
+                roles = self._skipping(
+                    f"trusted-by:{service.lower()}", self.service_roles(service), 0, idle
+                )
+                candidates = (_Target(r, r) for r in roles)
             for target in candidates:
                 if technique.requires == "instance-profile":
                     condition = self._instance_profile(target.node)
@@ -471,14 +482,19 @@ class _Search:
         )
 
     def _everyone_targets(
-        self, technique: Technique, entry: PrincipalEntry, full: Callable[[], bool]
+        self,
+        technique: Technique,
+        entry: PrincipalEntry,
+        full: Callable[[], bool],
+        idle: Callable[[str], bool],
     ) -> Iterator[_Target]:
         """Every user or role but the principal, strongest first. Until the search keeps
         enough, only those that may gain something and that the principal's statements may
         name: the others would be compared and proven for nothing. Once it keeps enough, every
         one counts again (for the stop by strength and the "more targets" note), from where the
         promising ones left off."""
-        everyone = self._everyone(technique.target[:-1])
+        kind = technique.target[:-1]
+        everyone = self._everyone(kind)
         position = 0
         for index in self._promising(technique, entry):
             if full():
@@ -487,7 +503,39 @@ class _Search:
                 yield _Target(everyone[index], everyone[index])
             position = index + 1
         if full():
-            yield from (_Target(arn, arn) for arn in everyone[position:] if arn != entry.arn)
+            rest = self._skipping(f"kind:{kind}", everyone, position, idle)
+            yield from (_Target(arn, arn) for arn in rest if arn != entry.arn)
+
+    def _skipping(
+        self, key: str, ordered: list[str], start: int, idle: Callable[[str], bool]
+    ) -> Iterator[str]:
+        """The targets of an ordered list (see `_ordered`) from `start`, without the runs of
+        targets alike (same capabilities, same strength, so side by side) that the search would
+        try for nothing: the roles of one administrator policy, one by one, would each gain
+        what the kept ones gain."""
+        index = start
+        while index < len(ordered):
+            if idle(ordered[index]):
+                index = self._run_end(key, ordered, index)
+                continue
+            yield ordered[index]
+            index += 1
+
+    def _run_end(self, key: str, ordered: list[str], start: int) -> int:
+        ends = self._run_ends.setdefault(key, {})
+        end = ends.get(start)
+        if end is None:
+            first = ordered[start]
+            strength, alike = self.strength(first), self._alike(first)
+            end = start + 1
+            while (
+                end < len(ordered)
+                and self.strength(ordered[end]) == strength
+                and self._alike(ordered[end]) == alike
+            ):
+                end += 1
+            ends[start] = end
+        return end
 
     def _promising(self, technique: Technique, entry: PrincipalEntry) -> Iterator[int]:
         """Positions in `_everyone`, ascending, of the targets the principal's statements may
@@ -684,8 +732,24 @@ class _Search:
         roles costs a few comparisons, not thousands."""
         ranked = technique.gives in ("role", "user")  # targets come strongest first
         kept: list[Escalation] = []
-        targets = self._targets(technique, entry, lambda: ranked and len(kept) >= MAX_PER_TECHNIQUE)
         more = False
+
+        def keeps_enough() -> bool:
+            return ranked and len(kept) >= MAX_PER_TECHNIQUE
+
+        def idle(node: str) -> bool:
+            """Whether trying the target changes nothing: it gains nothing, or (once enough
+            are kept and more noted) at most what the last kept gains; never the target that
+            stops the search (see below)."""
+            if not ranked:
+                return False
+            beyond = self._beyond(principal, node)
+            if not keeps_enough():
+                return beyond == 0
+            bound = kept[-1].gained
+            return self.strength(node) > bound and (beyond == 0 or (more and beyond <= bound))
+
+        targets = self._targets(technique, entry, keeps_enough, idle)
         for target in targets:
             full = ranked and len(kept) >= MAX_PER_TECHNIQUE
             if full and self.strength(target.node) <= kept[-1].gained:
