@@ -94,3 +94,28 @@ def test_grouped_search_finds_what_trying_every_role_finds(monkeypatch) -> None:
     assert len(rewrites) == escalation.MAX_PER_TECHNIQUE
     assert role_arn("deploy-3") not in {e.gains for e in rewrites}
     assert "more targets may be reached" in rewrites[0].summary
+
+
+def test_skipping_alike_service_roles_finds_what_trying_each_finds(monkeypatch) -> None:
+    """More alike roles behind one service than the search keeps, and weaker ones after them:
+    the runs skipped change neither the paths kept nor the "more targets" note."""
+    lambda_trust = trust(services=("lambda.amazonaws.com",))
+    roles = [role("ci", trust(services=CODEBUILD), allow("lambda:UpdateFunctionCode"))]
+    roles += [role(f"admin-{i}", lambda_trust, allow("*")) for i in range(9)]
+    roles += [role(f"deploy-{i}", lambda_trust, STRONG) for i in range(4)]
+    roles += [role(f"none-{i}", lambda_trust) for i in range(3)]
+    data = account(*roles)
+    skipping = escalation_report(
+        build_graph(authorization=inventory_from_authorization_details(data))
+    )
+
+    def every_one(self, key, ordered, start, idle):
+        return iter(ordered[start:])
+
+    monkeypatch.setattr(escalation._Search, "_skipping", every_one)
+    each = escalation_report(build_graph(authorization=inventory_from_authorization_details(data)))
+    assert skipping.to_dict() == each.to_dict()
+    updates = [e for e in skipping.escalations if e.technique == "lambda-update-function-code"]
+    assert {e.gains for e in updates} <= {role_arn(f"admin-{i}") for i in range(9)}
+    assert len(updates) == escalation.MAX_PER_TECHNIQUE
+    assert "more targets may be reached" in updates[0].summary
