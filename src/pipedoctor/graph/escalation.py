@@ -40,7 +40,7 @@ from pipedoctor.iam.matching import has_wildcard
 from pipedoctor.iam.service_rules import is_always_allowed
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from pipedoctor.graph.build import PermissionGraph
 
@@ -147,6 +147,20 @@ def _may_name(allowing: list[CompiledStatement], action: str, resource: str) -> 
     )
 
 
+def _denied_everywhere(policy_set: PolicySet, action: str) -> bool:
+    """Whether the policies deny the (lower-case) action on every resource in every context:
+    an identity Deny on `*` without conditions, or a permissions boundary that allows it
+    nowhere."""
+    compiled = policy_set.compiled()
+    if any(
+        not s.allow and s.resource_all and not s.resource_negated and not s.conditions
+        for s in compiled.identity.candidates(action)
+    ):
+        return True
+    boundary = compiled.boundary
+    return boundary is not None and not any(s.allow for s in boundary.candidates(action))
+
+
 @dataclass
 class _Target:
     node: str  # what is gained or rewritten
@@ -176,6 +190,13 @@ class _Search:
         self._capability_sets: dict[frozenset[str], int] = {}
         self._alike_of: dict[str, int] = {}
         self._extra: dict[tuple[int, str], int] = {}
+        # kind -> per capability set, the set and the positions of its members in `_everyone(kind)`
+        self._groups: dict[str, list[tuple[frozenset[str], list[int]]]] = {}
+        # (statement, kind) -> the positions in `_everyone(kind)` the statement may name (None:
+        # all); the statement is kept with them so that its id stays its own
+        self._named: dict[tuple[int, str], tuple[CompiledStatement, frozenset[int] | None]] = {}
+        # ordered list key -> position -> the end of the run of targets alike from there
+        self._run_ends: dict[str, dict[int, int]] = {}
         self._lowered_actions = [(a.lower(), a) for a in self.escalation_actions]
         self._actions_by_prefix: dict[str, list[tuple[str, str]]] = {}
         for lowered, action in self._lowered_actions:
@@ -396,7 +417,15 @@ class _Search:
             return "the role is in an instance profile (the input does not list them)"
         return "" if profiles else None
 
-    def _targets(self, technique: Technique, entry: PrincipalEntry) -> Iterator[_Target]:
+    def _targets(
+        self,
+        technique: Technique,
+        entry: PrincipalEntry,
+        full: Callable[[], bool],
+        idle: Callable[[str], bool],
+    ) -> Iterator[_Target]:
+        """The technique's targets; `full()` tells whether the search keeps enough already,
+        `idle(target)` whether trying the target (and those alike after it) changes nothing."""
         inventory = self.inventory
         kind = technique.target
         if kind == "own-policies":
@@ -415,12 +444,7 @@ class _Search:
                 if (group in entry.groups) == mine:
                     yield _Target(group, group)
         elif kind in ("users", "roles"):
-            wanted = kind[:-1]
-            everyone = self._ordered(
-                f"kind:{wanted}",
-                (p.arn for p in inventory.principals.values() if p.kind == wanted),
-            )
-            yield from (_Target(arn, arn) for arn in everyone if arn != entry.arn)
+            yield from self._everyone_targets(technique, entry, full, idle)
         elif kind == "assumable-roles":
             yield from self._merged(
                 self._edge_targets(entry.arn, "assumes", "", edge_condition=True)
@@ -437,7 +461,11 @@ class _Search:
                     self._edge_targets(entry.arn, "passes_role", technique.pass_to)
                 )
             else:
-                candidates = (_Target(r, r) for r in self.service_roles(technique.trusted_by))
+                service = technique.trusted_by
+                roles = self._skipping(
+                    f"trusted-by:{service.lower()}", self.service_roles(service), 0, idle
+                )
+                candidates = (_Target(r, r) for r in roles)
             for target in candidates:
                 if technique.requires == "instance-profile":
                     condition = self._instance_profile(target.node)
@@ -445,6 +473,146 @@ class _Search:
                         continue
                     target.condition = condition
                 yield target
+
+    def _everyone(self, kind: str) -> list[str]:
+        """Every user or every role, strongest first."""
+        return self._ordered(
+            f"kind:{kind}",
+            (p.arn for p in self.inventory.principals.values() if p.kind == kind),
+        )
+
+    def _everyone_targets(
+        self,
+        technique: Technique,
+        entry: PrincipalEntry,
+        full: Callable[[], bool],
+        idle: Callable[[str], bool],
+    ) -> Iterator[_Target]:
+        """Every user or role but the principal, strongest first. Until the search keeps
+        enough, only those that may gain something and that the principal's statements may
+        name: the others would be compared and proven for nothing. Once it keeps enough, every
+        one counts again (for the stop by strength and the "more targets" note), from where the
+        promising ones left off."""
+        kind = technique.target[:-1]
+        everyone = self._everyone(kind)
+        position = 0
+        for index in self._promising(technique, entry):
+            if full():
+                break
+            if everyone[index] != entry.arn:
+                yield _Target(everyone[index], everyone[index])
+            position = index + 1
+        if full():
+            rest = self._skipping(f"kind:{kind}", everyone, position, idle)
+            yield from (_Target(arn, arn) for arn in rest if arn != entry.arn)
+
+    def _skipping(
+        self, key: str, ordered: list[str], start: int, idle: Callable[[str], bool]
+    ) -> Iterator[str]:
+        """The targets of an ordered list (see `_ordered`) from `start`, without the runs of
+        targets alike (same capabilities, same strength, so side by side) that the search would
+        try for nothing: the roles of one administrator policy, one by one, would each gain
+        what the kept ones gain."""
+        index = start
+        while index < len(ordered):
+            if idle(ordered[index]):
+                index = self._run_end(key, ordered, index)
+                continue
+            yield ordered[index]
+            index += 1
+
+    def _run_end(self, key: str, ordered: list[str], start: int) -> int:
+        ends = self._run_ends.setdefault(key, {})
+        end = ends.get(start)
+        if end is None:
+            first = ordered[start]
+            strength, alike = self.strength(first), self._alike(first)
+            end = start + 1
+            while (
+                end < len(ordered)
+                and self.strength(ordered[end]) == strength
+                and self._alike(ordered[end]) == alike
+            ):
+                end += 1
+            ends[start] = end
+        return end
+
+    def _promising(self, technique: Technique, entry: PrincipalEntry) -> Iterator[int]:
+        """Positions in `_everyone`, ascending, of the targets the principal's statements may
+        name and, for a technique that gives the target's capabilities, that have one the
+        principal lacks. Targets with the same capabilities are compared once, as a group: a
+        principal allowed the technique on `*` is not compared with each of thousands of roles."""
+        kind = technique.target[:-1]
+        everyone = self._everyone(kind)
+        named = self._nameable(technique, entry)
+        if technique.gives not in ("role", "user"):
+            return iter(range(len(everyone)) if named is None else sorted(named))
+        groups = self._capability_groups(kind)
+        if named is not None and len(named) <= len(groups):
+            return iter(sorted(i for i in named if self._beyond(entry.arn, everyone[i])))
+        mine = self.capabilities(entry.arn)
+        gaining = heapq.merge(
+            *(positions for capabilities, positions in groups if not capabilities <= mine)
+        )
+        return gaining if named is None else (i for i in gaining if i in named)
+
+    def _capability_groups(self, kind: str) -> list[tuple[frozenset[str], list[int]]]:
+        """Per capability set of the users or roles, the set and the positions of its members
+        in `_everyone(kind)`."""
+        groups = self._groups.get(kind)
+        if groups is None:
+            by_set: dict[int, tuple[frozenset[str], list[int]]] = {}
+            for index, arn in enumerate(self._everyone(kind)):
+                number = self._alike(arn)
+                if number not in by_set:
+                    by_set[number] = (frozenset(self.capabilities(arn)), [])
+                by_set[number][1].append(index)
+            groups = self._groups[kind] = list(by_set.values())
+        return groups
+
+    def _nameable(self, technique: Technique, entry: PrincipalEntry) -> frozenset[int] | None:
+        """Positions in `_everyone` that one of the principal's Allow statements may name for
+        the first step on the target (any other is denied that step, see `_may_name`); None:
+        any of them."""
+        spec = next((spec for spec in technique.steps if spec.on == "target"), None)
+        if spec is None:
+            return None
+        kind = technique.target[:-1]
+        policy_set = self.pg.decider.policy_set(entry)
+        layer = policy_set.compiled().identity
+        found: set[int] = set()
+        for action in spec.actions:
+            if is_always_allowed(action.lower()):
+                return None
+            if _denied_everywhere(policy_set, action.lower()):
+                continue
+            for statement in layer.candidates(action.lower()):
+                if not statement.allow:
+                    continue
+                positions = self._named_by(statement, kind)
+                if positions is None:
+                    return None
+                found |= positions
+        return frozenset(found)
+
+    def _named_by(self, statement: CompiledStatement, kind: str) -> frozenset[int] | None:
+        """Positions in `_everyone(kind)` the Allow statement may name, once per statement (a
+        managed policy's statement is shared by its principals), with the ARNs `_may_name`
+        lets through whatever the statements name; None: any."""
+        key = (id(statement), kind)
+        cached = self._named.get(key)
+        if cached is None:
+            if statement.variables or statement.resource_all:
+                positions = None
+            else:
+                everyone = self._everyone(kind)
+                positions = frozenset(
+                    i
+                    for i, arn in enumerate(everyone)
+                    if has_wildcard(arn) or statement.resource_matches(arn, False, {}, False)
+                )
+            cached = self._named[key] = (statement, positions)
+        return cached[1]
 
     def _edge_targets(
         self, principal: str, relation: str, service: str, edge_condition: bool = False
@@ -500,16 +668,24 @@ class _Search:
             )
         # Reaching a principal one already is gains nothing. What the target has beyond the
         # principal, counted through the intersection (the smaller set is walked: a principal
-        # with a few grants against a target with thousands).
-        # Targets with the same capabilities are compared with the principal once: `iam:*`-like
-        # techniques try every role of the account.
+        # with a few grants against a target with thousands), less what only points back at
+        # the principal.
         theirs, mine = self.capabilities(target), self.capabilities(principal)
+        pointing = self._pointing.get(target, {}).get(principal, ())
+        return self._beyond(principal, target) - sum(
+            1 for c in pointing if c in theirs and c not in mine
+        )
+
+    def _beyond(self, principal: str, target: str) -> int:
+        """How many capabilities the target has and the principal lacks. Targets with the same
+        capabilities are compared with the principal once: `iam:*`-like techniques try every
+        role of the account."""
         key = (self._alike(target), principal)
         extra = self._extra.get(key)
         if extra is None:
+            theirs, mine = self.capabilities(target), self.capabilities(principal)
             extra = self._extra[key] = len(theirs) - len(theirs & mine)
-        pointing = self._pointing.get(target, {}).get(principal, ())
-        return extra - sum(1 for c in pointing if c in theirs and c not in mine)
+        return extra
 
     def _alike(self, node: str) -> int:
         """A number shared by the nodes whose capabilities are the same set."""
@@ -554,10 +730,26 @@ class _Search:
         and the search stops once no remaining target could gain more than those kept (a target
         gains at most what it has): `iam:PassRole *` or `sts:AssumeRole *` against thousands of
         roles costs a few comparisons, not thousands."""
-        targets = self._targets(technique, entry)
         ranked = technique.gives in ("role", "user")  # targets come strongest first
         kept: list[Escalation] = []
         more = False
+
+        def keeps_enough() -> bool:
+            return ranked and len(kept) >= MAX_PER_TECHNIQUE
+
+        def idle(node: str) -> bool:
+            """Whether trying the target changes nothing: it gains nothing, or (once enough
+            are kept and more noted) at most what the last kept gains; never the target that
+            stops the search (see below)."""
+            if not ranked:
+                return False
+            beyond = self._beyond(principal, node)
+            if not keeps_enough():
+                return beyond == 0
+            bound = kept[-1].gained
+            return self.strength(node) > bound and (beyond == 0 or (more and beyond <= bound))
+
+        targets = self._targets(technique, entry, keeps_enough, idle)
         for target in targets:
             full = ranked and len(kept) >= MAX_PER_TECHNIQUE
             if full and self.strength(target.node) <= kept[-1].gained:

@@ -93,7 +93,9 @@ def role_of_session(session_arn: str, role_arns: Iterable[str]) -> str | None:
     return None
 
 
-@lru_cache(maxsize=4096)
+# Sized above the principals of a large organisation's account (tens of thousands of roles and
+# users): evicting an entry means parsing its ARN again on every request that names it.
+@lru_cache(maxsize=65536)
 def parse_principal(value: str | None, role_arn: str | None = None) -> Principal:
     """A principal from an ARN, a service name (`lambda.amazonaws.com`) or None (anonymous).
 
