@@ -57,6 +57,16 @@ def test_end_of_life_reads_the_release_from_the_tag() -> None:
     assert end_of_life(parse_image("node:lts"), today) is None
     assert end_of_life(parse_image("myregistry.example.com/node:12"), today) is None
     assert supported_releases("node", today) == ["22", "24", "26"]
+    assert end_of_life(parse_image("php:7.4-apache"), today) == ("7.4", "2022-11-28")
+    assert end_of_life(parse_image("php:8.3-fpm"), today) is None
+    assert end_of_life(parse_image("ruby:2.7-slim"), today) == ("2.7", "2023-03-31")
+    assert supported_releases("php", today) == ["8.2", "8.3", "8.4"]
+
+
+def test_an_end_of_life_php_base_is_not_offered_as_a_mirror_of_itself(run_cli, tmp_path, monkeypatch) -> None:
+    (finding,) = docker_hub_findings(run_cli, tmp_path, monkeypatch, "FROM php:7.4-apache\n")
+    assert "php 7.4 reached its end of life on 2022-11-28" in finding["message"]
+    assert re.search(r"move to php 8\.\d+", finding["message"]), finding["message"]
 
 
 def test_the_pre_commit_hook_runs_on_every_file_kind_check_reads() -> None:

@@ -2,7 +2,9 @@
 
 Dates from each project's own schedule: Node.js, nodejs.org/en/about/previous-releases (odd majors
 end after six months, even majors after thirty); Python, devguide.python.org/versions (PEP 373,
-478, 494, 537, 569, 596, 619, 664, 693, 719).
+478, 494, 537, 569, 596, 619, 664, 693, 719); PHP, php.net/supported-versions and php.net/eol;
+Ruby, ruby-lang.org/en/downloads/branches (the dates of branches still maintained are the planned
+ones).
 """
 
 from __future__ import annotations
@@ -25,8 +27,20 @@ END_OF_LIFE: dict[str, dict[str, str]] = {
         "3.8": "2024-10-07", "3.9": "2025-10-31", "3.10": "2026-10-31", "3.11": "2027-10-31",
         "3.12": "2028-10-31", "3.13": "2029-10-31", "3.14": "2030-10-31",
     },
+    "php": {
+        "5.6": "2018-12-31", "7.0": "2019-01-10", "7.1": "2019-12-01", "7.2": "2020-11-30",
+        "7.3": "2021-12-06", "7.4": "2022-11-28", "8.0": "2023-11-26", "8.1": "2025-12-31",
+        "8.2": "2026-12-31", "8.3": "2027-12-31", "8.4": "2028-12-31",
+    },
+    "ruby": {
+        "2.4": "2020-03-31", "2.5": "2021-04-05", "2.6": "2022-04-12", "2.7": "2023-03-31",
+        "3.0": "2024-04-23", "3.1": "2025-03-26", "3.2": "2026-03-31", "3.3": "2027-03-31",
+        "3.4": "2028-03-31",
+    },
 }
-_VERSION = {"node": re.compile(r"^(\d+)(?:[.-]|$)"), "python": re.compile(r"^(\d+\.\d+)(?:[.-]|$)")}
+_MAJOR = re.compile(r"^(\d+)(?:[.-]|$)")
+_MAJOR_MINOR = re.compile(r"^(\d+\.\d+)(?:[.-]|$)")
+_VERSION = {"node": _MAJOR, "python": _MAJOR_MINOR, "php": _MAJOR_MINOR, "ruby": _MAJOR_MINOR}
 
 
 def end_of_life(image: ImageReference, today: date) -> tuple[str, str] | None:
