@@ -34,8 +34,9 @@ class SnapshotRequest:
         return bool(self.path or self.pipelines or self.all_pipelines)
 
 
-def open_snapshot(request: SnapshotRequest, progress: Progress = lambda _: None) -> Snapshot:
-    """The snapshot a command works on, narrowed to the pipelines and execution asked for."""
+def open_snapshot(request: SnapshotRequest, progress: Progress | None = None) -> Snapshot:
+    """The snapshot a command works on, narrowed to the pipelines and execution asked for.
+    Without `progress`, a live collection longer than a second tells its steps on stderr."""
     if request.path:
         snapshot = load_snapshot(request.path)
         if request.pipelines:
