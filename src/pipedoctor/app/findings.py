@@ -41,18 +41,16 @@ def findings_per_pipeline(snapshot: Snapshot, findings: list[Finding]) -> dict[s
     from pipedoctor.app.snapshots import project_names, used_by
 
     counts = {pipeline.name: 0 for pipeline in snapshot.pipelines}
+    counted = primary_findings(findings)
     for pipeline in snapshot.pipelines:
         names = project_names([pipeline])
         projects = [project for project in snapshot.projects if project.name in names]
         builds = {build.id for build in snapshot.builds if build.project_name in names}
         owned = used_by([pipeline], projects) | {pipeline.arn} | {p.arn for p in projects}
-        for finding in primary_findings(findings):
+        for finding in counted:
+            where = finding.where
             resource = finding.resource.split("#", 1)[0]
-            if (
-                finding.location.startswith(f"{pipeline.name} / ")
-                or finding.location.removeprefix("build ") in builds
-                or resource in owned
-            ):
+            if where.pipeline == pipeline.name or where.build in builds or resource in owned:
                 counts[pipeline.name] += 1
     return counts
 

@@ -343,14 +343,9 @@ def compare(
     return comparison
 
 
-def replays(
-    counterexample: Counterexample, principal_arn: str, old: AccessSide, new: AccessSide
-) -> bool:
-    """Whether the evaluator, given no context, allows the request under `new` and not `old`
-    (identity side: the resource is taken to be in the principal's account, whose resource
-    policies trust the account)."""
-    account = arn_account(principal_arn)
-    trusting = {
+def trusting_policy(account: str) -> dict[str, Any]:
+    """A resource policy that leaves the decision to the identity side (the account is trusted)."""
+    return {
         "Version": "2012-10-17",
         "Statement": [
             {
@@ -361,6 +356,16 @@ def replays(
             }
         ],
     }
+
+
+def replays(
+    counterexample: Counterexample, principal_arn: str, old: AccessSide, new: AccessSide
+) -> bool:
+    """Whether the evaluator, given no context, allows the request under `new` and not `old`
+    (identity side: the resource is taken to be in the principal's account, whose resource
+    policies trust the account)."""
+    account = arn_account(principal_arn)
+    trusting = trusting_policy(account)
     request = Request(
         action=counterexample.action,
         resource=counterexample.resource,

@@ -15,7 +15,7 @@ from pipedoctor.iam import PolicySet, Request, evaluate
 from pipedoctor.iam.matching import has_wildcard
 from pipedoctor.iam.service_rules import resource_policy_required
 from pipedoctor.knowledge.arns import arn_account, arn_partition
-from pipedoctor.leastpriv.compare import AccessSide, Counterexample, compare
+from pipedoctor.leastpriv.compare import AccessSide, Counterexample, compare, trusting_policy
 from pipedoctor.leastpriv.kept_denies import without_kept_denies
 from pipedoctor.leastpriv.synthesize import policy_resources
 from pipedoctor.leastpriv.usage import Need
@@ -60,21 +60,6 @@ def _boundaries(role: Role) -> list[dict[str, Any]]:
     return [role.permissions_boundary.document] if role.permissions_boundary else []
 
 
-def _trusting_policy(account: str) -> dict[str, Any]:
-    """A resource policy that leaves the decision to the identity side (the account is trusted)."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-                "Action": "*",
-                "Resource": "*",
-            }
-        ],
-    }
-
-
 def _needs_its_own_policy(role: Role, need: Need) -> bool:
     """Another account's resource, a KMS key or a role to assume: its own policy must allow too."""
     cross_account = arn_account(need.resource) not in ("", arn_account(role.arn))
@@ -103,7 +88,7 @@ def _allows_need(
     policies = PolicySet(
         identity=[new_policy],
         boundaries=_boundaries(role),
-        resource_policy=_trusting_policy(arn_account(role.arn)) if identity_side else resource_policy,
+        resource_policy=trusting_policy(arn_account(role.arn)) if identity_side else resource_policy,
     )
     return evaluate(request, policies).allowed
 

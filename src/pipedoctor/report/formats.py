@@ -19,7 +19,9 @@ Renderer = Callable[["list[Section]", "list[CollectionError]", "list[Rule]"], st
 
 
 def _primary(sections: list[Section]) -> list[Finding]:
-    return [section.findings[0] for section in sections if section.findings]
+    from pipedoctor.report.text import top_findings
+
+    return top_findings(sections)
 
 
 def _text(sections: list[Section], errors: list[CollectionError], rules: list[Rule]) -> str:

@@ -33,6 +33,12 @@ class Section:
     findings: list[Finding] = field(default_factory=list)
 
 
+def top_findings(sections: list[Section]) -> list[Finding]:
+    """The findings machine formats and counts carry: the top one of each place (section); the
+    rest are that place's other candidates."""
+    return [section.findings[0] for section in sections if section.findings]
+
+
 @dataclass(frozen=True)
 class _Style:
     width: int
@@ -107,7 +113,7 @@ def render_text(
             f"  - {clean(error.describe())}: {one_line(clean(error.message))}" for error in errors
         )
         lines.append("")
-    count = sum(len(s.findings[:1]) for s in sections)
+    count = len(top_findings(sections))
     lines.append(
         style.paint(f"{count} finding(s)", TITLE) if count else style.paint("no findings", GOOD)
     )
