@@ -157,10 +157,10 @@ class DiagnosisScreen(PipedoctorScreen):
         build = self.view.build_of(finding)
         if build is not None:
             return build_url(build, snapshot.account_id, snapshot.partition)
-        parts = finding.location.split(" / ")
-        pipeline = snapshot.pipeline(parts[0])
-        if pipeline is not None and len(parts) == 3:
-            return execution_url(pipeline, parts[1], snapshot.partition)
+        where = finding.where
+        pipeline = snapshot.pipeline(where.pipeline) if where.pipeline else None
+        if pipeline is not None and where.execution:
+            return execution_url(pipeline, where.execution, snapshot.partition)
         return finding.references[0] if finding.references else None
 
     def action_show_fix(self) -> None:
