@@ -157,8 +157,19 @@ def unrecognised_text(rules: list[Rule], tail: str, surface: str | None) -> Find
 
     lines = ErrorLines()
     lines.feed(tail)
-    candidates = nearest_candidates(rules, [surface] if surface else [], {})
-    return not_recognised(lines.ranked(), surface, candidates=candidates)
+    ranked = lines.ranked()
+    by_place = nearest_candidates(rules, [surface] if surface else [], {})
+    return not_recognised(ranked, surface, candidates=_leads("\n".join(ranked) or tail, surface, by_place))
+
+
+def _leads(text: str, surface: str | None, by_place: list[str], limit: int = 3) -> list[str]:
+    """The causes of the sourced failures the text resembles, then those its place allows."""
+    from pipedoctor.diagnose.resemblance import resembling
+
+    leads = {lead.cause: lead.describe() for lead in resembling(text, surface, limit)}
+    for lead in by_place:
+        leads.setdefault(lead.split(" ", 1)[0], lead)
+    return list(leads.values())[:limit]
 
 
 def unrecognised_incident(incident: Incident, rules: list[Rule], snapshot: Snapshot | None) -> Finding:

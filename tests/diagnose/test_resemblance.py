@@ -1,0 +1,94 @@
+"""Leads by resemblance to sourced failures, for texts no rule recognises."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipedoctor.diagnose import load_rules, resemblance
+from pipedoctor.diagnose.priors import train_cases
+from pipedoctor.diagnose.resemblance import MODEL_FILE, Model, model_of, words
+from pipedoctor.diagnose.unrecognised import unrecognised_text
+
+REPO_CORPUS = Path(__file__).resolve().parents[1] / "data" / "failures"
+
+
+def _corpus_lines() -> list[str]:
+    lines: list[str] = []
+    for path in sorted(REPO_CORPUS.glob("*.jsonl")):
+        lines += path.read_text(encoding="utf-8").splitlines()
+    return lines
+
+
+def test_the_stored_model_is_the_train_split_of_the_repository_corpus() -> None:
+    stored = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    assert stored == json.loads(json.dumps(model_of(train_cases(_corpus_lines())))), (
+        "regenerate with python -m pipedoctor.diagnose.resemblance tests/data/failures/*.jsonl"
+    )
+
+
+def test_validation_cases_never_enter_the_model() -> None:
+    lines = [
+        json.dumps({"cause": "a", "error_text": "alpha failed", "split": "train"}),
+        json.dumps({"cause": "b", "error_text": "beta failed", "split": "validation"}),
+    ]
+    assert [case["cause"] for case in model_of(train_cases(lines))["cases"]] == ["a"]
+
+
+def test_words_keep_codes_actions_and_services_not_ids() -> None:
+    found = words(
+        "AccessDeniedException: arn:aws:sts::123456789012:assumed-role/ci/abc is not authorized "
+        "to perform: ecr:GetAuthorizationToken 0xdeadbeef",
+        "codebuild-log",
+    )
+    assert {
+        "accessdeniedexception",
+        "arn:sts",
+        "ecr:getauthorizationtoken",
+        "surface=codebuild-log",
+    } <= found
+    assert not any(
+        any(ch.isdigit() for ch in word) for word in found - {"ecr:getauthorizationtoken"}
+    )
+    assert "the" not in words("the build failed", None)
+
+
+def test_the_nearest_case_ranks_its_cause_first_and_names_the_rarest_shared_words() -> None:
+    model = Model(
+        [
+            ("rate-limit", words("toomanyrequests: you have reached your pull rate limit", None)),
+            ("rate-limit", words("429 too many requests pull rate", None)),
+            ("memory", words("container killed: out of memory exit 137", None)),
+            ("memory", words("build container ran out of memory", None)),
+        ]
+    )
+    leads = model.resembling("registry said: too many requests, pull again later", None, 3)
+    assert [lead.cause for lead in leads][:1] == ["rate-limit"]
+    assert "requests" in leads[0].shared and "surface=" not in " ".join(leads[0].shared)
+    assert model.resembling("nothing in common here at all", None, 3) == []
+
+
+def test_a_text_that_shares_only_common_words_gets_no_lead() -> None:
+    model = Model([("a", words("alpha beta gamma delta epsilon zeta", None))])
+    assert model.resembling("zeta eta theta iota kappa lambda mu nu xi omicron", None, 3) == []
+
+
+def test_an_unrecognised_text_leads_with_the_causes_it_resembles(monkeypatch) -> None:
+    model = Model(
+        [
+            (
+                "dockerhub-pull-rate-limit",
+                words("received 429 too many requests from the registry", None),
+            )
+        ]
+    )
+    monkeypatch.setattr(resemblance, "_model", lambda: model)
+    answer = unrecognised_text(
+        load_rules(),
+        "fetching modules\nerror: received status 429 too many requests\n",
+        "codebuild-log",
+    )
+    assert answer.cause == "not-recognised"
+    leads = [item for item in answer.unverified if item.startswith("nearest cause:")]
+    assert leads[0].startswith("nearest cause: dockerhub-pull-rate-limit (resembles")
+    assert len(leads) <= 3
