@@ -73,7 +73,7 @@ def test_a_text_that_shares_only_common_words_gets_no_lead() -> None:
     assert model.resembling("zeta eta theta iota kappa lambda mu nu xi omicron", None, 3) == []
 
 
-def test_an_unrecognised_text_leads_with_the_causes_it_resembles(monkeypatch) -> None:
+def test_an_unrecognised_text_is_followed_by_the_causes_it_resembles(monkeypatch) -> None:
     model = Model(
         [
             (
@@ -83,12 +83,22 @@ def test_an_unrecognised_text_leads_with_the_causes_it_resembles(monkeypatch) ->
         ]
     )
     monkeypatch.setattr(resemblance, "_model", lambda: model)
-    answer = unrecognised_text(
+    answer, *candidates = unrecognised_text(
         load_rules(),
         "fetching modules\nerror: received status 429 too many requests\n",
         "codebuild-log",
     )
     assert answer.cause == "not-recognised"
-    leads = [item for item in answer.unverified if item.startswith("nearest cause:")]
-    assert leads[0].startswith("nearest cause: dockerhub-pull-rate-limit (resembles")
-    assert len(leads) <= 3
+    assert [c.cause for c in candidates] == ["dockerhub-pull-rate-limit"]
+    (candidate,) = candidates
+    assert candidate.rule == "resemblance" and candidate.confidence == 0.0
+    assert "429" not in candidate.message and "requests" in candidate.message
+    assert candidate.fix and "{" not in candidate.fix and "<unknown" not in candidate.fix
+    assert candidate.where == answer.where
+
+
+def test_a_text_like_nothing_sourced_is_only_not_recognised(monkeypatch) -> None:
+    monkeypatch.setattr(resemblance, "_model", lambda: Model([("a", words("alpha beta", None))]))
+    assert [f.cause for f in unrecognised_text(load_rules(), "widget exploded: quux\n", None)] == [
+        "not-recognised"
+    ]

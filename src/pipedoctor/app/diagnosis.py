@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 
 def diagnose_text(diagnoser: Any, source: str, surface: str | None) -> list[Finding]:
-    """The ranked causes of a text file (`-` for stdin); never empty: unrecognised says so."""
+    """The ranked causes of a text file (`-` for stdin); never empty: unrecognised says so, then
+    lists the causes of the sourced failures the text resembles."""
     from pipedoctor.diagnose import incident_from_text
     from pipedoctor.diagnose.matcher import ANY_SURFACE
     from pipedoctor.diagnose.textscan import scan_source
@@ -24,7 +25,7 @@ def diagnose_text(diagnoser: Any, source: str, surface: str | None) -> list[Find
     if findings:
         return findings
     tail = state.tail.decode("utf-8", errors="replace")
-    return [unrecognised_text(diagnoser.matcher.rules, tail, surface)]
+    return unrecognised_text(diagnoser.matcher.rules, tail, surface)
 
 
 def text_diagnosis(source: str, surface: str | None, rules_dirs: list[Path]) -> list[Section]:

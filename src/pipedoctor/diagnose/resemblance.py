@@ -87,9 +87,6 @@ class Resemblance:
     similarity: float  # of the nearest case of this cause, in [0, 1]
     shared: tuple[str, ...]  # the rarest words the text shares with that case
 
-    def describe(self) -> str:
-        return f"{self.cause} (resembles sourced failures of this cause: {', '.join(self.shared)})"
-
 
 class Model:
     def __init__(self, cases: list[tuple[str, frozenset[str]]]) -> None:

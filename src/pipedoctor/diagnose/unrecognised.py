@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pipedoctor.model import Snapshot
 
 RULE_ID = "not-recognised"
+RESEMBLANCE_RULE_ID = "resemblance"
 SHOWN_LINES = 5
 MAX_LINE_CHARS = 300
 
@@ -114,7 +115,13 @@ _SNAPSHOT_NEXT_STEPS = {
     "codedeploy": "the lifecycle events of aws deploy get-deployment-target --deployment-id ID, and the replacement tasks' stopped reasons",
     "codepipeline-action": "the run the action started (its externalExecutionUrl): the build, deployment or stack events behind it",
 }
-_SNAPSHOT_ORDER = ["codebuild-log", "codebuild-phase", "ecs-task", "codedeploy", "codepipeline-action"]
+_SNAPSHOT_ORDER = [
+    "codebuild-log",
+    "codebuild-phase",
+    "ecs-task",
+    "codedeploy",
+    "codepipeline-action",
+]
 _REFERENCE = "https://docs.aws.amazon.com/codepipeline/latest/userguide/troubleshooting.html"
 
 
@@ -129,7 +136,8 @@ def not_recognised(
     (leads, not diagnoses) and the next step."""
     if not fix:
         step = _NEXT_STEPS.get(
-            surface or "", "where the failure happened: the failed action, build, task or deployment"
+            surface or "",
+            "where the failure happened: the failed action, build, task or deployment",
         )
         fix = f"Collect {step}; {_COLLECT}."
     if lines:
@@ -151,28 +159,64 @@ def not_recognised(
     )
 
 
-def unrecognised_text(rules: list[Rule], tail: str, surface: str | None) -> Finding:
-    """The answer for a pasted text no rule matched (`tail` is the input's end)."""
+def unrecognised_text(rules: list[Rule], tail: str, surface: str | None) -> list[Finding]:
+    """The answer for a pasted text no rule matched (`tail` is the input's end), followed by the
+    causes of the sourced failures it resembles, as candidates of no confidence."""
     from pipedoctor.diagnose.nearest import nearest_candidates
 
     lines = ErrorLines()
     lines.feed(tail)
     ranked = lines.ranked()
-    by_place = nearest_candidates(rules, [surface] if surface else [], {})
-    return not_recognised(ranked, surface, candidates=_leads("\n".join(ranked) or tail, surface, by_place))
+    candidates = nearest_candidates(rules, [surface] if surface else [], {})
+    answer = not_recognised(ranked, surface, candidates=candidates)
+    return [answer, *resembling_findings(rules, "\n".join(ranked) or tail, surface, answer.where)]
 
 
-def _leads(text: str, surface: str | None, by_place: list[str], limit: int = 3) -> list[str]:
-    """The causes of the sourced failures the text resembles, then those its place allows."""
+def resembling_findings(
+    rules: list[Rule], text: str, surface: str | None, where: Location
+) -> list[Finding]:
+    """One candidate per cause whose sourced failures share the text's words, nearest first.
+
+    They follow the "not recognised" answer and carry no confidence: no rule matched, the words did.
+    """
+    from pipedoctor.diagnose.causes import cause_descriptions
     from pipedoctor.diagnose.resemblance import resembling
+    from pipedoctor.diagnose.templates import render
 
-    leads = {lead.cause: lead.describe() for lead in resembling(text, surface, limit)}
-    for lead in by_place:
-        leads.setdefault(lead.split(" ", 1)[0], lead)
-    return list(leads.values())[:limit]
+    by_cause = {}
+    for rule in rules:
+        if rule.kind == "diagnosis" and not rule.fallback:
+            by_cause.setdefault(rule.cause, rule)
+    findings = []
+    for lead in resembling(text, surface):
+        rule = by_cause.get(lead.cause)
+        described = cause_descriptions().get(lead.cause, lead.cause)
+        findings.append(
+            Finding(
+                rule=RESEMBLANCE_RULE_ID,
+                cause=lead.cause,
+                title=rule.title if rule else described,
+                severity="info",
+                confidence=0.0,
+                message=(
+                    f"No rule matched; the text shares {', '.join(lead.shared)} with sourced "
+                    f"failures whose cause was: {described}"
+                ),
+                evidence=[
+                    f"similarity {lead.similarity:.2f} to the nearest sourced failure of this cause"
+                ],
+                fix=render(rule.fix_text, {}) if rule else "",
+                where=where,
+                references=rule.references if rule else [],
+                unverified=["a resemblance of words, not a match: check the cause before acting"],
+            )
+        )
+    return findings
 
 
-def unrecognised_incident(incident: Incident, rules: list[Rule], snapshot: Snapshot | None) -> Finding:
+def unrecognised_incident(
+    incident: Incident, rules: list[Rule], snapshot: Snapshot | None
+) -> Finding:
     """The answer for a failed action or build of a snapshot whose texts no rule matched: what was
     seen, the nearest causes the collected facts allow, and what the snapshot lacks."""
     from pipedoctor.diagnose.nearest import nearest_candidates
@@ -185,8 +229,11 @@ def unrecognised_incident(incident: Incident, rules: list[Rule], snapshot: Snaps
     candidates = nearest_candidates(rules, surfaces, incident.facts, snapshot)
     seen = next((s for s in _SNAPSHOT_ORDER if s in surfaces), "")
     step = _SNAPSHOT_NEXT_STEPS.get(
-        seen, "the failed action's execution: aws codepipeline list-action-executions --pipeline-name NAME"
+        seen,
+        "the failed action's execution: aws codepipeline list-action-executions --pipeline-name NAME",
     )
-    finding = not_recognised(lines.ranked(), seen or None, incident.where, candidates, fix=f"Read {step}.")
+    finding = not_recognised(
+        lines.ranked(), seen or None, incident.where, candidates, fix=f"Read {step}."
+    )
     finding.resource = incident.resource
     return finding
