@@ -47,13 +47,11 @@ THIN_CAUSES = {
     "codedeploy-concurrent-deployments-same-instance": "EC2 deployments; no ECS pipeline thread with a confirmed cause was found",
     "codedeploy-target-group-listener-mismatch": "threads found did not confirm the cause",
     "guardrail-explicit-deny": "SCP and boundary denials are rarely posted with the pipeline context; AWS documents the format",
-    "encoded-authorization-failure": "EC2-style encoded messages are documented by AWS; no pipeline thread with a confirmed cause was found",
     "ecs-service-not-codedeploy-controller": "documented CodeDeploy wording; threads found did not quote it",
     "codebuild-build-command-failed": "the fallback for a failed command; sourced cases carry their specific cause",
     "codebuild-build-timeout": "documented build status; threads found did not confirm a cause beyond slowness",
     "codebuild-vpc-no-internet": "documented VPC requirement; no thread with the exact phase message was collected",
     "codedeploy-service-role-missing-permission": "documented CodeDeploy error code; no confirmed thread collected",
-    "cloudformation-template-invalid": "application template errors are posted without a pipeline; left to cfn-lint",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
