@@ -51,7 +51,6 @@ THIN_CAUSES = {
     "codebuild-build-command-failed": "the fallback for a failed command; sourced cases carry their specific cause",
     "codebuild-build-timeout": "documented build status; threads found did not confirm a cause beyond slowness",
     "codebuild-vpc-no-internet": "documented VPC requirement; no thread with the exact phase message was collected",
-    "codedeploy-service-role-missing-permission": "documented CodeDeploy error code; no confirmed thread collected",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
