@@ -45,22 +45,12 @@ THIN_CAUSES = {
     "resource-policy-other-accounts": "a posture finding about a resource policy; a shared key fails no build",
     "pipeline-definition-syntax-error": "found by `check` before deploying; threads quote the parser error of the tool, not of a pipeline run",
     "codedeploy-concurrent-deployments-same-instance": "EC2 deployments; no ECS pipeline thread with a confirmed cause was found",
-    "codedeploy-ecs-needs-two-target-groups": "an API validation message; threads found fix it without quoting it",
     "codedeploy-target-group-listener-mismatch": "threads found did not confirm the cause",
-    "role-missing-permission": "the generic answer for a denial no specific cause names; each sourced denial has its specific cause",
     "guardrail-explicit-deny": "SCP and boundary denials are rarely posted with the pipeline context; AWS documents the format",
-    "encoded-authorization-failure": "EC2-style encoded messages are documented by AWS; no pipeline thread with a confirmed cause was found",
-    "ecs-task-role-missing-app-permission": "runtime denials of the application are posted without the ECS context that confirms the role",
-    "ecs-essential-container-exited": "the stop reason is posted, the cause behind it is the application's own and varies",
-    "ecs-container-cannot-start": "documented CannotStartContainerError forms; no confirmed pipeline thread collected yet",
-    "ecs-service-deployment-failed": "a symptom wording (circuit breaker); threads resolve it through the stopped tasks' reasons",
     "ecs-service-not-codedeploy-controller": "documented CodeDeploy wording; threads found did not quote it",
     "codebuild-build-command-failed": "the fallback for a failed command; sourced cases carry their specific cause",
     "codebuild-build-timeout": "documented build status; threads found did not confirm a cause beyond slowness",
     "codebuild-vpc-no-internet": "documented VPC requirement; no thread with the exact phase message was collected",
-    "codedeploy-service-role-missing-permission": "documented CodeDeploy error code; no confirmed thread collected",
-    "cloudformation-role-cannot-be-assumed": "documented CloudFormation message; no confirmed pipeline thread collected",
-    "cloudformation-template-invalid": "application template errors are posted without a pipeline; left to cfn-lint",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
