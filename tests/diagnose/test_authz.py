@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipedoctor.diagnose.authz import parse_authorization_errors
+from pipedoctor.diagnose.authz import REDACTED_MESSAGE, parse_authorization_errors
 from pipedoctor.diagnose.denials import (
     BUILD,
     CLOUDFORMATION,
@@ -145,6 +145,16 @@ def test_encoded_authorization_message() -> None:
     )
     assert error.encoded == "4EXAMPLE_G8nUfXzY-g3xxMLRdcrhE9KlZNb"
     assert (error.code, error.operation) == ("UnauthorizedOperation", "RunInstances")
+    assert cause_for(error, "") == "encoded-authorization-failure"
+
+
+def test_encoded_authorization_message_redacted_when_posted() -> None:
+    # Terraform's form, with the message replaced by the poster: still an encoded denial
+    error = only(
+        "Error: creating EC2 Instance: UnauthorizedOperation: You are not authorized to perform this "
+        "operation. Encoded authorization failure message: <ENCODED MESSAGE>"
+    )
+    assert error.encoded == REDACTED_MESSAGE
     assert cause_for(error, "") == "encoded-authorization-failure"
 
 

@@ -51,9 +51,12 @@ _CLI = re.compile(
 _SDK_CODE = re.compile(
     r"(?:Error Code|ErrorCode|Code)\s*[:=]\s*(?P<code>\w*(?:AccessDenied|Unauthorized|Forbidden)\w*)"
 )
+# The message itself is often redacted when posted ("<encoded message>", "..."): the form still says
+# which kind of denial it is.
 _ENCODED = re.compile(
-    r"Encoded authorization failure message:\s*(?P<encoded>[\w-]+)", re.IGNORECASE
+    r"Encoded authorization failure message:?\s*(?P<encoded>[\w-]+)?", re.IGNORECASE
 )
+REDACTED_MESSAGE = "(the encoded message)"
 _PROVIDED_ROLE = re.compile(
     r"(?:the )?provided role\s*(?:\"(?P<role>[^\"]+)\"\s*)?does not have (?:sufficient )?permissions?",
     re.IGNORECASE,
@@ -229,7 +232,7 @@ def parse_authorization_errors(text: str) -> list[AuthorizationError]:
             AuthorizationError(
                 code=cli.group("code") if cli else "UnauthorizedOperation",
                 operation=cli.group("operation") if cli else "",
-                encoded=match.group("encoded"),
+                encoded=match.group("encoded") or REDACTED_MESSAGE,
                 service=_service_from_text(flat[max(0, match.start() - 300) : match.end()]),
             )
         )
