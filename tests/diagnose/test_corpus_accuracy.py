@@ -47,8 +47,6 @@ THIN_CAUSES = {
     "codedeploy-concurrent-deployments-same-instance": "EC2 deployments; no ECS pipeline thread with a confirmed cause was found",
     "codedeploy-ecs-needs-two-target-groups": "an API validation message; threads found fix it without quoting it",
     "codedeploy-target-group-listener-mismatch": "threads found did not confirm the cause",
-    "role-missing-permission": "the generic answer for a denial no specific cause names; each sourced denial has its specific cause",
-    "guardrail-explicit-deny": "SCP and boundary denials are rarely posted with the pipeline context; AWS documents the format",
     "encoded-authorization-failure": "EC2-style encoded messages are documented by AWS; no pipeline thread with a confirmed cause was found",
     "ecs-task-role-missing-app-permission": "runtime denials of the application are posted without the ECS context that confirms the role",
     "ecs-essential-container-exited": "the stop reason is posted, the cause behind it is the application's own and varies",
