@@ -383,7 +383,8 @@ def test_operation_only_form_that_a_service_writes_for_its_own_check() -> None:
     resolved = denial_facts(error, {}, text, "cloudformation")
     assert resolved.facts["auth.action"] == "ec2:DescribeSecurityGroups"
     assert resolved.facts["auth.kind"] == BUILD
-    assert resolved.cause == "codebuild-role-missing-app-permission"
+    # the service role CodeBuild checks, not a permission a build command needs
+    assert resolved.cause == "role-missing-permission"
     # The principal form is read once, not again as the operation-only form.
     assert len(parse_authorization_errors("User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: ec2:DescribeVpcs")) == 1
 

@@ -214,8 +214,9 @@ def cause_for(error: AuthorizationError, kind: str) -> str:
             return "codebuild-role-missing-s3-artifact-access"
     if kind == TASK:
         return "ecs-task-role-missing-app-permission"
-    if kind == BUILD:
+    if kind == BUILD and error.code != BARE_OPERATION_CODE:
         return "codebuild-role-missing-app-permission"
+    # CodeBuild checking its own service role's VPC access at CreateProject is no build command's need
     return "role-missing-permission"
 
 
