@@ -9,7 +9,7 @@ from pipedoctor.model import Finding, Snapshot
 from pipedoctor.report.text import Section
 
 
-def _unrecognised(incident: Incident, rules: list[Rule], snapshot: Snapshot) -> Finding:
+def _unrecognised(incident: Incident, rules: list[Rule], snapshot: Snapshot) -> list[Finding]:
     # Imported for a failure nothing matched: a repository check never needs it (start-up time).
     from pipedoctor.diagnose.unrecognised import unrecognised_incident
 
@@ -27,13 +27,15 @@ def analyse_snapshot(
     sections = [
         Section(
             f"failed: {incident.location}",
-            diagnoser.diagnose(incident, snapshot) or [_unrecognised(incident, rules, snapshot)],
+            diagnoser.diagnose(incident, snapshot) or _unrecognised(incident, rules, snapshot),
         )
         for incident in incidents_from_snapshot(snapshot, pipeline, execution)
     ]
     if posture:
         by_place: dict[str, Section] = {}
         for finding in posture_findings(snapshot, rules):
-            by_place.setdefault(finding.location, Section(finding.location)).findings.append(finding)
+            by_place.setdefault(finding.location, Section(finding.location)).findings.append(
+                finding
+            )
         sections += by_place.values()
     return sections

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from pipedoctor.diagnose import load_rules, resemblance
+from pipedoctor.diagnose.nearest import ruled_out
 from pipedoctor.diagnose.priors import train_cases
 from pipedoctor.diagnose.resemblance import MODEL_FILE, Model, model_of, words
 from pipedoctor.diagnose.unrecognised import unrecognised_text
@@ -102,3 +103,11 @@ def test_a_text_like_nothing_sourced_is_only_not_recognised(monkeypatch) -> None
     assert [f.cause for f in unrecognised_text(load_rules(), "widget exploded: quux\n", None)] == [
         "not-recognised"
     ]
+
+
+def test_with_collected_facts_a_resembled_cause_they_rule_out_is_dropped() -> None:
+    rules = load_rules()
+    assert ruled_out("codebuild-privileged-mode-off", rules, {"project.privileged_mode": True}, None)
+    assert not ruled_out("codebuild-privileged-mode-off", rules, {"project.privileged_mode": False}, None)
+    assert not ruled_out("codebuild-privileged-mode-off", rules, {}, None)  # unknown: kept
+    assert not ruled_out("no-such-cause", rules, {}, None)

@@ -39,8 +39,11 @@ def failed_sections(snapshot: Snapshot) -> list:
 def test_a_failed_build_whose_texts_match_nothing_gets_the_honest_fallback() -> None:
     sections = failed_sections(demo_with_an_unrecognised_source_failure())
     unrecognised = [s for s in sections if s.findings[0].cause == "not-recognised"]
-    assert len(unrecognised) == 1 and len(unrecognised[0].findings) == 1
-    (answer,) = unrecognised[0].findings
+    assert len(unrecognised) == 1
+    answer, *resembling = unrecognised[0].findings
+    # After the answer, only causes of sourced failures the texts resemble, as zero-confidence candidates.
+    assert all(f.rule == "resemblance" and f.confidence == 0.0 for f in resembling)
+    assert all(f.where == answer.where and f.resource == answer.resource for f in resembling)
     assert answer.location in unrecognised[0].title and answer.resource
     seen = [line.removeprefix("looks like the error: ") for line in answer.evidence]
     assert seen[0] == "ld: fatal error: cannot find -lfoo"

@@ -80,3 +80,11 @@ def nearest_candidates(
             candidates[rule.cause] = candidate
     ranked = sorted(candidates.values(), key=lambda c: (-len(c.support), -c.prior, c.rule.cause))
     return [candidate.describe(facts) for candidate in ranked[:limit]]
+
+
+def ruled_out(
+    cause: str, rules: list[Rule], facts: dict[str, Any], snapshot: Snapshot | None
+) -> bool:
+    """True when the known facts rule out every diagnosis rule written for the cause."""
+    written = [r for r in rules if r.kind == "diagnosis" and r.cause == cause and not r.fallback]
+    return bool(written) and all(_judged(rule, facts, snapshot) is None for rule in written)

@@ -216,10 +216,11 @@ def resembling_findings(
 
 def unrecognised_incident(
     incident: Incident, rules: list[Rule], snapshot: Snapshot | None
-) -> Finding:
+) -> list[Finding]:
     """The answer for a failed action or build of a snapshot whose texts no rule matched: what was
-    seen, the nearest causes the collected facts allow, and what the snapshot lacks."""
-    from pipedoctor.diagnose.nearest import nearest_candidates
+    seen, the nearest causes the collected facts allow, and what the snapshot lacks; then the causes
+    of the sourced failures the texts resemble, those the facts rule out left out."""
+    from pipedoctor.diagnose.nearest import nearest_candidates, ruled_out
 
     lines = ErrorLines()
     for texts in incident.texts.values():
@@ -232,8 +233,14 @@ def unrecognised_incident(
         seen,
         "the failed action's execution: aws codepipeline list-action-executions --pipeline-name NAME",
     )
-    finding = not_recognised(
-        lines.ranked(), seen or None, incident.where, candidates, fix=f"Read {step}."
-    )
+    ranked = lines.ranked()
+    finding = not_recognised(ranked, seen or None, incident.where, candidates, fix=f"Read {step}.")
     finding.resource = incident.resource
-    return finding
+    resembling = [
+        candidate
+        for candidate in resembling_findings(rules, "\n".join(ranked), seen or None, incident.where)
+        if not ruled_out(candidate.cause, rules, incident.facts, snapshot)
+    ]
+    for candidate in resembling:
+        candidate.resource = incident.resource
+    return [finding, *resembling]
