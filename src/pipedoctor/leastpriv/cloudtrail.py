@@ -516,7 +516,7 @@ def _record_schema() -> str:
         '"sessionContext":{"sessionIssuer":{"arn":"VARCHAR"}}},'
         '"eventSource":"VARCHAR","eventName":"VARCHAR","eventTime":"VARCHAR","eventType":"VARCHAR",'
         '"errorCode":"VARCHAR","awsRegion":"VARCHAR","recipientAccountId":"VARCHAR",'
-        f'"requestParameters":{{{params}}},"resources":[{{"ARN":"VARCHAR"}}]}}'
+        f'"requestParameters":{{{params}}},"resources":["JSON"]}}'
     )
 
 
@@ -540,7 +540,10 @@ def _aggregate_sql(records: str) -> str:
                    nullif(r.errorCode, '') AS error_code, r.awsRegion AS region,
                    coalesce(r.recipientAccountId, r.userIdentity.accountId) AS account,
                    r.requestParameters AS params,
-                   list_filter(list_transform(r.resources, lambda x: x.ARN), lambda x: x IS NOT NULL) AS resources,
+                   -- `ARN` in log files, `arn` in records exported by Athena and others
+                   list_filter(list_transform(r.resources,
+                       lambda x: coalesce(nullif(x->>'ARN', ''), nullif(x->>'arn', ''))),
+                       lambda x: x IS NOT NULL) AS resources,
                    r.eventTime AS event_time
             FROM records
         )

@@ -36,13 +36,14 @@ from pathlib import Path
 from typing import Any
 
 BOUNDARY = b'{"eventVersion"'
-_HEAD = re.compile(rb'\s*\{\s*"Records"\s*:\s*\[\s*')
-_TAIL = re.compile(rb"\s*\]\s*\}\s*\Z")
+_HEAD = re.compile(rb'[ \t\n\r]*\{[ \t\n\r]*"Records"[ \t\n\r]*:[ \t\n\r]*\[')
+_TAIL = re.compile(rb"[ \t\n\r]*\][ \t\n\r]*\}[ \t\n\r]*\Z")
 _TAIL_BYTES = 4096
 INPUT_BYTES = 16 * 1024
-PIECE_BYTES = 128 * 1024  # below glibc's mmap threshold: buffers are reused, not faulted in
+PIECE_BYTES = 128 * 1024  # measured: larger pieces were page-faulted in afresh, these reused
 MAX_WINDOW_BYTES = 64 * 1024 * 1024
-_SEPARATOR = re.compile(r"\s*,\s*")
+_SEPARATOR = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
+_JSON_SPACE = " \t\n\r"
 # Characters JSON must (quote, backslash, controls) or may (slash) escape with a short form.
 _SHORT_ESCAPED = frozenset('"\\/\b\f\n\r\t')
 
@@ -106,8 +107,6 @@ def log_pieces(path: str) -> Iterator[bytes]:
             if piece:
                 yield piece
         position -= len(inflater.unused_data)  # the next member starts there
-        while position < len(raw) and raw[position] == 0:
-            position += 1  # zero padding between members, as gzip allows
 
 
 def principal_records(pieces: Iterable[bytes], principal: PrincipalBytes) -> list[Any] | None:
@@ -140,8 +139,7 @@ def principal_records(pieces: Iterable[bytes], principal: PrincipalBytes) -> lis
     tail = _TAIL.search(buffer, max(start, len(buffer) - _TAIL_BYTES))
     if tail is None:
         return None
-    stop = max(start, tail.start())  # `{"Records":[]}`: the tail takes the head's last bytes
-    if not _parse_windows(buffer, start, stop, principal, records, last=True):
+    if not _parse_windows(buffer, start, tail.start(), principal, records, last=True):
         return None
     return records
 
@@ -189,7 +187,7 @@ def _window_around(data: bytes, position: int, start: int, stop: int) -> tuple[i
 def _parse_window(window: bytes, last: bool) -> list[Any] | None:
     """Records of one window: values each followed by a comma, save the file's last one."""
     try:
-        text = window.decode("utf-8")
+        text = window.decode("utf-8").lstrip(_JSON_SPACE)
     except UnicodeDecodeError:
         return None
     records: list[Any] = []
