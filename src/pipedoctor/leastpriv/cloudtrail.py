@@ -23,6 +23,15 @@ in parallel over files); a CloudTrail file is one line, and `from_json` with an 
 only the fields used parses each line once. Files with no record per line (pretty-printed JSON,
 arrays) are re-read with `read_json_objects`. Grouping sets give the usage groups and per-file
 line counts in one pass. The event -> action mapping then runs once per distinct group.
+
+With a principal (what `policy generate` asks for), most records are someone else's, and parsing
+them is most of the cost. Files in the shape AWS writes (`{"Records":[...]}`) then go to
+`trail_prefilter`, over a process pool: inflated with zlib, searched for the principal's name
+bytes, and only the records that may be theirs parsed (with Python's json) and grouped as the
+SQL groups them. A file it cannot read that way (another shape, a kept record that does not
+parse or is no CloudTrail record) goes to DuckDB whole, so it reads and reports as before. The
+trade-off: a damaged record of another principal is never parsed, so it is not reported, and the
+principal's records in its file count (DuckDB would call the whole file unreadable).
 """
 
 from __future__ import annotations
