@@ -355,7 +355,7 @@ def _size(path: str) -> int:
 
 
 def _chunk(jobs: int, workers: int) -> int:
-    return max(1, jobs // (workers * 8))  # small enough to even out, large enough to batch
+    return max(1, jobs // (workers * 32))  # small enough to even out, large enough to batch
 
 
 def _principal_groups(job: tuple[str, str, str | None]) -> list[EventGroup] | None:
