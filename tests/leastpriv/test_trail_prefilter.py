@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipedoctor.leastpriv import cloudtrail
 from pipedoctor.leastpriv.cloudtrail import (
@@ -318,3 +320,56 @@ def test_corpus_as_it_is(corpus: Path, tmp_path: Path) -> None:
         unread = [s for s in full_skips if s not in fast_skips]
         assert all(s.reason.startswith("unreadable file") for s in unread), principal
         assert all(s in full_skips for s in fast_skips), principal
+
+
+SAMPLE = (
+    '{"Records":['
+    + ",".join(compact(r) for r in (record(), record(role=OTHER), record("ListImages")))
+    + "]}"
+).encode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, len(SAMPLE)),
+            st.integers(0, 40),
+            st.sampled_from(
+                [b"", b"\\", b"\\u0061", b"\\/", b'{"eventVersion"', b",", b"]}", b"\xff"]
+                + [WHO.encode(), b"codebuild-\\u0061pp-role"]
+            ),
+        ),
+        max_size=4,
+    ),
+    st.integers(1, 300),
+)
+def test_damaged_bytes_never_crash_nor_lose_the_principals_records(
+    edits: list[tuple[int, int, bytes]], size: int
+) -> None:
+    """Bytes cut, replaced or inserted anywhere, read in pieces of any size: no crash; and when
+    the file still parses whole, the records returned are among its records, with every record
+    of the principal's among them (nothing lost)."""
+    data = SAMPLE
+    for at, cut, inserted in edits:
+        data = data[:at] + inserted + data[at + cut :]
+    pieces = [data[start : start + size] for start in range(0, len(data), size)]
+    found = principal_records(pieces, principal_bytes(WHO))
+    if data == SAMPLE:
+        assert found is not None and [r["eventName"] for r in found] == ["PutImage", "ListImages"]
+    try:
+        whole = json.loads(data)["Records"]
+    except (ValueError, TypeError, KeyError):
+        return  # damaged: the caller reads the file whole when found is None
+    if found is None or not isinstance(whole, list):
+        return
+    remaining = iter(whole)
+    assert all(any(item == other for other in remaining) for item in found)  # in order
+    theirs = [
+        r
+        for r in whole
+        if is_record(r)
+        and (p := principal_of(identity_of(r))[0]) is not None
+        and principal_matches(p, WHO)
+    ]
+    assert all(r in found for r in theirs)
