@@ -38,7 +38,7 @@ from typing import Any
 BOUNDARY = b'{"eventVersion"'
 _HEAD = re.compile(rb'[ \t\n\r]*\{[ \t\n\r]*"Records"[ \t\n\r]*:[ \t\n\r]*\[')
 _TAIL = re.compile(rb"[ \t\n\r]*\][ \t\n\r]*\}[ \t\n\r]*\Z")
-_TAIL_BYTES = 4096
+_EDGE_BYTES = 4096  # how far from the file's start or end its head or tail may reach
 INPUT_BYTES = 16 * 1024
 PIECE_BYTES = 128 * 1024  # measured: larger pieces were page-faulted in afresh, these reused
 MAX_WINDOW_BYTES = 64 * 1024 * 1024
@@ -122,7 +122,7 @@ def principal_records(pieces: Iterable[bytes], principal: PrincipalBytes) -> lis
         if start < 0:
             head = _HEAD.match(buffer)
             if head is None:
-                if len(buffer) < _TAIL_BYTES:
+                if len(buffer) < _EDGE_BYTES:
                     continue  # the head may be cut by the piece's end
                 return None
             start = head.end()
@@ -136,7 +136,7 @@ def principal_records(pieces: Iterable[bytes], principal: PrincipalBytes) -> lis
         buffer, start = buffer[cut:], 0
     if start < 0:
         return None
-    tail = _TAIL.search(buffer, max(start, len(buffer) - _TAIL_BYTES))
+    tail = _TAIL.search(buffer, max(start, len(buffer) - _EDGE_BYTES))
     if tail is None:
         return None
     if not _parse_windows(buffer, start, tail.start(), principal, records, last=True):
