@@ -23,19 +23,36 @@ in parallel over files); a CloudTrail file is one line, and `from_json` with an 
 only the fields used parses each line once. Files with no record per line (pretty-printed JSON,
 arrays) are re-read with `read_json_objects`. Grouping sets give the usage groups and per-file
 line counts in one pass. The event -> action mapping then runs once per distinct group.
+
+With a principal (what `policy generate` asks for), most records are someone else's, and parsing
+them is most of the cost. Files in the shape AWS writes (`{"Records":[...]}`) then go to
+`trail_prefilter`, over a process pool: inflated with zlib, searched for the principal's name
+bytes, and only the records that may be theirs parsed (with Python's json) and grouped as the
+SQL groups them. A file it cannot read that way (another shape, a kept record that does not
+parse or is no CloudTrail record) goes to DuckDB whole, so it reads and reports as before. The
+trade-off: a damaged record of another principal is never parsed, so it is not reported, and the
+principal's records in its file count (DuckDB would call the whole file unreadable).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pipedoctor.leastpriv.event_actions import Event, map_event, request_parameter_keys
+from pipedoctor.leastpriv.trail_prefilter import (
+    Unreadable,
+    log_pieces,
+    principal_bytes,
+    principal_records,
+)
 from pipedoctor.leastpriv.usage import Skipped, UsageRecord
 
 LOG_SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz")
@@ -43,6 +60,7 @@ LINE_BYTES = 32 * 1024 * 1024  # longer lines (files) go to the JSON-object read
 MAX_OBJECT_BYTES = 1024 * 1024 * 1024
 EXAMPLES = 5
 BATCH_FILES = 1000
+PARALLEL_BYTES = 4 * 1024 * 1024  # below this, starting worker processes costs more than it saves
 _DENIED = re.compile(r"AccessDenied|Unauthorized|^Forbidden|^AuthorizationError", re.IGNORECASE)
 _AUTH_FAILED = frozenset(
     {
@@ -85,8 +103,8 @@ class EventGroup:
     event_type: str | None
     error_code: str | None
     count: int
-    first_seen: str
-    last_seen: str
+    first_seen: str | None  # None: no record of the group had an eventTime
+    last_seen: str | None
 
 
 @dataclass
@@ -198,15 +216,29 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def group_from_record(record: dict[str, Any]) -> EventGroup | None:
-    """One parsed CloudTrail record as a group of one (None: not a CloudTrail record)."""
-    if not isinstance(record, dict):
-        return None
-    source, name = _text(record.get("eventSource")), _text(record.get("eventName"))
-    if source is None or name is None:
-        return None
+def is_record(record: object) -> bool:
+    """A parsed value with what makes a CloudTrail record: an event source and name."""
+    return (
+        isinstance(record, dict)
+        and _text(record.get("eventSource")) is not None
+        and _text(record.get("eventName")) is not None
+    )
+
+
+def identity_of(record: dict[str, Any]) -> Identity:
+    """A parsed record's `userIdentity` fields that decide the principal."""
     user = _mapping(record.get("userIdentity"))
     issuer = _text(_mapping(_mapping(user.get("sessionContext")).get("sessionIssuer")).get("arn"))
+    return Identity(
+        _text(user.get("type")), _text(user.get("arn")), issuer, _text(user.get("invokedBy"))
+    )
+
+
+def group_from_record(record: dict[str, Any]) -> EventGroup | None:
+    """One parsed CloudTrail record as a group of one (None: not a CloudTrail record)."""
+    if not is_record(record):
+        return None
+    identity = identity_of(record)
     parameters = record.get("requestParameters") or {}
     params = {}
     if isinstance(parameters, dict):
@@ -221,15 +253,15 @@ def group_from_record(record: dict[str, Any]) -> EventGroup | None:
         if (arn := _text(_mapping(item).get("ARN")) or _text(_mapping(item).get("arn")))
     )
     when = _text(record.get("eventTime")) or ""
-    caller = _text(user.get("arn"))
+    account = _text(_mapping(record.get("userIdentity")).get("accountId"))
     return EventGroup(
-        identity=Identity(_text(user.get("type")), caller, issuer, _text(user.get("invokedBy"))),
+        identity=identity,
         event=event_of(
-            source,
-            name,
+            record["eventSource"],
+            record["eventName"],
             _text(record.get("awsRegion")),
-            _text(record.get("recipientAccountId")) or _text(user.get("accountId")),
-            caller,
+            _text(record.get("recipientAccountId")) or account,
+            identity.arn,
             params,
             resources,
         ),
@@ -269,13 +301,120 @@ def cutoff(days: int | None, now: datetime | None = None) -> str | None:
 
 
 def usage_from_cloudtrail(
-    paths: list[str], principal: str | None = None, days: int | None = None
+    paths: list[str],
+    principal: str | None = None,
+    days: int | None = None,
+    *,
+    prefilter: bool = True,
 ) -> tuple[list[UsageRecord], list[Skipped]]:
-    """Usage records (denied ones marked) and what was skipped, from CloudTrail log files."""
+    """Usage records (denied ones marked) and what was skipped, from CloudTrail log files.
+
+    With a principal, files in the shape AWS writes are read by `trail_prefilter` (the other
+    principals' records unparsed); `prefilter=False` parses every record (the reference)."""
     skips = SkipLog()
     files = list(_log_files(paths, skips))
-    groups = list(_scan(files, cutoff(days), skips)) if files else []
+    since = cutoff(days)
+    groups: list[EventGroup] = []
+    if principal and prefilter and files:
+        groups, files = _prefiltered(files, principal, since)
+    if files:
+        groups.extend(_scan(files, since, skips))
     return usage_from_groups(groups, principal, skips)
+
+
+def _prefiltered(
+    files: list[str], principal: str, since: str | None
+) -> tuple[list[EventGroup], list[str]]:
+    """The principal's groups from the files in the AWS shape, and the files to read whole.
+
+    Files go to a process pool (inflating and searching them is CPU-bound); each worker returns
+    its files' groups already aggregated."""
+    jobs = [(path, principal, since) for path in files]
+    workers = min(os.cpu_count() or 1, len(files))
+    if workers > 1 and sum(_size(path) for path in files) >= PARALLEL_BYTES:
+        with ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(_principal_groups, jobs, chunksize=_chunk(len(jobs), workers)))
+    else:
+        results = [_principal_groups(job) for job in jobs]
+    merged: dict[tuple[Any, ...], EventGroup] = {}
+    whole: list[str] = []
+    for path, groups in zip(files, results, strict=True):
+        if groups is None:
+            whole.append(path)
+            continue
+        for group in groups:
+            _merge(merged, group)
+    return list(merged.values()), whole
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _chunk(jobs: int, workers: int) -> int:
+    return max(1, jobs // (workers * 32))  # small enough to even out, large enough to batch
+
+
+def _principal_groups(job: tuple[str, str, str | None]) -> list[EventGroup] | None:
+    """The principal's groups of one file (a worker's job); None: read the file whole."""
+    path, principal, since = job
+    try:
+        records = principal_records(log_pieces(path), principal_bytes(principal_name(principal)))
+    except Unreadable:
+        return None
+    if records is None:
+        return None
+    merged: dict[tuple[Any, ...], EventGroup] = {}
+    for record in records:
+        if not is_record(record):
+            return None  # the full reader reports it as it always did
+        principal_arn, _ = principal_of(identity_of(record))
+        if principal_arn is None or not principal_matches(principal_arn, principal):
+            continue  # another principal's record in a kept window
+        group = group_from_record(record)
+        if group is not None and (since is None or group.first_seen >= since):
+            _merge(merged, group)  # a record without eventTime ("") is in no window, as in SQL
+    return list(merged.values())
+
+
+def principal_name(principal: str) -> str:
+    """The text every record of `principal` holds: the last path segment of its ARN (a role's
+    name, for a session ARN its role's), or the name given."""
+    if principal.startswith("arn:") and ":assumed-role/" in principal:
+        principal = principal_of(Identity("AssumedRole", principal))[0] or principal
+    return principal.rsplit("/", 1)[-1] if principal.startswith("arn:") else principal
+
+
+def _merge(merged: dict[tuple[Any, ...], EventGroup], group: EventGroup) -> None:
+    """Adds a group into `merged`, keyed as the SQL groups (the session ARN is dropped when
+    there is an issuer; a missing eventTime is no time)."""
+    identity = group.identity
+    if identity.issuer_arn is not None and identity.arn is not None:
+        identity = replace(identity, arn=None)
+    event = group.event
+    key = (
+        identity,
+        event.event_source,
+        event.event_name,
+        event.region,
+        event.account,
+        event.partition,
+        tuple(sorted(event.params.items())),
+        event.resources,
+        group.event_type,
+        group.error_code,
+    )
+    first, last = group.first_seen or None, group.last_seen or None
+    found = merged.get(key)
+    if found is None:
+        merged[key] = replace(group, identity=identity, first_seen=first, last_seen=last)
+        return
+    found.count += group.count
+    found.first_seen = min((t for t in (found.first_seen, first) if t), default=None)
+    found.last_seen = max((t for t in (found.last_seen, last) if t), default=None)
 
 
 def _log_files(paths: list[str], skips: SkipLog) -> Iterator[str]:
@@ -386,7 +525,7 @@ def _record_schema() -> str:
         '"sessionContext":{"sessionIssuer":{"arn":"VARCHAR"}}},'
         '"eventSource":"VARCHAR","eventName":"VARCHAR","eventTime":"VARCHAR","eventType":"VARCHAR",'
         '"errorCode":"VARCHAR","awsRegion":"VARCHAR","recipientAccountId":"VARCHAR",'
-        f'"requestParameters":{{{params}}},"resources":[{{"ARN":"VARCHAR"}}]}}'
+        f'"requestParameters":{{{params}}},"resources":["JSON"]}}'
     )
 
 
@@ -410,7 +549,10 @@ def _aggregate_sql(records: str) -> str:
                    nullif(r.errorCode, '') AS error_code, r.awsRegion AS region,
                    coalesce(r.recipientAccountId, r.userIdentity.accountId) AS account,
                    r.requestParameters AS params,
-                   list_filter(list_transform(r.resources, lambda x: x.ARN), lambda x: x IS NOT NULL) AS resources,
+                   -- `ARN` in log files, `arn` in records exported by Athena and others
+                   list_filter(list_transform(r.resources,
+                       lambda x: coalesce(nullif(x->>'ARN', ''), nullif(x->>'arn', ''))),
+                       lambda x: x IS NOT NULL) AS resources,
                    r.eventTime AS event_time
             FROM records
         )
