@@ -158,3 +158,20 @@ def test_lookup_events_alone(run_cli, monkeypatch, no_credentials) -> None:
     assert granted(out) == {"secretsmanager:GetSecretValue": {SECRET}}
     assert "no comparison was made" in err
     stubber.assert_no_pending_responses()
+
+
+def test_a_same_named_role_of_another_account_in_the_trail_is_someone_else(tmp_path: Path, run_cli, no_credentials) -> None:
+    folder = tmp_path / "shared-trail"
+    folder.mkdir()
+    other_account = "210987654321"
+    other_secret = f"arn:aws:secretsmanager:eu-west-2:{other_account}:secret:other-AbCdEf"
+    write_log(
+        folder / "org.json.gz",
+        [
+            record("GetSecretValue", "secretsmanager.amazonaws.com", role=ROLE_NAME, account=ACCOUNT, region="eu-west-2", params={"secretId": SECRET}),
+            record("GetSecretValue", "secretsmanager.amazonaws.com", role=ROLE_NAME, account=other_account, region="eu-west-2", params={"secretId": other_secret}),
+        ],
+    )
+    code, out, err = run_cli("policy", "generate", "--role", ROLE_ARN, "--cloudtrail", str(folder))
+    assert code == 0, err
+    assert granted(out) == {"secretsmanager:GetSecretValue": {SECRET}}

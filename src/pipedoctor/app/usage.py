@@ -117,13 +117,21 @@ def _athena_usage(request: UsageRequest, snapshot: Any, role: Any) -> tuple[list
         raise call_failed("athena", error) from None
 
 
+def _trail_principal(role: Any) -> str:
+    """The role's ARN when it names the account (a same-named role of another account in the
+    same trail is someone else), else its name."""
+    from pipedoctor.knowledge.arns import arn_account
+
+    return role.arn if arn_account(role.arn or "") else role.name
+
+
 def observed_usage(request: UsageRequest, snapshot: Any, role: Any) -> tuple[list[Any], list[Any]]:
     """(usage, skipped events) from every source asked for: log files, event history, Athena."""
     usage: list[Any] = []
     skipped: list[Any] = []
     found: list[tuple[list[Any], list[Any]]] = []
     if request.cloudtrail:
-        found.append(_trail_usage(request, snapshot, role.name))
+        found.append(_trail_usage(request, snapshot, _trail_principal(role)))
     if request.lookup_events:
         found.append(_event_history_usage(request, snapshot, role))
     if request.athena_database or request.athena_table:
