@@ -46,11 +46,17 @@ def prior_share(cause: str) -> float:
     return (counts.get(cause, 0) + 1) / (top + 1)
 
 
-def main(paths: list[str]) -> int:
+def read_train_cases(paths: list[str]) -> list[dict]:
+    """The train cases of the JSONL corpus files at `paths`."""
     cases: list[dict] = []
     for path in paths:
         cases += train_cases(Path(path).read_text(encoding="utf-8").splitlines())
-    FREQUENCY_FILE.write_text(json.dumps(count_causes(cases), indent=1) + "\n", encoding="utf-8")
+    return cases
+
+
+def main(paths: list[str]) -> int:
+    counts = count_causes(read_train_cases(paths))
+    FREQUENCY_FILE.write_text(json.dumps(counts, indent=1) + "\n", encoding="utf-8")
     return 0
 
 

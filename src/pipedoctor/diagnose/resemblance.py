@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from pipedoctor.diagnose.priors import train_cases
+from pipedoctor.diagnose.priors import read_train_cases
 
 MODEL_FILE = Path(__file__).parent / "resemblance.json"
 MIN_SIMILARITY = 0.2  # below this, two texts share only common words
@@ -150,10 +150,8 @@ def model_of(cases: Iterable[dict]) -> dict:
 
 
 def main(paths: list[str]) -> int:
-    cases: list[dict] = []
-    for path in paths:
-        cases += train_cases(Path(path).read_text(encoding="utf-8").splitlines())
-    MODEL_FILE.write_text(json.dumps(model_of(cases), indent=0) + "\n", encoding="utf-8")
+    model = model_of(read_train_cases(paths))
+    MODEL_FILE.write_text(json.dumps(model, indent=0) + "\n", encoding="utf-8")
     return 0
 
 
