@@ -30,43 +30,11 @@ SHOWN_WORDS = 4
 _ARN = re.compile(r"arn:aws[\w-]*:([\w-]+):[^\s\"',;]*")
 _ACTION = re.compile(r"\b[a-z][a-z0-9-]*:[a-z][a-z0-9*]+\b")
 _WORD = re.compile(r"[a-z][a-z_]{2,}")
-_STOP = frozenset(
-    [
-        "the",
-        "and",
-        "for",
-        "with",
-        "this",
-        "that",
-        "from",
-        "are",
-        "was",
-        "were",
-        "has",
-        "have",
-        "not",
-        "you",
-        "your",
-        "but",
-        "any",
-        "can",
-        "will",
-        "all",
-        "its",
-        "into",
-        "than",
-        "then",
-        "there",
-        "their",
-        "when",
-        "which",
-        "while",
-        "been",
-        "being",
-        "also",
-        "only",
-    ]
+_COMMON_WORDS = (
+    "the and for with this that from are was were has have not you your but any can will all "
+    "its into than then there their when which while been being also only"
 )
+_STOP = frozenset(_COMMON_WORDS.split())
 
 
 def words(text: str, surface: str | None) -> frozenset[str]:
