@@ -2,8 +2,8 @@
 
 When no rule matches a text, the sourced failures it most resembles still say where to look. Each
 train case of the repository's corpus (tests/data/failures) is kept as its set of words (error
-codes, `service:Action` names, the services of the ARNs it names, plain words; no numbers, ids or
-names), in resemblance.json beside this module, written by
+codes, `service:Action` names, the services of the ARNs it names, plain words; no numbers, ARNs or
+ids), in resemblance.json beside this module, written by
 `python -m pipedoctor.diagnose.resemblance CORPUS.jsonl...` (a test keeps it equal to the corpus).
 A text is compared with every case by the cosine of their TF-IDF word weights; a cause is as
 near as its nearest case. The validation split is never read.
