@@ -38,6 +38,11 @@ def test_rule_causes_are_known() -> None:
     assert all(rule.cause in causes for rule in load_rules())
 
 
+def test_rule_references_are_listed_once() -> None:
+    for rule in load_rules():
+        assert len(rule.references) == len(set(rule.references)), rule.id
+
+
 def test_shared_causes_are_all_in_the_package_list(corpus: Path) -> None:
     shared = yaml.safe_load((corpus.parent / "causes.yaml").read_text())
     assert {c["id"] for c in shared["causes"]} <= known_cause_ids()
