@@ -37,8 +37,31 @@ def re2_options() -> re2.Options:
 
 
 def flagged_source(source: str) -> str:
-    # Case-insensitive by default: AWS and Docker vary the case of the same message across versions.
+    """The source RE2 compiles: case-insensitive unless the pattern sets its own flags (AWS and
+    Docker vary the case of the same message across versions), and spaces as any whitespace."""
+    source = spaces_as_whitespace(source)
     return source if _LEADING_FLAGS.match(source) else f"(?i){source}"
+
+
+def spaces_as_whitespace(source: str) -> str:
+    """A literal space matches any run of whitespace: consoles, terminals and issue threads wrap
+    long messages onto the next line or align them with tabs. A quantified space (` ?`, ` {2}`)
+    becomes one whitespace character; spaces in a character class or escaped stay as written."""
+    out: list[str] = []
+    in_class = escaped = False
+    for index, char in enumerate(source):
+        if escaped or char == "\\":
+            escaped = not escaped and char == "\\"
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == " ":
+            quantified = source[index + 1 : index + 2] in ("?", "*", "+", "{")
+            out.append(r"\s" if quantified else r"\s+")
+            continue
+        out.append(char)
+    return "".join(out)
 
 
 def compile_pattern(source: str) -> Pattern:
