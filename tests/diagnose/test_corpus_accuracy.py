@@ -50,11 +50,6 @@ THIN_CAUSES = {
     "codebuild-build-command-failed": "the fallback for a failed command; sourced cases carry their specific cause",
     "codebuild-build-timeout": "documented build status; threads found did not confirm a cause beyond slowness",
     "codebuild-vpc-no-internet": "documented VPC requirement; no thread with the exact phase message was collected",
-    "ecr-image-tag-immutable": "added from ECR's documentation; its sourced threads are listed in SOURCES-build.md",
-    "ecr-public-pull-rate-limit": "added from ECR Public's documentation; its sourced threads are listed in SOURCES-build.md",
-    "ecr-auth-token-expired": "added from ECR's documentation; its sourced threads are listed in SOURCES-build.md",
-    "image-repository-name-invalid": "added from Docker's reference grammar; its sourced threads are listed in SOURCES-build.md",
-    "codebuild-source-artifact-type-mismatch": "added from CodeBuild's API reference; its sourced threads are listed in SOURCES-build.md",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
