@@ -31,8 +31,8 @@ SHARED_DEV = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / 
 
 # Measured (rounded down); a change that lowers them fails here.
 FLOORS = {
-    "train": {"top1": 0.90, "top3": 0.98},  # 349/386 and 380/386
-    "validation": {"top1": 0.80, "top3": 0.86},  # 128/159 and 137/159
+    "train": {"top1": 0.90, "top3": 0.98},  # 364/401 and 395/401
+    "validation": {"top1": 0.80, "top3": 0.86},  # 134/166 and 144/166
 }
 MIN_VALIDATION_CASES = 75
 
