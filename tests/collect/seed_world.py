@@ -14,7 +14,14 @@ from typing import Any
 
 import boto3
 
-from tests.collect.world import ACCOUNT, ECR_FULL_ACCESS, pipeline_definition, policy, trust
+from tests.collect.world import (
+    ACCOUNT,
+    ECR_FULL_ACCESS,
+    get_connection_reply,
+    pipeline_definition,
+    policy,
+    trust,
+)
 
 REGION = "eu-central-1"  # the demo world holds a pipeline of the same name in its own region
 PIPELINE = "deploy-myapp"
@@ -140,19 +147,4 @@ def build_seed_world(endpoint_url: str) -> None:
 
 def connection_reply() -> dict[tuple[str, str], list[dict[str, Any]]]:
     """GetConnection as CodeConnections answers it (moto has no CodeConnections)."""
-    return {
-        ("codeconnections", "get_connection"): [
-            {
-                "expected": {"ConnectionArn": CONNECTION_ARN},
-                "response": {
-                    "Connection": {
-                        "ConnectionName": "acme-github",
-                        "ConnectionArn": CONNECTION_ARN,
-                        "ProviderType": "GitHub",
-                        "OwnerAccountId": ACCOUNT,
-                        "ConnectionStatus": "AVAILABLE",
-                    }
-                },
-            }
-        ]
-    }
+    return {("codeconnections", "get_connection"): [get_connection_reply(CONNECTION_ARN)]}

@@ -326,20 +326,23 @@ def stubbed_replies() -> dict[tuple[str, str], list[dict[str, Any]]]:
         ("codebuild", "batch_get_builds"): [
             {"expected": {"ids": [BUILD_ID]}, "response": {"builds": [_failed_build()]}}
         ],
-        ("codeconnections", "get_connection"): [
-            {
-                "expected": {"ConnectionArn": CONNECTION_ARN},
-                "response": {
-                    "Connection": {
-                        "ConnectionName": "acme-github",
-                        "ConnectionArn": CONNECTION_ARN,
-                        "ProviderType": "GitHub",
-                        "OwnerAccountId": ACCOUNT,
-                        "ConnectionStatus": "AVAILABLE",
-                    }
-                },
+        ("codeconnections", "get_connection"): [get_connection_reply(CONNECTION_ARN)],
+    }
+
+
+def get_connection_reply(connection_arn: str) -> dict[str, Any]:
+    """GetConnection for an available GitHub connection, as CodeConnections answers it."""
+    return {
+        "expected": {"ConnectionArn": connection_arn},
+        "response": {
+            "Connection": {
+                "ConnectionName": "acme-github",
+                "ConnectionArn": connection_arn,
+                "ProviderType": "GitHub",
+                "OwnerAccountId": ACCOUNT,
+                "ConnectionStatus": "AVAILABLE",
             }
-        ],
+        },
     }
 
 
