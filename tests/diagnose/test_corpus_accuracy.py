@@ -14,15 +14,19 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 
 from pipedoctor.app.diagnosis import diagnose_text
-from pipedoctor.diagnose import Diagnoser, load_rules
+from pipedoctor.diagnose import Diagnoser, load_rules, resemblance
 from pipedoctor.diagnose.causes import known_cause_ids
+from pipedoctor.diagnose.resemblance import words
 from pipedoctor.report.json_report import render_json
 from pipedoctor.report.text import Section, render_text
 
@@ -31,7 +35,7 @@ SHARED_DEV = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / 
 
 # Measured (rounded down); a change that lowers them fails here.
 FLOORS = {
-    "train": {"top1": 0.90, "top3": 0.98},  # 364/401 and 395/401
+    "train": {"top1": 0.90, "top3": 0.97},  # 365/401 and 392/401
     "validation": {"top1": 0.80, "top3": 0.86},  # 134/166 and 144/166
 }
 MIN_VALIDATION_CASES = 75
@@ -82,7 +86,8 @@ def diagnosed() -> tuple[tuple[dict, dict, str], ...]:
         for index, case in enumerate(corpus_cases()):
             path = scratch / f"{index}.txt"
             path.write_text(case["error_text"], encoding="utf-8")
-            findings = diagnose_text(diagnoser, str(path), case.get("surface"))
+            with _resemblance_without(case):
+                findings = diagnose_text(diagnoser, str(path), case.get("surface"))
             unquoted = [replace(finding, evidence=[]) for finding in findings]
             out.append(
                 (
@@ -92,6 +97,21 @@ def diagnosed() -> tuple[tuple[dict, dict, str], ...]:
                 )
             )
     return tuple(out)
+
+
+@contextmanager
+def _resemblance_without(case: dict) -> Iterator[None]:
+    """A train case is in the resemblance model, and would resemble itself: it is diagnosed with
+    the model of the other cases, as a validation case is."""
+    model = resemblance._model()
+    own = (case["cause"], words(case["error_text"], case.get("surface")))
+    if own not in model.cases:
+        yield
+        return
+    at = model.cases.index(own)
+    others = resemblance.Model(model.cases[:at] + model.cases[at + 1 :])
+    with patch.object(resemblance, "_model", lambda: others):
+        yield
 
 
 def _scratch():

@@ -9,7 +9,8 @@ from pipedoctor.diagnose import load_rules, resemblance
 from pipedoctor.diagnose.nearest import ruled_out
 from pipedoctor.diagnose.priors import train_cases
 from pipedoctor.diagnose.resemblance import MODEL_FILE, Model, model_of, words
-from pipedoctor.diagnose.unrecognised import unrecognised_text
+from pipedoctor.diagnose.unrecognised import also_resembling, unrecognised_text
+from pipedoctor.model import Finding
 
 REPO_CORPUS = Path(__file__).resolve().parents[1] / "data" / "failures"
 
@@ -74,28 +75,78 @@ def test_a_text_that_shares_only_common_words_gets_no_lead() -> None:
     assert model.resembling("zeta eta theta iota kappa lambda mu nu xi omicron", None, 3) == []
 
 
-def test_an_unrecognised_text_is_followed_by_the_causes_it_resembles(monkeypatch) -> None:
-    model = Model(
+def _rate_limit_model() -> Model:
+    return Model(
         [
             (
                 "dockerhub-pull-rate-limit",
                 words("received 429 too many requests from the registry", None),
-            )
+            ),
+            (
+                "ecr-public-pull-rate-limit",
+                words("received 429 too many requests from the public registry", None),
+            ),
         ]
     )
-    monkeypatch.setattr(resemblance, "_model", lambda: model)
-    answer, *candidates = unrecognised_text(
-        load_rules(),
-        "fetching modules\nerror: received status 429 too many requests\n",
-        "codebuild-log",
-    )
-    assert answer.cause == "not-recognised"
-    assert [c.cause for c in candidates] == ["dockerhub-pull-rate-limit"]
-    (candidate,) = candidates
+
+
+def test_an_unrecognised_text_near_a_sourced_failure_leads_with_its_cause(monkeypatch) -> None:
+    monkeypatch.setattr(resemblance, "_model", _rate_limit_model)
+    text = "pull failed: 429 too many requests received from the registry\n"
+    findings = unrecognised_text(load_rules(), text, None)
+    near, far = resemblance.resembling(text, None)
+    assert near.strong and not far.strong, (near, far)
+    assert [f.cause for f in findings] == [near.cause, "not-recognised", far.cause]
+    assert near.cause == "dockerhub-pull-rate-limit"
+    candidate, answer, _ = findings
     assert candidate.rule == "resemblance" and candidate.confidence == 0.0
     assert "429" not in candidate.message and "requests" in candidate.message
+    assert candidate.message.startswith("No rule matched;")
     assert candidate.fix and "{" not in candidate.fix and "<unknown" not in candidate.fix
     assert candidate.where == answer.where
+
+
+def test_a_far_resemblance_follows_the_not_recognised_answer(monkeypatch) -> None:
+    monkeypatch.setattr(resemblance, "_model", _rate_limit_model)
+    text = "registry fetch failed: too many requests, giving up on this layer after five tries\n"
+    leads = resemblance.resembling(text, None)
+    assert leads and not any(lead.strong for lead in leads)
+    answer, *candidates = unrecognised_text(load_rules(), text, None)
+    assert answer.cause == "not-recognised"
+    assert [c.cause for c in candidates] == [lead.cause for lead in leads]
+
+
+def _rule_finding(cause: str) -> Finding:
+    return Finding(
+        rule=cause, cause=cause, title=cause, severity="high", confidence=0.8, message="m", fix="f"
+    )
+
+
+def test_a_matched_text_gains_the_near_causes_no_rule_matched_up_to_three(monkeypatch) -> None:
+    monkeypatch.setattr(resemblance, "_model", _rate_limit_model)
+    text = "error: received 429 too many requests from the registry\n"
+    rules = load_rules()
+    added = also_resembling(rules, [_rule_finding("codebuild-privileged-mode-off")], text, None)
+    assert [c.cause for c in added] == ["dockerhub-pull-rate-limit", "ecr-public-pull-rate-limit"]
+    assert all(c.rule == "resemblance" and c.confidence == 0.0 for c in added)
+    assert all(c.message.startswith("No rule of this cause matched;") for c in added)
+    two = [_rule_finding("codebuild-privileged-mode-off"), _rule_finding("ecr-login-missing")]
+    assert [c.cause for c in also_resembling(rules, two, text, None)] == [
+        "dockerhub-pull-rate-limit"
+    ]
+    three = [*two, _rule_finding("buildspec-not-found")]
+    assert also_resembling(rules, three, text, None) == []
+    matched = [_rule_finding("dockerhub-pull-rate-limit")]
+    assert [c.cause for c in also_resembling(rules, matched, text, None)] == [
+        "ecr-public-pull-rate-limit"
+    ]
+
+
+def test_a_far_resemblance_is_not_added_after_matched_causes(monkeypatch) -> None:
+    monkeypatch.setattr(resemblance, "_model", _rate_limit_model)
+    text = "registry fetch failed: too many requests, giving up on this layer after five tries\n"
+    found = [_rule_finding("codebuild-privileged-mode-off")]
+    assert also_resembling(load_rules(), found, text, None) == []
 
 
 def test_a_text_like_nothing_sourced_is_only_not_recognised(monkeypatch) -> None:
@@ -107,7 +158,11 @@ def test_a_text_like_nothing_sourced_is_only_not_recognised(monkeypatch) -> None
 
 def test_with_collected_facts_a_resembled_cause_they_rule_out_is_dropped() -> None:
     rules = load_rules()
-    assert ruled_out("codebuild-privileged-mode-off", rules, {"project.privileged_mode": True}, None)
-    assert not ruled_out("codebuild-privileged-mode-off", rules, {"project.privileged_mode": False}, None)
+    assert ruled_out(
+        "codebuild-privileged-mode-off", rules, {"project.privileged_mode": True}, None
+    )
+    assert not ruled_out(
+        "codebuild-privileged-mode-off", rules, {"project.privileged_mode": False}, None
+    )
     assert not ruled_out("codebuild-privileged-mode-off", rules, {}, None)  # unknown: kept
     assert not ruled_out("no-such-cause", rules, {}, None)

@@ -13,18 +13,19 @@ if TYPE_CHECKING:
 
 
 def diagnose_text(diagnoser: Any, source: str, surface: str | None) -> list[Finding]:
-    """The ranked causes of a text file (`-` for stdin); never empty: unrecognised says so, then
-    lists the causes of the sourced failures the text resembles."""
+    """The ranked causes of a text file (`-` for stdin), then while they are fewer than three the
+    causes of sourced failures the text is near; never empty: unrecognised says so, with the
+    causes of the sourced failures the text resembles (the near ones before it)."""
     from pipedoctor.diagnose import incident_from_text
     from pipedoctor.diagnose.matcher import ANY_SURFACE
     from pipedoctor.diagnose.textscan import scan_source
-    from pipedoctor.diagnose.unrecognised import unrecognised_text
+    from pipedoctor.diagnose.unrecognised import also_resembling, unrecognised_text
 
     state = scan_source(diagnoser.matcher, source, surface or ANY_SURFACE)
     findings = diagnoser.judge(state, incident_from_text("", surface))
-    if findings:
-        return findings
     tail = state.tail.decode("utf-8", errors="replace")
+    if findings:
+        return findings + also_resembling(diagnoser.matcher.rules, findings, tail, surface)
     return unrecognised_text(diagnoser.matcher.rules, tail, surface)
 
 

@@ -17,12 +17,14 @@ from pipedoctor.model.findings import Location
 
 if TYPE_CHECKING:
     from pipedoctor.diagnose.incidents import Incident
+    from pipedoctor.diagnose.resemblance import Resemblance
     from pipedoctor.diagnose.rules import Rule
     from pipedoctor.model import Snapshot
 
 RULE_ID = "not-recognised"
 RESEMBLANCE_RULE_ID = "resemblance"
 SHOWN_LINES = 5
+MAX_CANDIDATES = 3  # causes a text answer names before resemblance stops adding its own
 MAX_LINE_CHARS = 300
 
 _SIGNALS = [
@@ -160,35 +162,67 @@ def not_recognised(
 
 
 def unrecognised_text(rules: list[Rule], tail: str, surface: str | None) -> list[Finding]:
-    """The answer for a pasted text no rule matched (`tail` is the input's end), followed by the
-    causes of the sourced failures it resembles, as candidates of no confidence."""
+    """The answer for a pasted text no rule matched (`tail` is the input's end), with the causes
+    of the sourced failures it resembles as candidates of no confidence: the near ones first."""
     from pipedoctor.diagnose.nearest import nearest_candidates
+    from pipedoctor.diagnose.resemblance import resembling
 
     lines = ErrorLines()
     lines.feed(tail)
     ranked = lines.ranked()
     candidates = nearest_candidates(rules, [surface] if surface else [], {})
     answer = not_recognised(ranked, surface, candidates=candidates)
-    return [answer, *resembling_findings(rules, "\n".join(ranked) or tail, surface, answer.where)]
+    leads = resembling("\n".join(ranked) or tail, surface)
+    return _near_leads_first(answer, leads, rules)
+
+
+def also_resembling(
+    rules: list[Rule], findings: list[Finding], tail: str, surface: str | None
+) -> list[Finding]:
+    """Candidates of no confidence after the matched causes of a text, while they are fewer than
+    three: the causes of sourced failures the text is near, that no rule matched."""
+    from pipedoctor.diagnose.resemblance import resembling
+
+    found = {finding.cause for finding in findings}
+    room = MAX_CANDIDATES - len(found)
+    if room <= 0:
+        return []
+    lines = ErrorLines()
+    lines.feed(tail)
+    leads = [
+        lead
+        for lead in resembling(
+            "\n".join(lines.ranked()) or tail, surface, MAX_CANDIDATES + len(found)
+        )
+        if lead.strong and lead.cause not in found
+    ]
+    where = findings[0].where if findings else Location(label="text")
+    return resembling_findings(rules, leads[:room], where, matched=True)
+
+
+def _near_leads_first(
+    answer: Finding, leads: list[Resemblance], rules: list[Rule]
+) -> list[Finding]:
+    near = resembling_findings(rules, [lead for lead in leads if lead.strong], answer.where)
+    far = resembling_findings(rules, [lead for lead in leads if not lead.strong], answer.where)
+    return [*near, answer, *far]
 
 
 def resembling_findings(
-    rules: list[Rule], text: str, surface: str | None, where: Location
+    rules: list[Rule], leads: list[Resemblance], where: Location, matched: bool = False
 ) -> list[Finding]:
-    """One candidate per cause whose sourced failures share the text's words, nearest first.
-
-    They follow the "not recognised" answer and carry no confidence: no rule matched, the words did.
-    """
+    """One candidate per resembled cause, in the leads' order. They carry no confidence: no rule
+    of theirs matched, the words did (`matched`: a rule of another cause did)."""
     from pipedoctor.diagnose.causes import cause_descriptions
-    from pipedoctor.diagnose.resemblance import resembling
     from pipedoctor.diagnose.templates import render
 
     by_cause = {}
     for rule in rules:
         if rule.kind == "diagnosis" and not rule.fallback:
             by_cause.setdefault(rule.cause, rule)
+    opening = "No rule of this cause matched" if matched else "No rule matched"
     findings = []
-    for lead in resembling(text, surface):
+    for lead in leads:
         rule = by_cause.get(lead.cause)
         described = cause_descriptions().get(lead.cause, lead.cause)
         findings.append(
@@ -199,7 +233,7 @@ def resembling_findings(
                 severity="info",
                 confidence=0.0,
                 message=(
-                    f"No rule matched; the text shares {', '.join(lead.shared)} with sourced "
+                    f"{opening}; the text shares {', '.join(lead.shared)} with sourced "
                     f"failures whose cause was: {described}"
                 ),
                 evidence=[
@@ -221,6 +255,7 @@ def unrecognised_incident(
     seen, the nearest causes the collected facts allow, and what the snapshot lacks; then the causes
     of the sourced failures the texts resemble, those the facts rule out left out."""
     from pipedoctor.diagnose.nearest import nearest_candidates, ruled_out
+    from pipedoctor.diagnose.resemblance import resembling
 
     lines = ErrorLines()
     for texts in incident.texts.values():
@@ -235,12 +270,12 @@ def unrecognised_incident(
     )
     ranked = lines.ranked()
     finding = not_recognised(ranked, seen or None, incident.where, candidates, fix=f"Read {step}.")
-    finding.resource = incident.resource
-    resembling = [
-        candidate
-        for candidate in resembling_findings(rules, "\n".join(ranked), seen or None, incident.where)
-        if not ruled_out(candidate.cause, rules, incident.facts, snapshot)
+    leads = [
+        lead
+        for lead in resembling("\n".join(ranked), seen or None)
+        if not ruled_out(lead.cause, rules, incident.facts, snapshot)
     ]
-    for candidate in resembling:
+    answer = _near_leads_first(finding, leads, rules)
+    for candidate in answer:
         candidate.resource = incident.resource
-    return [finding, *resembling]
+    return answer

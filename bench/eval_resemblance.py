@@ -1,0 +1,55 @@
+"""Resemblance alone as a classifier, each train case of the failure corpus left out in turn: how
+often its nearest cause is the real one, overall and per band of similarity. The bands are where
+`resemblance.STRONG_SIMILARITY` comes from. Validation cases are never read.
+
+    .venv/bin/python bench/eval_resemblance.py [CORPUS.jsonl ...]
+
+(default: the repository's corpus, tests/data/failures/*.jsonl)
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from pipedoctor.diagnose.priors import read_train_cases
+from pipedoctor.diagnose.resemblance import STRONG_SIMILARITY, Model, words
+
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "failures"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", nargs="*", help="failure corpus files (JSON lines)")
+    paths = parser.parse_args().corpus or [str(path) for path in sorted(CORPUS.glob("*.jsonl"))]
+    cases = [
+        (case["cause"], words(case["error_text"], case.get("surface")), case)
+        for case in read_train_cases(paths)
+    ]
+    top1 = top3 = 0
+    right, seen = Counter(), Counter()
+    for index, (cause, _, case) in enumerate(cases):
+        others = Model([(c, w) for c, w, _ in cases[:index] + cases[index + 1 :]])
+        leads = others.resembling(case["error_text"], case.get("surface"), 3)
+        top1 += [lead.cause for lead in leads[:1]] == [cause]
+        top3 += cause in [lead.cause for lead in leads]
+        if leads:
+            band = "strong" if leads[0].strong else "weak"
+            seen[band] += 1
+            right[band] += leads[0].cause == cause
+    total = len(cases)
+    print(f"{total} train cases, each left out: top-1 {top1 / total:.1%}, top-3 {top3 / total:.1%}")
+    for band in ("strong", "weak"):
+        edge = ">=" if band == "strong" else "<"
+        share = right[band] / seen[band] if seen[band] else 0.0
+        print(
+            f"nearest similarity {edge} {STRONG_SIMILARITY}: {seen[band]} cases, "
+            f"nearest cause right in {right[band]} ({share:.0%})"
+        )
+    print(f"no lead at all: {total - sum(seen.values())} cases")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
