@@ -92,6 +92,19 @@ def test_unrecognised_text_shows_the_error_lines_best_first_and_what_to_collect(
     assert code == 0 and "not recognise" in text and "ld: fatal error" in text
 
 
+def test_a_text_no_rule_of_its_surface_matches_gets_the_rules_of_other_places(tmp_path: Path, run_cli) -> None:
+    path = tmp_path / "deploy.log"
+    path.write_text("service web: Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:x)\n")
+    code, out, err = run_cli("diagnose", "--text", str(path), "--surface", "codebuild-log", "--format", "json")
+    assert code == 0, err
+    first = json.loads(out)["diagnoses"][0]
+    assert first["cause"] == "ecs-elb-health-check-failing"
+    assert any("not codebuild-log" in note for note in first["unverified"])
+    code, out, err = run_cli("diagnose", "--text", str(path), "--surface", "ecs-task", "--format", "json")
+    first = json.loads(out)["diagnoses"][0]
+    assert first["cause"] == "ecs-elb-health-check-failing" and first["unverified"] == []
+
+
 def test_escape_sequences_from_the_input_never_reach_the_terminal(tmp_path: Path, run_cli) -> None:
     path = tmp_path / "input"
     path.write_bytes(b"\x1b]52;c;ZXZpbA==\x07\x1b[2J" + RATE_LIMIT)

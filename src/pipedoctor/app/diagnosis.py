@@ -23,10 +23,26 @@ def diagnose_text(diagnoser: Any, source: str, surface: str | None) -> list[Find
 
     state = scan_source(diagnoser.matcher, source, surface or ANY_SURFACE)
     findings = diagnoser.judge(state, incident_from_text("", surface))
+    if not findings and surface:
+        findings = _matched_elsewhere(diagnoser, state.tail, surface)
     tail = state.tail.decode("utf-8", errors="replace")
     if findings:
         return findings + also_resembling(diagnoser.matcher.rules, findings, tail, surface)
     return unrecognised_text(diagnoser.matcher.rules, tail, surface)
+
+
+def _matched_elsewhere(diagnoser: Any, tail: bytes, surface: str) -> list[Finding]:
+    """The causes of rules written for other places that match the input's end: no rule of
+    `surface` did, and the same words are often printed in several places."""
+    from pipedoctor.diagnose import incident_from_text
+    from pipedoctor.diagnose.matcher import ANY_SURFACE, ScanState
+
+    state = ScanState()
+    diagnoser.matcher.scan(tail, ANY_SURFACE, state)
+    findings = diagnoser.judge(state, incident_from_text("", None))
+    for finding in findings:
+        finding.unverified.append(f"matched a rule written for texts from elsewhere, not {surface}")
+    return findings
 
 
 def text_diagnosis(source: str, surface: str | None, rules_dirs: list[Path]) -> list[Section]:
