@@ -196,8 +196,7 @@ def also_resembling(
         )
         if lead.strong and lead.cause not in found
     ]
-    where = findings[0].where if findings else Location(label="text")
-    return resembling_findings(rules, leads[:room], where, matched=True)
+    return resembling_findings(rules, leads[:room], findings[0].where, matched=True)
 
 
 def _near_leads_first(
