@@ -50,7 +50,6 @@ THIN_CAUSES = {
     "pipeline-definition-syntax-error": "found by `check` before deploying; threads quote the parser error of the tool, not of a pipeline run",
     "codedeploy-concurrent-deployments-same-instance": "EC2 deployments; no ECS pipeline thread with a confirmed cause was found",
     "ecs-service-not-codedeploy-controller": "documented CodeDeploy wording; threads found did not quote it",
-    "codebuild-build-command-failed": "the fallback for a failed command; sourced cases carry their specific cause",
     "codebuild-build-timeout": "documented build status; threads found did not confirm a cause beyond slowness",
     "codebuild-vpc-no-internet": "documented VPC requirement; no thread with the exact phase message was collected",
 }
