@@ -1,5 +1,6 @@
 """The answer when no rule matches: say so, show the lines that look like the error, the nearest
-causes with what would decide, and what to collect next.
+causes with what would decide, and what to collect next; and the causes of sourced failures a text
+resembles, near ones before that answer (and after the causes rules found, while they are few).
 
 Lines are scored by the words failures are written in (error, denied, failed, exit status N, ...);
 the best few are shown best first, later lines winning ties because a log ends with its failure.
@@ -251,8 +252,8 @@ def unrecognised_incident(
     incident: Incident, rules: list[Rule], snapshot: Snapshot | None
 ) -> list[Finding]:
     """The answer for a failed action or build of a snapshot whose texts no rule matched: what was
-    seen, the nearest causes the collected facts allow, and what the snapshot lacks; then the causes
-    of the sourced failures the texts resemble, those the facts rule out left out."""
+    seen, the nearest causes the collected facts allow, and what the snapshot lacks; with the causes
+    of the sourced failures the texts resemble (near ones first), those the facts rule out left out."""
     from pipedoctor.diagnose.nearest import nearest_candidates, ruled_out
     from pipedoctor.diagnose.resemblance import resembling
 
