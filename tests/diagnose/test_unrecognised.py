@@ -99,13 +99,13 @@ def test_a_pasted_text_from_a_named_place_gets_leads_for_that_place_only(tmp_pat
     path.write_bytes(b"Task stopped: the widget exploded (quux)\n")
     code, out, err = run_cli("diagnose", "--text", str(path), "--surface", "ecs-task", "--format", "json")
     assert code == 0, err
-    (answer,) = json.loads(out)["diagnoses"]
+    (answer,) = [d for d in json.loads(out)["diagnoses"] if d["rule"] != "resemblance"]
     assert answer["cause"] == "not-recognised"
     leads = [item.removeprefix("nearest cause: ").split(" ", 1)[0] for item in answer["unverified"]]
     for_tasks = {rule.cause for rule in load_rules() if rule.kind == "diagnosis" and "ecs-task" in rule.surfaces}
     assert leads and set(leads) <= for_tasks
     code, out, _ = run_cli("diagnose", "--text", str(path), "--format", "json")
-    (anywhere,) = json.loads(out)["diagnoses"]
+    (anywhere,) = [d for d in json.loads(out)["diagnoses"] if d["rule"] != "resemblance"]
     assert anywhere["unverified"] == []  # from an unknown place every rule would do: no leads
 
 
@@ -129,3 +129,17 @@ def test_a_phase_and_code_alone_list_that_phase_s_causes_and_the_snapshot_decide
     assert {"codebuild-role-missing-use-connection", "codebuild-role-missing-codecommit-gitpull"} <= {
         f.cause for f in text_only
     }
+
+
+def test_a_failed_build_near_a_sourced_failure_leads_with_its_cause(monkeypatch) -> None:
+    from pipedoctor.diagnose import resemblance
+
+    seen = "ld: fatal error: cannot find -lfoo\nBuild terminated with state: FAILED\nthe source could not be read"
+    near = resemblance.Model([("codebuild-out-of-memory", resemblance.words(seen, "codebuild-phase"))])
+    monkeypatch.setattr(resemblance, "_model", lambda: near)
+    sections = failed_sections(demo_with_an_unrecognised_source_failure())
+    (section,) = [s for s in sections if any(f.cause == "not-recognised" for f in s.findings)]
+    lead, answer = section.findings
+    assert lead.cause == "codebuild-out-of-memory" and lead.rule == "resemblance"
+    assert answer.cause == "not-recognised"
+    assert lead.resource == answer.resource and lead.where == answer.where
