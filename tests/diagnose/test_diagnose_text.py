@@ -76,7 +76,7 @@ def test_unrecognised_text_shows_the_error_lines_best_first_and_what_to_collect(
         b"[Container] 2024/01/01 10:00:00 Running command make release\n"
         b"compiling 12 modules\n"
         b"warning: deprecated flag --fast\n"
-        b"make: *** [release] Error 2\n"
+        b"collect2: error: ld returned 1 exit status\n"
         b"ld: fatal error: cannot find -lfoo\n"
         b"done\n"
     )
@@ -85,7 +85,7 @@ def test_unrecognised_text_shows_the_error_lines_best_first_and_what_to_collect(
     (answer,) = json.loads(out)["diagnoses"]
     assert answer["cause"] == "not-recognised"
     lines = [item.removeprefix("looks like the error: ") for item in answer["evidence"]]
-    assert lines[:2] == ["ld: fatal error: cannot find -lfoo", "make: *** [release] Error 2"]
+    assert lines[:2] == ["ld: fatal error: cannot find -lfoo", "collect2: error: ld returned 1 exit status"]
     assert "compiling 12 modules" not in lines and "done" not in lines
     assert "batch-get-builds" in answer["fix"]
     code, text, _ = run_cli("diagnose", "--text", str(path))
