@@ -405,3 +405,34 @@ def test_a_session_named_by_an_ecs_task_id_is_the_task_role() -> None:
     assert cause_for(error, TASK) == "ecs-task-role-missing-app-permission"
     pull = "CannotPullContainerError: pull image manifest has been retried 1 time(s): " + text.replace("dynamodb:PutItem", "ecr:BatchGetImage")
     assert principal_kind(only(pull), {}, pull, "other") == EXECUTION  # a start-up denial is the execution role's
+
+
+def test_the_action_role_codepipeline_says_lacks_a_permission() -> None:
+    # CodePipeline's CloudFormation action, when its role cannot read the stack's events (aws-cdk#29534)
+    text = (
+        "Failed to execute change set.\nCurrent stack status: UPDATE_ROLLBACK_COMPLETE.\nStatus reason is not "
+        "available because IAM role associated with the action does not have CloudFormation "
+        "DescribeStackEvents permission"
+    )
+    error = only(text)
+    assert (error.service, error.operation) == ("cloudformation", "DescribeStackEvents")
+    kind = principal_kind(error, {}, text, "codepipeline-action")
+    assert kind == "action role"
+    assert cause_for(error, kind) == "codepipeline-role-missing-cloudformation-permission"
+    assert denial_facts(error, {}, text, "codepipeline-action").facts["auth.action"] == (
+        "cloudformation:DescribeStackEvents"
+    )
+
+
+def test_the_task_role_denied_logs_is_the_application_s_permission() -> None:
+    # a log router (Fluent Bit) in the task calls CloudWatch Logs with the task role (fluent-bit-docs#913)
+    text = (
+        "User: arn:aws:sts::111122223333:assumed-role/TASKROLE/f8fe25c51f804adaaaa3822a47476353 is not authorized "
+        "to perform: logs:DescribeLogStreams on resource: arn:aws:logs:eu-south-1:111122223333:log-group:app:"
+        "log-stream: because no identity-based policy allows the logs:DescribeLogStreams action"
+    )
+    error = only(text)
+    assert principal_kind(error, {}, text, "ecs-task") == TASK
+    assert cause_for(error, TASK) == "ecs-task-role-missing-app-permission"
+    assert cause_for(error, EXECUTION) == "ecs-execution-role-missing-logs-permission"
+    assert cause_for(error, BUILD) == "codebuild-role-missing-logs-permissions"

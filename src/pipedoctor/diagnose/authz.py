@@ -5,7 +5,7 @@ CodeBuild and CloudFormation: "User: P is not authorized to perform: A on resour
 identity-based policy allows the A action", "... with an explicit deny in a service control
 policy", "An error occurred (AccessDenied) when calling the PutObject operation: Access Denied",
 "Encoded authorization failure message: ...", "The provided role does not have sufficient
-permissions", and the bare "Not authorized to perform DescribeSecurityGroups" (an API operation, no
+permissions", CodePipeline's "role associated with the action does not have S A permission", and the bare "Not authorized to perform DescribeSecurityGroups" (an API operation, no
 principal) that services write when they check a role's access for themselves. Log lines often break such a message over several lines, so the reader works on
 whitespace-normalised text.
 """
@@ -61,6 +61,15 @@ _PROVIDED_ROLE = re.compile(
     r"(?:the )?provided role\s*(?:\"(?P<role>[^\"]+)\"\s*)?does not have (?:sufficient )?permissions?",
     re.IGNORECASE,
 )
+# CodePipeline's words when an action's role cannot read what went wrong, e.g. "Status reason is not
+# available because IAM role associated with the action does not have CloudFormation
+# DescribeStackEvents permission".
+_ACTION_ROLE_LACKS = re.compile(
+    r"role associated with the action does not have (?P<service>[A-Za-z]+) (?P<operation>[A-Z]\w+) permission",
+    re.IGNORECASE,
+)
+# The provided_role of a denial that does not name its role.
+UNNAMED_ROLES = ("provided role", "action role")
 BARE_OPERATION_CODE = "NotAuthorized"
 # The operation-only form, e.g. CodeBuild checking its service role's VPC access at CreateProject.
 _BARE_OPERATION = re.compile(r"(?<![Ii]s )\bNot authorized to perform (?P<operation>[A-Z][A-Za-z]+)\b(?!:)")
@@ -247,6 +256,15 @@ def parse_authorization_errors(text: str) -> list[AuthorizationError]:
             )
         )
         covered.append((match.start(), match.end()))
+    for match in _ACTION_ROLE_LACKS.finditer(flat):
+        found.append(
+            AuthorizationError(
+                provided_role="action role",
+                service=match.group("service").lower(),
+                operation=match.group("operation"),
+            )
+        )
+        covered.append((match.start(), match.end()))
     for match in _BARE_OPERATION.finditer(flat):
         if any(start <= match.start() <= end for start, end in covered):
             continue
@@ -372,7 +390,7 @@ def denied_action(error: AuthorizationError) -> str:
 def describe(error: AuthorizationError, kind: str = "") -> str:
     """One sentence saying what AWS stated, without any part it did not state."""
     who = error.role_name or error.principal
-    if not who and error.provided_role not in ("", "provided role"):
+    if not who and error.provided_role not in ("", *UNNAMED_ROLES):
         who = error.provided_role
     what = denied_action(error)
     if who or kind:

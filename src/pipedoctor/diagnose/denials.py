@@ -15,6 +15,7 @@ from typing import Any
 from pipedoctor.diagnose.authz import (
     BARE_OPERATION_CODE,
     GUARDRAIL_LAYERS,
+    UNNAMED_ROLES,
     AuthorizationError,
     denied_action,
     describe,
@@ -181,14 +182,14 @@ def cause_for(error: AuthorizationError, kind: str) -> str:
             return "ecr-push-permission-missing"
         if action in _ECR_PULL:
             return "codebuild-role-missing-ecr-pull"
-    if service == "logs":
-        return (
-            "ecs-execution-role-missing-logs-permission"
-            if kind == EXECUTION
-            else "codebuild-role-missing-logs-permissions"
-        )
+    if kind == EXECUTION and service == "logs":
+        return "ecs-execution-role-missing-logs-permission"
     if kind == EXECUTION and (service in _SECRETS or service == "kms"):
         return "ecs-execution-role-missing-secrets-permission"
+    if kind == TASK:
+        return "ecs-task-role-missing-app-permission"  # the application's own calls, logs and keys too
+    if service == "logs":
+        return "codebuild-role-missing-logs-permissions"
     if service == "kms":
         return "artifact-kms-key-inaccessible"
     if service in CONNECTION_SERVICES:
@@ -212,8 +213,6 @@ def cause_for(error: AuthorizationError, kind: str) -> str:
             return "codepipeline-role-missing-s3-artifact-access"
         if kind == BUILD:
             return "codebuild-role-missing-s3-artifact-access"
-    if kind == TASK:
-        return "ecs-task-role-missing-app-permission"
     if kind == BUILD and error.code != BARE_OPERATION_CODE:
         return "codebuild-role-missing-app-permission"
     # CodeBuild checking its own service role's VPC access at CreateProject is no build command's need
@@ -262,7 +261,7 @@ def denial_facts(
     values = {
         "auth.principal": error.principal,
         "auth.role": error.role_name
-        or (error.provided_role if error.provided_role != "provided role" else ""),
+        or (error.provided_role if error.provided_role not in UNNAMED_ROLES else ""),
         "auth.role_arn": error.role_arn,
         "auth.kind": kind,
         "auth.action": denied_action(error),
