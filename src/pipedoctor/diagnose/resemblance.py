@@ -28,6 +28,7 @@ MIN_SIMILARITY = 0.2  # below this, two texts share only common words
 # From here the nearest cause was the real one in 86% of the train cases left out one at a time,
 # below it in 43% (`bench/eval_resemblance.py`): a lead this near is worth reading first.
 STRONG_SIMILARITY = 0.5
+MIN_SHARED_WORDS = 2  # one shared word, however rare, is a coincidence rather than a resemblance
 SHOWN_WORDS = 4
 
 _ARN = re.compile(r"arn:aws[\w-]*:([\w-]+):[^\s\"',;]*")
@@ -86,7 +87,7 @@ class Model:
         scored = []
         for (cause, case_words), case_norm in zip(self.cases, self.norms, strict=True):
             shared = known & case_words
-            if shared:
+            if len(shared - {f"surface={surface}"}) >= MIN_SHARED_WORDS:
                 dot = sum(self.weight[word] ** 2 for word in shared)
                 scored.append((dot / (norm * case_norm), cause, shared))
         scored.sort(key=lambda item: -item[0])
