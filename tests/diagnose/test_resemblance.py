@@ -142,11 +142,15 @@ def test_a_matched_text_gains_the_near_causes_no_rule_matched_up_to_three(monkey
     ]
 
 
-def test_a_far_resemblance_is_not_added_after_matched_causes(monkeypatch) -> None:
+def test_a_far_resemblance_fills_the_last_places_after_matched_causes(monkeypatch) -> None:
     monkeypatch.setattr(resemblance, "_model", _rate_limit_model)
     text = "registry fetch failed: too many requests, giving up on this layer after five tries\n"
+    leads = resemblance.resembling(text, None)
+    assert leads and not any(lead.strong for lead in leads)
     found = [_rule_finding("codebuild-privileged-mode-off")]
-    assert also_resembling(load_rules(), found, text, None) == []
+    added = also_resembling(load_rules(), found, text, None)
+    assert [c.cause for c in added] == [lead.cause for lead in leads][:2]
+    assert all(c.confidence == 0.0 and "not a match" in c.unverified[0] for c in added)
 
 
 def test_a_text_like_nothing_sourced_is_only_not_recognised(monkeypatch) -> None:

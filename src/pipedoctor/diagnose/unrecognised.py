@@ -1,6 +1,7 @@
 """The answer when no rule matches: say so, show the lines that look like the error, the nearest
 causes with what would decide, and what to collect next; and the causes of sourced failures a text
-resembles, near ones before that answer (and after the causes rules found, while they are few).
+resembles, near ones before that answer (and the most alike after the causes rules found, while
+those are fewer than three).
 
 Lines are scored by the words failures are written in (error, denied, failed, exit status N, ...);
 the best few are shown best first, later lines winning ties because a log ends with its failure.
@@ -181,7 +182,7 @@ def also_resembling(
     rules: list[Rule], findings: list[Finding], tail: str, surface: str | None
 ) -> list[Finding]:
     """Candidates of no confidence after the matched causes of a text, while they are fewer than
-    three: the causes of sourced failures the text is near, that no rule matched."""
+    three: the causes of the sourced failures the text most resembles, that no rule matched."""
     from pipedoctor.diagnose.resemblance import resembling
 
     found = {finding.cause for finding in findings}
@@ -195,7 +196,7 @@ def also_resembling(
         for lead in resembling(
             "\n".join(lines.ranked()) or tail, surface, MAX_CANDIDATES + len(found)
         )
-        if lead.strong and lead.cause not in found
+        if lead.cause not in found
     ]
     return resembling_findings(rules, leads[:room], findings[0].where, matched=True)
 
