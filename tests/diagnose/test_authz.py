@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipedoctor.diagnose.authz import REDACTED_MESSAGE, parse_authorization_errors
+from pipedoctor.diagnose.authz import REDACTED_MESSAGE, denied_action, parse_authorization_errors
 from pipedoctor.diagnose.denials import (
     BUILD,
     CLOUDFORMATION,
@@ -436,3 +436,14 @@ def test_the_task_role_denied_logs_is_the_application_s_permission() -> None:
     assert cause_for(error, TASK) == "ecs-task-role-missing-app-permission"
     assert cause_for(error, EXECUTION) == "ecs-execution-role-missing-logs-permission"
     assert cause_for(error, BUILD) == "codebuild-role-missing-logs-permissions"
+
+
+def test_a_denied_connection_whose_arn_was_redacted() -> None:
+    # CodeBuild's GitHub App troubleshooting entry quotes the message with its ARN left out
+    text = "Access denied to connection <connection-arn>\nFailed to get access token from <connection-arn>"
+    error = only(text)
+    assert (error.service, denied_action(error)) == ("codeconnections", "codeconnections:GetConnectionToken")
+    assert cause_for(error, BUILD) == "codebuild-role-missing-get-connection-token"
+    bare = only("Access denied to connection <connection-arn>")
+    assert bare.service == "codeconnections" and not bare.operation
+    assert cause_for(bare, BUILD) == "codebuild-role-missing-use-connection"

@@ -80,6 +80,10 @@ _DOCKER_HUB_PULL = re.compile(r"pull access denied for [a-z0-9][a-z0-9_/-]*(?::[
 _PULL_CONTEXT = re.compile(
     r"CannotPull\w*Container|pull image manifest|\.dkr\.ecr\.", re.IGNORECASE
 )
+# "Access denied to connection <arn>", the ARN often redacted, and CodeBuild's "Failed to get access
+# token from <connection>": the GetConnectionToken call a GitHub App connection's build makes.
+_CONNECTION_DENIED = re.compile(r"\bAccess denied to connection\b", re.IGNORECASE)
+_CONNECTION_TOKEN = re.compile(r"Failed to get access token from", re.IGNORECASE)
 _SERVICE_NAME = re.compile(r"\(Service:\s*(?P<service>[\w ]+?)\s*[;,)]", re.IGNORECASE)
 _ARN_NAMED = re.compile(
     r"\s+(?:to|on|for)\s+(?:[\w-]+\s+){0,2}(arn:aws[\w-]*:[\w-]+:[^\s\"',;)]+)", re.IGNORECASE
@@ -306,11 +310,16 @@ def parse_authorization_errors(text: str) -> list[AuthorizationError]:
         service = (
             _ANY_ARN.match(named.group(1)).group(1).lower() if named else _service_from_text(window)
         )
+        operation = ""
+        if not named and _CONNECTION_DENIED.match(flat, match.start()):
+            service = "codeconnections"
+            operation = "GetConnectionToken" if _CONNECTION_TOKEN.search(window) else ""
         if not service and re.search(r"\bAccess Denied\b", window):
             service = "s3"  # S3 words its denials exactly so; other services name the action
         found.append(
             AuthorizationError(
                 code="AccessDenied" if "403" not in match.group(0) else "403",
+                operation=operation,
                 service=service,
                 resource=named.group(1).rstrip(".") if named else _resource_in(window),
             )
