@@ -5,9 +5,10 @@ CodeBuild and CloudFormation: "User: P is not authorized to perform: A on resour
 identity-based policy allows the A action", "... with an explicit deny in a service control
 policy", "An error occurred (AccessDenied) when calling the PutObject operation: Access Denied",
 "Encoded authorization failure message: ...", "The provided role does not have sufficient
-permissions", CodePipeline's "role associated with the action does not have S A permission", and the bare "Not authorized to perform DescribeSecurityGroups" (an API operation, no
-principal) that services write when they check a role's access for themselves. Log lines often break such a message over several lines, so the reader works on
-whitespace-normalised text.
+permissions", CodePipeline's "role associated with the action does not have S A permission", and
+the bare "Not authorized to perform DescribeSecurityGroups" (an API operation, no principal) that
+services write when they check a role's access for themselves. Log lines often break such a
+message over several lines, so the reader works on whitespace-normalised text.
 """
 
 from __future__ import annotations
