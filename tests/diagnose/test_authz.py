@@ -447,3 +447,29 @@ def test_a_denied_connection_whose_arn_was_redacted() -> None:
     bare = only("Access denied to connection <connection-arn>")
     assert bare.service == "codeconnections" and not bare.operation
     assert cause_for(bare, BUILD) == "codebuild-role-missing-use-connection"
+
+
+def test_codebuild_s_own_vpc_check_without_the_colon() -> None:
+    # CodeBuild's phase error for a VPC build whose service role may not describe network interfaces
+    text = (
+        "UNAUTHORIZED_OPERATION_DESCRIBE_NETWORK_INTERFACES: The service role is not authorized to perform "
+        "ec2:DescribeNetworkInterfaces"
+    )
+    error = only(text)
+    assert error.action == "ec2:DescribeNetworkInterfaces"
+    kind = principal_kind(error, {}, text, "codebuild-phase")
+    assert kind == BUILD
+    assert cause_for(error, kind) == "role-missing-permission"  # CodeBuild's own call, no build command's
+
+
+def test_a_build_command_s_bucket_call_is_not_artifact_access() -> None:
+    # terraform apply in CodeBuild tagging a bucket it manages (cost-sentinel post-mortem)
+    tagging = only(
+        'Error: AccessDenied: User is not authorized to perform: s3:PutBucketTagging on resource: "arn:aws:s3:::alerts"'
+    )
+    assert cause_for(tagging, BUILD) == "codebuild-role-missing-app-permission"
+    artifact = only(
+        "User: arn:aws:sts::111122223333:assumed-role/build/AWSCodeBuild-1 is not authorized to perform: "
+        "s3:GetObject on resource: arn:aws:s3:::codepipeline-artifacts/app/source.zip"
+    )
+    assert cause_for(artifact, BUILD) == "codebuild-role-missing-s3-artifact-access"

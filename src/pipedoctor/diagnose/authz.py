@@ -37,7 +37,7 @@ GUARDRAIL_LAYERS = {
 _ARN_CHARS = r"[^\s\"',;)]+"
 _NOT_AUTHORIZED = re.compile(
     r"(?:User:\s*(?P<principal>arn:aws[\w-]*:(?:sts|iam)::[^:\s]*:[^\s\"',;)]+|anonymous)\s+)?"
-    r"is not authorized to perform:\s*(?P<action>[\w-]+:[\w*-]+)"
+    r"is not authorized to perform:?\s*(?P<action>[\w-]+:[\w*-]+)"
     r"(?:\s+on resource:\s*\"?(?P<resource>" + _ARN_CHARS + r")\"?)?"
     r"(?P<tail>\s+(?:because no [\w -]+? allows|with an explicit deny(?: in an? [\w -]+?(?:policy|boundary))?))?",
     re.IGNORECASE,
@@ -336,6 +336,20 @@ def _resource_in(window: str) -> str:
     return arn.group(0).rstrip(".") if arn else ""
 
 
+# The EC2 calls a service makes in a customer's VPC with the customer's role (CodeBuild's VPC
+# support, awsvpc tasks): documented as the role's required VPC permissions.
+VPC_OPERATIONS = frozenset(
+    {
+        "DescribeSecurityGroups",
+        "DescribeSubnets",
+        "DescribeVpcs",
+        "DescribeDhcpOptions",
+        "DescribeNetworkInterfaces",
+        "CreateNetworkInterface",
+        "CreateNetworkInterfacePermission",
+        "DeleteNetworkInterface",
+    }
+)
 # Operation names whose service is unambiguous (the CLI message names no service).
 _OPERATION_SERVICES = {
     "GetAuthorizationToken": "ecr",
@@ -357,16 +371,7 @@ _OPERATION_SERVICES = {
     "UpdateService": "ecs",
     "CreateDeployment": "codedeploy",
     "PassRole": "iam",
-    # The EC2 calls a service makes in a customer's VPC with the customer's role (CodeBuild's VPC
-    # support, awsvpc tasks): documented as the role's required VPC permissions.
-    "DescribeSecurityGroups": "ec2",
-    "DescribeSubnets": "ec2",
-    "DescribeVpcs": "ec2",
-    "DescribeDhcpOptions": "ec2",
-    "DescribeNetworkInterfaces": "ec2",
-    "CreateNetworkInterface": "ec2",
-    "CreateNetworkInterfacePermission": "ec2",
-    "DeleteNetworkInterface": "ec2",
+    **dict.fromkeys(VPC_OPERATIONS, "ec2"),
 }
 
 

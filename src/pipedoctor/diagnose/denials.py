@@ -16,6 +16,7 @@ from pipedoctor.diagnose.authz import (
     BARE_OPERATION_CODE,
     GUARDRAIL_LAYERS,
     UNNAMED_ROLES,
+    VPC_OPERATIONS,
     AuthorizationError,
     denied_action,
     describe,
@@ -156,6 +157,18 @@ _PIPELINE_SERVICE_CAUSES = {
 _ECR_PUSH = {"initiatelayerupload", "uploadlayerpart", "completelayerupload", "putimage"}
 _ECR_PULL = {"batchgetimage", "getdownloadurlforlayer", "batchchecklayeravailability"}
 _SECRETS = {"secretsmanager", "ssm"}
+# What a build does with its source, artifact and log buckets; other S3 calls are its commands' own
+_S3_OBJECT_ACCESS = {
+    "getobject",
+    "getobjectversion",
+    "putobject",
+    "listbucket",
+    "getbucketacl",
+    "getbucketlocation",
+    "getbucketversioning",
+    "headobject",
+}
+_VPC_ACTIONS = {operation.lower() for operation in VPC_OPERATIONS}
 
 
 def _action_name(error: AuthorizationError) -> str:
@@ -211,11 +224,12 @@ def cause_for(error: AuthorizationError, kind: str) -> str:
     if service == "s3":
         if kind in (PIPELINE, ACTION, CLOUDFORMATION):
             return "codepipeline-role-missing-s3-artifact-access"
-        if kind == BUILD:
+        if kind == BUILD and (not action or action in _S3_OBJECT_ACCESS):
             return "codebuild-role-missing-s3-artifact-access"
-    if kind == BUILD and error.code != BARE_OPERATION_CODE:
+    # CodeBuild's VPC support calls EC2 with the service role itself: no build command's need
+    vpc_support = service == "ec2" and action in _VPC_ACTIONS
+    if kind == BUILD and error.code != BARE_OPERATION_CODE and not vpc_support:
         return "codebuild-role-missing-app-permission"
-    # CodeBuild checking its own service role's VPC access at CreateProject is no build command's need
     return "role-missing-permission"
 
 
