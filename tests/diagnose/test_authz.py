@@ -473,3 +473,11 @@ def test_a_build_command_s_bucket_call_is_not_artifact_access() -> None:
         "s3:GetObject on resource: arn:aws:s3:::codepipeline-artifacts/app/source.zip"
     )
     assert cause_for(artifact, BUILD) == "codebuild-role-missing-s3-artifact-access"
+
+
+def test_an_iam_user_is_no_role_of_the_pipeline_wherever_it_was_printed() -> None:
+    # ECS's IAM troubleshooting page: a console user denied an action
+    text = "User: arn:aws:iam::123456789012:user/mateojackson is not authorized to perform: ecs:GetWidget on resource: my-example-widget"
+    error = only(text)
+    assert principal_kind(error, {}, text, "ecs-task") == ""
+    assert cause_for(error, "") == "role-missing-permission"

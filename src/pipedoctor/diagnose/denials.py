@@ -70,6 +70,7 @@ _CONTEXT_HINTS = [
     ),
 ]
 _ECS_TASK_SESSION = re.compile(r"[0-9a-f]{32}")
+_IAM_USER = re.compile(r"^arn:aws[\w-]*:iam::[^:]*:user/")
 _CODEBUILD_SERVICE = re.compile(r"\(Service:\s*AWSCodeBuild\b", re.IGNORECASE)
 # Where the text came from, when nothing else names the role: a denial in an ECS task's own output
 # that is not about starting it (pull, secrets, logs: the execution role) is the application's.
@@ -115,6 +116,8 @@ def principal_kind(
             return kind
     if _ECS_TASK_SESSION.fullmatch(session):
         return TASK  # ECS names the task role's sessions by the task id; start-up denials matched above
+    if _IAM_USER.search(error.principal):
+        return UNKNOWN  # a person's or a CI user's keys: no role of the pipeline, wherever it was printed
     return _SURFACE_KINDS.get(surface, UNKNOWN)
 
 
