@@ -53,6 +53,7 @@ THIN_CAUSES = {
     "codebuild-build-timeout": "documented build status; threads found did not confirm a cause beyond slowness",
     "ecs-deployment-configuration-blocks": "documented by AWS; no sourced case collected yet",
     "ecs-subnet-availability-zone-unusable": "documented by AWS; no sourced case collected yet",
+    "codebuild-source-certificate-misconfigured": "documented by AWS; no sourced case collected yet",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
