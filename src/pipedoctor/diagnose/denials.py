@@ -21,6 +21,11 @@ from pipedoctor.diagnose.authz import (
     denied_action,
     describe,
 )
+from pipedoctor.knowledge.artifacts import (
+    ARTIFACT_OBJECT_ACTIONS,
+    BUILD_BUCKET_ACTIONS,
+    PIPELINE_BUCKET_ACTIONS,
+)
 from pipedoctor.knowledge.connections import CONNECTION_SERVICES
 
 BUILD = "build role"
@@ -70,7 +75,7 @@ _CONTEXT_HINTS = [
     ),
 ]
 _ECS_TASK_SESSION = re.compile(r"[0-9a-f]{32}")
-_IAM_USER = re.compile(r"^arn:aws[\w-]*:iam::[^:]*:user/")
+_IAM_USER = re.compile(r"arn:aws[\w-]*:iam::[^:]*:user/")
 _CODEBUILD_SERVICE = re.compile(r"\(Service:\s*AWSCodeBuild\b", re.IGNORECASE)
 # Where the text came from, when nothing else names the role: a denial in an ECS task's own output
 # that is not about starting it (pull, secrets, logs: the execution role) is the application's.
@@ -116,7 +121,7 @@ def principal_kind(
             return kind
     if _ECS_TASK_SESSION.fullmatch(session):
         return TASK  # ECS names the task role's sessions by the task id; start-up denials matched above
-    if _IAM_USER.search(error.principal):
+    if _IAM_USER.match(error.principal):
         return UNKNOWN  # a person's or a CI user's keys: no role of the pipeline, wherever it was printed
     return _SURFACE_KINDS.get(surface, UNKNOWN)
 
@@ -160,17 +165,12 @@ _PIPELINE_SERVICE_CAUSES = {
 _ECR_PUSH = {"initiatelayerupload", "uploadlayerpart", "completelayerupload", "putimage"}
 _ECR_PULL = {"batchgetimage", "getdownloadurlforlayer", "batchchecklayeravailability"}
 _SECRETS = {"secretsmanager", "ssm"}
-# What a build does with its source, artifact and log buckets; other S3 calls are its commands' own
-_S3_OBJECT_ACCESS = {
-    "getobject",
-    "getobjectversion",
-    "putobject",
-    "listbucket",
-    "getbucketacl",
-    "getbucketlocation",
-    "getbucketversioning",
-    "headobject",
-}
+# What a build does with its source, artifact and log buckets (or a HEAD or a listing of their
+# objects); other S3 calls are its commands' own
+_S3_ARTIFACT_ACCESS = {
+    action.split(":", 1)[1].lower()
+    for action in (*ARTIFACT_OBJECT_ACTIONS, *BUILD_BUCKET_ACTIONS, *PIPELINE_BUCKET_ACTIONS)
+} | {"headobject", "listbucket"}
 _VPC_ACTIONS = {operation.lower() for operation in VPC_OPERATIONS}
 
 
@@ -227,7 +227,7 @@ def cause_for(error: AuthorizationError, kind: str) -> str:
     if service == "s3":
         if kind in (PIPELINE, ACTION, CLOUDFORMATION):
             return "codepipeline-role-missing-s3-artifact-access"
-        if kind == BUILD and (not action or action in _S3_OBJECT_ACCESS):
+        if kind == BUILD and (not action or action in _S3_ARTIFACT_ACCESS):
             return "codebuild-role-missing-s3-artifact-access"
     # CodeBuild's VPC support calls EC2 with the service role itself: no build command's need
     vpc_support = service == "ec2" and action in _VPC_ACTIONS

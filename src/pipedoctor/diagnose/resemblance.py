@@ -84,10 +84,11 @@ class Model:
         # A word no case has is as rare as a word can be: it weighs in the text's norm.
         unseen = len(text_words) - len(known)
         norm = math.sqrt(self._norm(known) ** 2 + unseen * self.unseen_weight**2)
+        surface_word = f"surface={surface}"
         scored = []
         for (cause, case_words), case_norm in zip(self.cases, self.norms, strict=True):
             shared = known & case_words
-            if len(shared - {f"surface={surface}"}) >= MIN_SHARED_WORDS:
+            if len(shared) - (surface_word in shared) >= MIN_SHARED_WORDS:
                 dot = sum(self.weight[word] ** 2 for word in shared)
                 scored.append((dot / (norm * case_norm), cause, shared))
         scored.sort(key=lambda item: -item[0])

@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pipedoctor.knowledge.arns import arn_account, arn_service, secret_arn
+from pipedoctor.knowledge.artifacts import (
+    ARTIFACT_OBJECT_ACTIONS,
+    BUILD_BUCKET_ACTIONS,
+    PIPELINE_BUCKET_ACTIONS,
+)
 from pipedoctor.knowledge.connections import CONNECTION_SERVICES
 from pipedoctor.knowledge.images import ecr_image
 from pipedoctor.leastpriv.usage import Need
@@ -142,7 +147,7 @@ def _pipeline_needs_for_build_role(
     """What a build run by this pipeline needs beyond the project: artifacts and the connection."""
     role = service_role_arn(snapshot, project)
     yield from _artifact_needs(
-        snapshot, pipeline, role, ["s3:GetBucketAcl", "s3:GetBucketLocation"]
+        snapshot, pipeline, role, list(BUILD_BUCKET_ACTIONS)
     )
     for source in pipeline.source_actions():
         connection = source.configuration.get("ConnectionArn", "")
@@ -173,8 +178,7 @@ def _artifact_needs(
     reason = f"artifacts of {pipeline.name}"
     for store in pipeline.artifact_stores:
         bucket = f"arn:{snapshot.partition}:s3:::{store.location}"
-        objects = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
-        yield from _needs(role, objects, f"{bucket}/*", reason)
+        yield from _needs(role, list(ARTIFACT_OBJECT_ACTIONS), f"{bucket}/*", reason)
         yield from _needs(role, bucket_actions, bucket, reason)
         key = _kms_key_arn(snapshot, store.kms_key_id)
         if key:
@@ -203,7 +207,7 @@ def _pipeline_role_needs(snapshot: Snapshot, pipeline: Pipeline, role_arn: str) 
     acting = [(a, a.role_arn or pipeline.role_arn) for _, a in pipeline.actions()]
     if not any(role == role_arn for _, role in acting):
         return
-    yield from _artifact_needs(snapshot, pipeline, role_arn, ["s3:GetBucketVersioning"])
+    yield from _artifact_needs(snapshot, pipeline, role_arn, list(PIPELINE_BUCKET_ACTIONS))
     for action, role in acting:
         if role != role_arn:
             continue
