@@ -101,3 +101,19 @@ def test_rules_cli_list_show_test(run_cli) -> None:
 
 def test_bundled_rules_directory_is_the_checkout_rules() -> None:
     assert (bundled_rules_dir() / "dockerhub-pull-rate-limit.yaml").is_file()
+
+
+def test_broken_causes_file_is_one_line_and_exit_2(tmp_path: Path, monkeypatch, run_cli) -> None:
+    from pipedoctor.diagnose import causes
+
+    broken = tmp_path / "causes.yaml"
+    broken.write_text(causes.CAUSES_FILE.read_text(encoding="utf-8") + "<<<<<<< HEAD\n", encoding="utf-8")
+    monkeypatch.setattr(causes, "CAUSES_FILE", broken)
+    causes.cause_descriptions.cache_clear()
+    try:
+        code, out, err = run_cli("rules", "validate")
+    finally:
+        causes.cause_descriptions.cache_clear()
+    assert code == 2
+    assert err.strip().count("\n") == 0
+    assert "causes.yaml: line" in err and "Traceback" not in err

@@ -5,13 +5,21 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
+from pipedoctor.errors import UserError
+from pipedoctor.textparse import ParseError, parse_yaml
+
+CAUSES_FILE = Path(__file__).parent / "causes.yaml"
 
 
 @cache
 def cause_descriptions() -> dict[str, str]:
-    data = yaml.safe_load((Path(__file__).parent / "causes.yaml").read_text(encoding="utf-8"))
-    return {cause["id"]: cause["description"] for cause in data["causes"]}
+    try:
+        data = parse_yaml(CAUSES_FILE.read_text(encoding="utf-8"))
+        return {cause["id"]: cause["description"] for cause in data["causes"]}
+    except ParseError as error:
+        raise UserError(f"{CAUSES_FILE.name}: {error}") from None
+    except (KeyError, TypeError):
+        raise UserError(f"{CAUSES_FILE.name}: each cause needs an id and a description") from None
 
 
 def known_cause_ids() -> set[str]:
