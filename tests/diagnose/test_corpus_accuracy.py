@@ -51,13 +51,6 @@ THIN_CAUSES = {
     "codedeploy-concurrent-deployments-same-instance": "EC2 deployments; no ECS pipeline thread with a confirmed cause was found",
     "ecs-service-not-codedeploy-controller": "documented CodeDeploy wording; threads found did not quote it",
     "codebuild-build-timeout": "documented build status; threads found did not confirm a cause beyond slowness",
-    "ecs-deployment-configuration-blocks": "documented by AWS; no sourced case collected yet",
-    "ecs-subnet-availability-zone-unusable": "documented by AWS; no sourced case collected yet",
-    "codebuild-source-certificate-misconfigured": "documented by AWS; no sourced case collected yet",
-    "cloudformation-no-updates-to-perform": "documented by AWS; no sourced case collected yet",
-    "cloudformation-export-in-use": "documented by AWS; no sourced case collected yet",
-    "cloudformation-update-rollback-failed": "documented by AWS; no sourced case collected yet",
-    "ecr-public-login-wrong-region": "documented by AWS; no sourced case collected yet",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {

@@ -75,6 +75,12 @@ def test_a_text_that_shares_only_common_words_gets_no_lead() -> None:
     assert model.resembling("zeta eta theta iota kappa lambda mu nu xi omicron", None, 3) == []
 
 
+def _only_these_cases(monkeypatch, model) -> None:
+    """Resemblance reads `model`'s cases alone: no rule example or cause description."""
+    monkeypatch.setattr(resemblance, "_model", model)
+    monkeypatch.setattr(resemblance, "_knowledge", lambda rules: [])
+
+
 def _rate_limit_model() -> Model:
     return Model(
         [
@@ -91,7 +97,7 @@ def _rate_limit_model() -> Model:
 
 
 def test_an_unrecognised_text_near_a_sourced_failure_leads_with_its_cause(monkeypatch) -> None:
-    monkeypatch.setattr(resemblance, "_model", _rate_limit_model)
+    _only_these_cases(monkeypatch, _rate_limit_model)
     text = "pull failed: 429 too many requests received from the registry\n"
     findings = unrecognised_text(load_rules(), text, None)
     near, far = resemblance.resembling(text, None)
@@ -102,18 +108,39 @@ def test_an_unrecognised_text_near_a_sourced_failure_leads_with_its_cause(monkey
     assert candidate.rule == "resemblance" and candidate.confidence == 0.0
     assert "429" not in candidate.message and "requests" in candidate.message
     assert candidate.message.startswith("No rule matched;")
+    assert "sourced failures whose cause was" in candidate.message
     assert candidate.fix and "{" not in candidate.fix and "<unknown" not in candidate.fix
     assert candidate.where == answer.where
 
 
 def test_a_far_resemblance_follows_the_not_recognised_answer(monkeypatch) -> None:
-    monkeypatch.setattr(resemblance, "_model", _rate_limit_model)
+    _only_these_cases(monkeypatch, _rate_limit_model)
     text = "registry fetch failed: too many requests, giving up on this layer after five tries\n"
     leads = resemblance.resembling(text, None)
     assert leads and not any(lead.strong for lead in leads)
     answer, *candidates = unrecognised_text(load_rules(), text, None)
     assert answer.cause == "not-recognised"
     assert [c.cause for c in candidates] == [lead.cause for lead in leads]
+
+
+def test_a_cause_known_only_from_its_rules_and_description_is_still_a_lead() -> None:
+    rules = load_rules()
+    documents = resemblance.knowledge_documents(rules)
+    rule = next(r for r in rules if r.id == "ecr-repository-image-limit-reached")
+    examples = [t["text"] for t in rule.tests if t["expect"] == "match"]
+    assert (rule.cause, words(examples[0], "codebuild-log"), resemblance.RULE_EXAMPLE) in documents
+    refused = [t["text"] for t in rule.tests if t["expect"] == "no-match"]
+    assert all((rule.cause, words(text, "codebuild-log"), resemblance.RULE_EXAMPLE) not in documents for text in refused)
+    assert any(
+        origin == resemblance.DESCRIPTION and cause == "cloudformation-export-in-use"
+        for cause, _, origin in documents
+    )
+    model = Model([], documents)
+    (lead, *_) = model.resembling(
+        "push refused: repository holds the maximum allowed number of images for its quota", None, 3
+    )
+    assert lead.cause == "ecr-repository-image-limit-reached"
+    assert lead.origin in (resemblance.RULE_EXAMPLE, resemblance.DESCRIPTION)
 
 
 def _rule_finding(cause: str) -> Finding:
@@ -123,7 +150,7 @@ def _rule_finding(cause: str) -> Finding:
 
 
 def test_a_matched_text_gains_the_near_causes_no_rule_matched_up_to_three(monkeypatch) -> None:
-    monkeypatch.setattr(resemblance, "_model", _rate_limit_model)
+    _only_these_cases(monkeypatch, _rate_limit_model)
     text = "error: received 429 too many requests from the registry\n"
     rules = load_rules()
     added = also_resembling(rules, [_rule_finding("codebuild-privileged-mode-off")], text, None)
@@ -143,7 +170,7 @@ def test_a_matched_text_gains_the_near_causes_no_rule_matched_up_to_three(monkey
 
 
 def test_a_far_resemblance_fills_the_last_places_after_matched_causes(monkeypatch) -> None:
-    monkeypatch.setattr(resemblance, "_model", _rate_limit_model)
+    _only_these_cases(monkeypatch, _rate_limit_model)
     text = "registry fetch failed: too many requests, giving up on this layer after five tries\n"
     leads = resemblance.resembling(text, None)
     assert leads and not any(lead.strong for lead in leads)
@@ -154,7 +181,7 @@ def test_a_far_resemblance_fills_the_last_places_after_matched_causes(monkeypatc
 
 
 def test_a_text_like_nothing_sourced_is_only_not_recognised(monkeypatch) -> None:
-    monkeypatch.setattr(resemblance, "_model", lambda: Model([("a", words("alpha beta", None))]))
+    _only_these_cases(monkeypatch, lambda: Model([("a", words("alpha beta", None))]))
     assert [f.cause for f in unrecognised_text(load_rules(), "widget exploded: quux\n", None)] == [
         "not-recognised"
     ]

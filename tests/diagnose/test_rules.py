@@ -114,6 +114,6 @@ def test_broken_causes_file_is_one_line_and_exit_2(tmp_path: Path, monkeypatch, 
         code, out, err = run_cli("rules", "validate")
     finally:
         causes.cause_descriptions.cache_clear()
-    assert code == 2
+    assert code == 2 and out == ""
     assert err.strip().count("\n") == 0
     assert "causes.yaml: line" in err and "Traceback" not in err

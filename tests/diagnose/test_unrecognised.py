@@ -137,6 +137,7 @@ def test_a_failed_build_near_a_sourced_failure_leads_with_its_cause(monkeypatch)
     seen = "ld: fatal error: cannot find -lfoo\nBuild terminated with state: FAILED\nthe source could not be read"
     near = resemblance.Model([("codebuild-out-of-memory", resemblance.words(seen, "codebuild-phase"))])
     monkeypatch.setattr(resemblance, "_model", lambda: near)
+    monkeypatch.setattr(resemblance, "_knowledge", lambda rules: [])
     sections = failed_sections(demo_with_an_unrecognised_source_failure())
     (section,) = [s for s in sections if any(f.cause == "not-recognised" for f in s.findings)]
     lead, answer = section.findings

@@ -1,12 +1,14 @@
-"""Causes of sourced failures whose words an unrecognised text shares, as leads.
+"""Causes whose known wordings an unrecognised text shares, as leads.
 
-When no rule matches a text, the sourced failures it most resembles still say where to look. Each
-train case of the repository's corpus (tests/data/failures) is kept as its set of words (error
-codes, `service:Action` names, the services of the ARNs it names, plain words; no numbers, ARNs or
-ids), in resemblance.json beside this module, written by
-`python -m pipedoctor.diagnose.resemblance CORPUS.jsonl...` (a test keeps it equal to the corpus).
-A text is compared with every case by the cosine of their TF-IDF word weights; a cause is as
-near as its nearest case. The validation split is never read.
+When no rule matches a text, what it most resembles still says where to look: the sourced failures
+of the corpus, the example texts each rule is tested with, and each cause's description (the only
+wording a cause without sourced cases has). Each train case of the repository's corpus
+(tests/data/failures) is kept as its set of words (error codes, `service:Action` names, the
+services of the ARNs it names, plain words; no numbers, ARNs or ids), in resemblance.json beside
+this module, written by `python -m pipedoctor.diagnose.resemblance CORPUS.jsonl...` (a test keeps
+it equal to the corpus); the rules' examples and the descriptions are read with the rules. A text
+is compared with every document by the cosine of their TF-IDF word weights; a cause is as near as
+its nearest document. The validation split is never read.
 """
 
 from __future__ import annotations
@@ -20,13 +22,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipedoctor.diagnose.priors import read_train_cases
 
+if TYPE_CHECKING:
+    from pipedoctor.diagnose.rules import Rule
+
 MODEL_FILE = Path(__file__).parent / "resemblance.json"
 MIN_SIMILARITY = 0.2  # below this, two texts share only common words
-# From here the nearest cause was the real one in 85% of the train cases left out one at a time,
-# below it in 42% (`bench/eval_resemblance.py`): a lead this near is worth reading first.
+# From here the nearest cause was the real one in 86% of the train cases left out one at a time,
+# below it in 43% (`bench/eval_resemblance.py`): a lead this near is worth reading first.
 STRONG_SIMILARITY = 0.5
 MIN_SHARED_WORDS = 2  # one shared word, however rare, is a coincidence rather than a resemblance
 SHOWN_WORDS = 4
@@ -53,11 +59,17 @@ def words(text: str, surface: str | None) -> frozenset[str]:
     return frozenset(found)
 
 
+SOURCED = "sourced failures"
+RULE_EXAMPLE = "the example texts of its rules"
+DESCRIPTION = "its description"
+
+
 @dataclass(frozen=True)
 class Resemblance:
     cause: str
-    similarity: float  # of the nearest case of this cause, in [0, 1]
-    shared: tuple[str, ...]  # the rarest words the text shares with that case
+    similarity: float  # of the nearest document of this cause, in [0, 1]
+    shared: tuple[str, ...]  # the rarest words the text shares with that document
+    origin: str = SOURCED  # what that document is: SOURCED, RULE_EXAMPLE or DESCRIPTION
 
     @property
     def strong(self) -> bool:
@@ -65,13 +77,21 @@ class Resemblance:
 
 
 class Model:
-    def __init__(self, cases: list[tuple[str, frozenset[str]]]) -> None:
+    def __init__(
+        self,
+        cases: list[tuple[str, frozenset[str]]],
+        knowledge: Iterable[tuple[str, frozenset[str], str]] = (),
+    ) -> None:
+        """`cases`: the sourced failures' (cause, words); `knowledge`: other documents of a
+        cause, (cause, words, origin)."""
         self.cases = cases
-        frequency = Counter(word for _, case_words in cases for word in case_words)
-        total = len(cases)
+        self.documents = [(cause, case_words, SOURCED) for cause, case_words in cases]
+        self.documents += list(knowledge)
+        frequency = Counter(word for _, doc_words, _ in self.documents for word in doc_words)
+        total = len(self.documents)
         self.weight = {word: math.log(total / count) + 1.0 for word, count in frequency.items()}
         self.unseen_weight = math.log(total + 1) + 1.0
-        self.norms = [self._norm(case_words) for _, case_words in cases]
+        self.norms = [self._norm(doc_words) for _, doc_words, _ in self.documents]
 
     def _norm(self, text_words: Iterable[str]) -> float:
         return math.sqrt(sum(self.weight.get(word, 0.0) ** 2 for word in text_words)) or 1.0
@@ -86,18 +106,20 @@ class Model:
         norm = math.sqrt(self._norm(known) ** 2 + unseen * self.unseen_weight**2)
         surface_word = f"surface={surface}"
         scored = []
-        for (cause, case_words), case_norm in zip(self.cases, self.norms, strict=True):
-            shared = known & case_words
+        for (cause, doc_words, origin), doc_norm in zip(self.documents, self.norms, strict=True):
+            shared = known & doc_words
             if len(shared) - (surface_word in shared) >= MIN_SHARED_WORDS:
                 dot = sum(self.weight[word] ** 2 for word in shared)
-                scored.append((dot / (norm * case_norm), cause, shared))
+                scored.append((dot / (norm * doc_norm), cause, shared, origin))
         scored.sort(key=lambda item: -item[0])
         nearest: dict[str, Resemblance] = {}
-        for similarity, cause, shared in scored:
+        for similarity, cause, shared, origin in scored:
             if similarity < MIN_SIMILARITY or len(nearest) == limit:
                 break
             if cause not in nearest:
-                nearest[cause] = Resemblance(cause, round(similarity, 3), self._rarest(shared))
+                nearest[cause] = Resemblance(
+                    cause, round(similarity, 3), self._rarest(shared), origin
+                )
         return list(nearest.values())
 
     def _rarest(self, shared: Iterable[str]) -> tuple[str, ...]:
@@ -113,9 +135,51 @@ def _model() -> Model:
     return Model([(case["cause"], frozenset(case["words"])) for case in stored["cases"]])
 
 
-def resembling(text: str, surface: str | None, limit: int = 3) -> list[Resemblance]:
-    """Up to `limit` causes whose sourced failures the text resembles, most alike first."""
-    return _model().resembling(text, surface, limit)
+def knowledge_documents(rules: list[Rule]) -> list[tuple[str, frozenset[str], str]]:
+    """The wordings of each cause besides its sourced failures: the texts its diagnosis rules
+    are tested to match, and its description in causes.yaml."""
+    from pipedoctor.diagnose.causes import cause_descriptions
+
+    documents = [
+        (rule.cause, words(test["text"], test.get("surface")), RULE_EXAMPLE)
+        for rule in rules
+        if rule.kind == "diagnosis" and not rule.fallback
+        for test in rule.tests
+        if test.get("expect") == "match" and test.get("text")
+    ]
+    documents += [
+        (cause, words(description, None), DESCRIPTION)
+        for cause, description in cause_descriptions().items()
+    ]
+    return documents
+
+
+# One rule set is diagnosed with at a time (a diagnoser's): its documents, and the model joining them
+# to the corpus's, are kept while the rules (and the corpus model, which a test may swap) stay the same.
+_last_knowledge: list[tuple[list[Rule], list[tuple[str, frozenset[str], str]]]] = []
+_last_joined: list[tuple[Model, list[Rule], Model]] = []
+
+
+def _knowledge(rules: list[Rule]) -> list[tuple[str, frozenset[str], str]]:
+    if not (_last_knowledge and _last_knowledge[0][0] is rules):
+        _last_knowledge[:] = [(rules, knowledge_documents(rules))]
+    return _last_knowledge[0][1]
+
+
+def _model_with(rules: list[Rule]) -> Model:
+    corpus = _model()
+    if not (_last_joined and _last_joined[0][0] is corpus and _last_joined[0][1] is rules):
+        _last_joined[:] = [(corpus, rules, Model(corpus.cases, _knowledge(rules)))]
+    return _last_joined[0][2]
+
+
+def resembling(
+    text: str, surface: str | None, limit: int = 3, rules: list[Rule] | None = None
+) -> list[Resemblance]:
+    """Up to `limit` causes whose sourced failures (and, given `rules`, whose rules' examples and
+    descriptions) the text resembles, most alike first."""
+    model = _model() if rules is None else _model_with(rules)
+    return model.resembling(text, surface, limit)
 
 
 def model_of(cases: Iterable[dict]) -> dict:

@@ -1,7 +1,7 @@
 """The answer when no rule matches: say so, show the lines that look like the error, the nearest
-causes with what would decide, and what to collect next; and the causes of sourced failures a text
-resembles, near ones before that answer (and the most alike after the causes rules found, while
-those are fewer than three).
+causes with what would decide, and what to collect next; and the causes whose known wordings (sourced
+failures, rule examples, descriptions) a text resembles, near ones before that answer (and the most
+alike after the causes rules found, while those are fewer than three).
 
 Lines are scored by the words failures are written in (error, denied, failed, exit status N, ...);
 the best few are shown best first, later lines winning ties because a log ends with its failure.
@@ -14,6 +14,7 @@ import heapq
 import re
 from typing import TYPE_CHECKING
 
+from pipedoctor.diagnose.resemblance import DESCRIPTION, RULE_EXAMPLE, SOURCED
 from pipedoctor.model import Finding
 from pipedoctor.model.findings import Location
 
@@ -165,7 +166,7 @@ def not_recognised(
 
 def unrecognised_text(rules: list[Rule], tail: str, surface: str | None) -> list[Finding]:
     """The answer for a pasted text no rule matched (`tail` is the input's end), with the causes
-    of the sourced failures it resembles as candidates of no confidence: the near ones first."""
+    whose known wordings it resembles as candidates of no confidence: the near ones first."""
     from pipedoctor.diagnose.nearest import nearest_candidates
     from pipedoctor.diagnose.resemblance import resembling
 
@@ -174,7 +175,7 @@ def unrecognised_text(rules: list[Rule], tail: str, surface: str | None) -> list
     ranked = lines.ranked()
     candidates = nearest_candidates(rules, [surface] if surface else [], {})
     answer = not_recognised(ranked, surface, candidates=candidates)
-    leads = resembling("\n".join(ranked) or tail, surface)
+    leads = resembling("\n".join(ranked) or tail, surface, rules=rules)
     return _near_leads_first(answer, leads, rules)
 
 
@@ -194,7 +195,7 @@ def also_resembling(
     leads = [
         lead
         for lead in resembling(
-            "\n".join(lines.ranked()) or tail, surface, MAX_CANDIDATES + len(found)
+            "\n".join(lines.ranked()) or tail, surface, MAX_CANDIDATES + len(found), rules
         )
         if lead.cause not in found
     ]
@@ -207,6 +208,18 @@ def _near_leads_first(
     near = resembling_findings(rules, [lead for lead in leads if lead.strong], answer.where)
     far = resembling_findings(rules, [lead for lead in leads if not lead.strong], answer.where)
     return [*near, answer, *far]
+
+
+_ORIGIN = {
+    SOURCED: "sourced failures whose cause was: ",
+    RULE_EXAMPLE: "the example texts of this cause's rules: ",
+    DESCRIPTION: "the description of this cause: ",
+}
+_NEAREST = {
+    SOURCED: "sourced failure of this cause",
+    RULE_EXAMPLE: "example text of this cause's rules",
+    DESCRIPTION: "wording of this cause's description",
+}
 
 
 def resembling_findings(
@@ -234,12 +247,10 @@ def resembling_findings(
                 severity="info",
                 confidence=0.0,
                 message=(
-                    f"{opening}; the text shares {', '.join(lead.shared)} with sourced "
-                    f"failures whose cause was: {described}"
+                    f"{opening}; the text shares {', '.join(lead.shared)} with {_ORIGIN[lead.origin]}"
+                    f"{described}"
                 ),
-                evidence=[
-                    f"similarity {lead.similarity:.2f} to the nearest sourced failure of this cause"
-                ],
+                evidence=[f"similarity {lead.similarity:.2f} to the nearest {_NEAREST[lead.origin]}"],
                 fix=render(rule.fix_text, {}) if rule else "",
                 where=where,
                 references=rule.references if rule else [],
@@ -254,7 +265,7 @@ def unrecognised_incident(
 ) -> list[Finding]:
     """The answer for a failed action or build of a snapshot whose texts no rule matched: what was
     seen, the nearest causes the collected facts allow, and what the snapshot lacks; with the causes
-    of the sourced failures the texts resemble (near ones first), those the facts rule out left out."""
+    whose known wordings the texts resemble (near ones first), those the facts rule out left out."""
     from pipedoctor.diagnose.nearest import nearest_candidates, ruled_out
     from pipedoctor.diagnose.resemblance import resembling
 
@@ -273,7 +284,7 @@ def unrecognised_incident(
     finding = not_recognised(ranked, seen or None, incident.where, candidates, fix=f"Read {step}.")
     leads = [
         lead
-        for lead in resembling("\n".join(ranked), seen or None)
+        for lead in resembling("\n".join(ranked), seen or None, rules=rules)
         if not ruled_out(lead.cause, rules, incident.facts, snapshot)
     ]
     answer = _near_leads_first(finding, leads, rules)
