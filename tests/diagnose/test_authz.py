@@ -124,6 +124,23 @@ def test_guardrail_deny_is_its_own_cause_and_offers_no_allow() -> None:
     assert "cannot override" in resolved.facts["auth.fix"]
 
 
+def test_a_guardrail_that_does_not_allow_is_the_guardrail_s_cause_too() -> None:
+    # A CDK deploy whose execution role's permissions boundary lacks the action (the log wraps the
+    # message inside ARNs)
+    error = only(
+        'Resource handler returned message: "User: arn:aws:sts::111122223333:assumed-role/\n'
+        "cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1/AWSCloudFormation is not authorized to\n"
+        "perform: events:DescribeRule on resource: arn:aws:events:us-east-1:111122223333:rule/\n"
+        'mail-bounces because no permissions boundary allows the events:DescribeRule action"'
+    )
+    assert (error.layer, error.explicit_deny) == ("permissions boundary", False)
+    assert error.role_name == "cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1"
+    assert error.resource == "arn:aws:events:us-east-1:111122223333:rule/mail-bounces"
+    resolved = denial_facts(error, {}, "", "cloudformation")
+    assert resolved.cause == "guardrail-explicit-deny"
+    assert "in the permissions boundary as well" in resolved.facts["auth.fix"]
+
+
 def test_no_resource_part() -> None:
     # IAM user guide example
     error = only(

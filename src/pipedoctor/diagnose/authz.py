@@ -165,8 +165,13 @@ class AuthorizationError:
         return f"arn:{partition}:iam::{account}:role/{name}"
 
 
+_ARN_BROKEN = re.compile(r"(arn:aws[\w-]*:\S*[/:])[ \t]*\n\s*(?=[\w-])")
+
+
 def _flatten(text: str) -> str:
-    """One line: log prefixes and line breaks inside a message become single spaces."""
+    """One line: log prefixes and line breaks inside a message become single spaces; a break right
+    after an ARN's / or : (a log wrapped at its width) joins the ARN's two parts."""
+    text = _ARN_BROKEN.sub(r"\1", text)
     text = re.sub(r"\n\s*(?:\d+\s*\|\s*)?(?:\[Container\] \S+ \S+ )?", " ", text)
     return re.sub(r"[ \t]+", " ", text)
 

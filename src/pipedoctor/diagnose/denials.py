@@ -183,7 +183,9 @@ def _action_name(error: AuthorizationError) -> str:
 def cause_for(error: AuthorizationError, kind: str) -> str:
     """The cause id for a denial of this service and action to this kind of role."""
     service, action = error.service, _action_name(error)
-    if error.explicit_deny and error.layer in GUARDRAIL_LAYERS:
+    # a guardrail that denies the call, or that does not allow it ("because no permissions boundary
+    # allows"): no Allow in the role's own policies can fix either
+    if error.layer in GUARDRAIL_LAYERS:
         return "guardrail-explicit-deny"
     if error.encoded:
         return "encoded-authorization-failure"
