@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 def diagnose_text(diagnoser: Any, source: str, surface: str | None) -> list[Finding]:
     """The ranked causes of a text file (`-` for stdin), then while they are fewer than three the
-    causes of the sourced failures the text most resembles; never empty: unrecognised says so,
+    causes whose known wordings the text most resembles; never empty: unrecognised says so,
     with the causes whose known wordings the text resembles (the near ones before it)."""
     from pipedoctor.diagnose import incident_from_text
     from pipedoctor.diagnose.matcher import ANY_SURFACE

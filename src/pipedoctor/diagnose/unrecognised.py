@@ -183,7 +183,7 @@ def also_resembling(
     rules: list[Rule], findings: list[Finding], tail: str, surface: str | None
 ) -> list[Finding]:
     """Candidates of no confidence after the matched causes of a text, while they are fewer than
-    three: the causes of the sourced failures the text most resembles, that no rule matched."""
+    three: the causes whose known wordings the text most resembles, that no rule matched."""
     from pipedoctor.diagnose.resemblance import resembling
 
     found = {finding.cause for finding in findings}
