@@ -60,9 +60,10 @@ def words(text: str, surface: str | None) -> frozenset[str]:
     return frozenset(found)
 
 
-SOURCED = "sourced failures"
-RULE_EXAMPLE = "the example texts of its rules"
-DESCRIPTION = "its description"
+# What a document of a cause is, as a report names the nearest one
+SOURCED = "sourced failure of this cause"
+RULE_EXAMPLE = "example text of this cause's rules"
+DESCRIPTION = "wording of this cause's description"
 
 
 @dataclass(frozen=True)

@@ -215,11 +215,6 @@ _ORIGIN = {
     RULE_EXAMPLE: "the example texts of this cause's rules: ",
     DESCRIPTION: "the description of this cause: ",
 }
-_NEAREST = {
-    SOURCED: "sourced failure of this cause",
-    RULE_EXAMPLE: "example text of this cause's rules",
-    DESCRIPTION: "wording of this cause's description",
-}
 
 
 def resembling_findings(
@@ -250,7 +245,7 @@ def resembling_findings(
                     f"{opening}; the text shares {', '.join(lead.shared)} with {_ORIGIN[lead.origin]}"
                     f"{described}"
                 ),
-                evidence=[f"similarity {lead.similarity:.2f} to the nearest {_NEAREST[lead.origin]}"],
+                evidence=[f"similarity {lead.similarity:.2f} to the nearest {lead.origin}"],
                 fix=render(rule.fix_text, {}) if rule else "",
                 where=where,
                 references=rule.references if rule else [],
