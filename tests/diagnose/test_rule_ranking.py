@@ -21,6 +21,7 @@ LOOK_ALIKES = {
     "ecr-cross-account-repo-access-denied": "a 403 from a registry: the accounts and the repository policy decide",
     "iam-policy-propagation-race-on-assume": "a role not assumable at create time: whether a retry succeeds decides",
     "deployer-missing-iam-passrole-ecs-assume": "ECS could not assume the role: its trust policy decides first",
+    "imagedefinitions-file-malformed": "a file the ECS action cannot parse: its content decides (imageDetail.json's object, or broken JSON)",
     "codebuild-parameter-not-found": "a parameter variable not read: whether it exists under that name decides",
     # A catalogue message cut before its detail: the documented causes are listed, most frequent first.
     "ecs-image-pull-failed-image-missing": "an image pull with no detail: the image URI decides",
