@@ -51,10 +51,6 @@ THIN_CAUSES = {
     "codedeploy-concurrent-deployments-same-instance": "EC2 deployments; no ECS pipeline thread with a confirmed cause was found",
     "ecs-service-not-codedeploy-controller": "documented CodeDeploy wording; threads found did not quote it",
     "codebuild-build-timeout": "documented build status; threads found did not confirm a cause beyond slowness",
-    "ecs-target-group-type-incompatible": "added this round; cases are being collected",
-    "imagedefinitions-file-malformed": "added this round; cases are being collected",
-    "fargate-capacity-unavailable": "added this round; cases are being collected",
-    "cloudformation-export-name-conflict": "added this round; cases are being collected",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
