@@ -141,6 +141,20 @@ def test_a_guardrail_that_does_not_allow_is_the_guardrail_s_cause_too() -> None:
     assert "in the permissions boundary as well" in resolved.facts["auth.fix"]
 
 
+def test_a_message_a_terminal_wrapped_with_padding() -> None:
+    # A CLI's output pasted from a fixed-width terminal: each wrap pads the line with spaces, in the
+    # middle of a word (the shape of a train case's text; account and user names made up)
+    pad = " " * 117
+    error = only(
+        "AccessDeniedException: User: arn:aws:iam::111122223333:user/deployer is not author"
+        f"{pad}ized to perform: iam:PassRole on resource: arn:aws:iam::111122223333:role/ecsTas"
+        f"{pad}kExecutionRole\n        status code: 400"
+    )
+    assert error.action == "iam:PassRole"
+    assert error.resource == "arn:aws:iam::111122223333:role/ecsTaskExecutionRole"
+    assert error.principal == "arn:aws:iam::111122223333:user/deployer"
+
+
 def test_no_resource_part() -> None:
     # IAM user guide example
     error = only(

@@ -166,12 +166,15 @@ class AuthorizationError:
 
 
 _ARN_BROKEN = re.compile(r"(arn:aws[\w-]*:\S*[/:])[ \t]*\n\s*(?=[\w-])")
+_TERMINAL_PADDING = re.compile(r"(?<=\S) {40,}(?=\S)")
 
 
 def _flatten(text: str) -> str:
     """One line: log prefixes and line breaks inside a message become single spaces; a break right
-    after an ARN's / or : (a log wrapped at its width) joins the ARN's two parts."""
+    after an ARN's / or : (a log wrapped at its width) joins the ARN's two parts, and so does the
+    padding a terminal wrapped a word with (a run far wider than any gap between words)."""
     text = _ARN_BROKEN.sub(r"\1", text)
+    text = _TERMINAL_PADDING.sub("", text)
     text = re.sub(r"\n\s*(?:\d+\s*\|\s*)?(?:\[Container\] \S+ \S+ )?", " ", text)
     return re.sub(r"[ \t]+", " ", text)
 
