@@ -21,6 +21,8 @@ LOOK_ALIKES = {
     "ecr-cross-account-repo-access-denied": "a 403 from a registry: the accounts and the repository policy decide",
     "iam-policy-propagation-race-on-assume": "a role not assumable at create time: whether a retry succeeds decides",
     "deployer-missing-iam-passrole-ecs-assume": "ECS could not assume the role: its trust policy decides first",
+    "ecr-repository-not-created-push-forbidden": "a push refused with 403: whether the repository exists decides",
+    "ecr-push-forbidden": "a push refused with 403: the role's push grants, the repository and its policy decide",
     "imagedefinitions-file-malformed": "a file the ECS action cannot parse: its content decides (imageDetail.json's object, or broken JSON)",
     "codebuild-parameter-not-found": "a parameter variable not read: whether it exists under that name decides",
     # A catalogue message cut before its detail: the documented causes are listed, most frequent first.
