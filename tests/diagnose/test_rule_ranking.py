@@ -36,6 +36,7 @@ LOOK_ALIKES = {
     "codebuild-phase-download-source-connection": "source download, no detail: the source provider and clone format decide",
     "codebuild-phase-download-source-codecommit": "source download, no detail: the source provider decides",
     "codebuild-phase-provisioning-image": "provisioning, no detail: the image and its pull credentials decide",
+    "codebuild-phase-provisioning-credentials": "provisioning, no detail: the image and its pull credentials decide",
     "codebuild-phase-upload-artifacts-s3": "artifact upload, no detail: the artifact files and the bucket grants decide",
     "codebuild-phase-install-runtime-required": "install, no detail: the buildspec's runtime-versions decide",
 }
