@@ -47,7 +47,6 @@ THIN_CAUSES = {
     "repository-link-ambiguous": "a posture finding about how repository files link, not a failure text",
     "resource-policy-open-to-anyone": "a posture finding about a resource policy; an open bucket fails no build",
     "resource-policy-other-accounts": "a posture finding about a resource policy; a shared key fails no build",
-    "pipeline-definition-syntax-error": "found by `check` before deploying; threads quote the parser error of the tool, not of a pipeline run",
     "codedeploy-concurrent-deployments-same-instance": "EC2 deployments; no ECS pipeline thread with a confirmed cause was found",
     "ecs-service-not-codedeploy-controller": "documented CodeDeploy wording; threads found did not quote it",
     "codebuild-build-timeout": "documented build status; threads found did not confirm a cause beyond slowness",
