@@ -192,9 +192,15 @@ def posture_findings(snapshot: Snapshot, rules: list[Rule]) -> list[Finding]:
 
 
 def _without_fallbacks(findings: list[Finding], rules: list[Rule]) -> list[Finding]:
-    """Symptom-level answers only when nothing more specific matched."""
+    """Symptom-level answers only when nothing more specific matched. A generic denial that names
+    its action (its statement to add could be written) is no symptom: it stays, after the specific
+    causes by its penalty, since what matched beside it may be another failure's words."""
     fallback_rules = {rule.id for rule in rules if rule.fallback}
-    specific = [f for f in findings if f.rule not in fallback_rules and f.cause not in GENERIC_CAUSES]
+    specific = [
+        f
+        for f in findings
+        if f.rule not in fallback_rules and (f.cause not in GENERIC_CAUSES or f.policy_fix)
+    ]
     return specific or findings
 
 
