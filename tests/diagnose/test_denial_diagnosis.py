@@ -73,3 +73,16 @@ def test_an_explicit_deny_in_a_guardrail_offers_no_allow_statement() -> None:
     assert finding.cause == "guardrail-explicit-deny"
     assert finding.policy_fix is None
     assert "permissions boundary" in finding.message and "permissions boundary" in finding.fix
+
+
+def test_an_explicit_deny_that_names_no_layer_is_no_missing_allow() -> None:
+    """AWS's older wording stops at "with an explicit deny": whatever the role kind, a Deny blocks
+    the call, so the answer is the Deny to narrow, not a statement to add."""
+    text = DENIAL.replace(
+        "because no identity-based policy allows the dynamodb:PutItem action", "with an explicit deny"
+    )
+    for facts, surface in (({}, None), ({"task.role": ROLE}, "ecs-task")):
+        (finding,) = _denial_findings(text, facts, surface=surface)
+        assert finding.cause == "guardrail-explicit-deny"
+        assert finding.policy_fix is None
+        assert "cannot override an explicit deny" in finding.fix

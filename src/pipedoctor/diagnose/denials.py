@@ -187,6 +187,10 @@ def cause_for(error: AuthorizationError, kind: str) -> str:
     # allows"): no Allow in the role's own policies can fix either
     if error.layer in GUARDRAIL_LAYERS:
         return "guardrail-explicit-deny"
+    # an explicit deny whose layer AWS does not name (its older wording): a Deny somewhere blocks
+    # the call, mostly an organization's guardrail, and no Allow can be the missing piece
+    if error.explicit_deny and not error.layer:
+        return "guardrail-explicit-deny"
     if error.encoded:
         return "encoded-authorization-failure"
     if service == "ecr":
@@ -252,6 +256,12 @@ def _remedy(error: AuthorizationError, kind: str) -> str:
         return (
             f"An Allow in {who}'s policies cannot override an explicit deny in a {error.layer}: change "
             f"the {error.layer} (or its conditions) so that it no longer denies {what} on {where}."
+        )
+    if error.explicit_deny and not error.layer:
+        return (
+            f"An Allow cannot override an explicit deny: find the Deny that covers {what} on {where} "
+            f"(most often a service control policy of the organization or {who}'s permissions boundary, "
+            "else a Deny statement in its own or the resource's policies) and narrow it."
         )
     if error.explicit_deny:
         return f"Find the Deny statement that covers {what} on {where} in {who}'s policies or the resource's policy and narrow it."
