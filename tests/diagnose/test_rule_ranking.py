@@ -25,6 +25,8 @@ LOOK_ALIKES = {
     "ecr-push-forbidden": "a push refused with 403: the role's push grants, the repository and its policy decide",
     "imagedefinitions-file-malformed": "a file the ECS action cannot parse: its content decides (imageDetail.json's object, or broken JSON)",
     "codebuild-parameter-not-found": "a parameter variable not read: whether it exists under that name decides",
+    "codedeploy-ecs-service-identifier-invalid": "CodeDeploy refuses the group's ECS service: whether it exists decides",
+    "codedeploy-ecs-service-identifier-invalid-controller": "CodeDeploy refuses the group's ECS service: its deployment controller decides",
     # A catalogue message cut before its detail: the documented causes are listed, most frequent first.
     "ecs-image-pull-failed-image-missing": "an image pull with no detail: the image URI decides",
     "ecs-image-pull-failed-execution-role": "an image pull with no detail: the execution role's ECR grants decide",
