@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 MODEL_FILE = Path(__file__).parent / "resemblance.json"
 MIN_SIMILARITY = 0.2  # below this, two texts share only common words
 # From here the nearest cause was the real one in 85% of the train cases left out one at a time,
-# below it in 49% (`bench/eval_resemblance.py`, with the rules' examples and the descriptions): a lead
+# below it in 46% (`bench/eval_resemblance.py`, with the rules' examples and the descriptions): a lead
 # this near is worth reading first.
 STRONG_SIMILARITY = 0.5
 MIN_SHARED_WORDS = 2  # one shared word, however rare, is a coincidence rather than a resemblance
