@@ -86,3 +86,21 @@ def test_an_explicit_deny_that_names_no_layer_is_no_missing_allow() -> None:
         assert finding.cause == "guardrail-explicit-deny"
         assert finding.policy_fix is None
         assert "cannot override an explicit deny" in finding.fix
+
+
+def test_a_rule_whose_answer_is_an_allow_steps_aside_for_a_deny() -> None:
+    """A specific rule's statement to add (here the build role's ECR push) cannot lift a Deny: for a
+    guardrail's denial, or one that names no layer, the guardrail's answer is the only one left."""
+    base = (
+        "denied: User: arn:aws:sts::111122223333:assumed-role/build/AWSCodeBuild-1 is not authorized to "
+        "perform: ecr:PutImage on resource: arn:aws:ecr:us-east-1:111122223333:repository/app "
+    )
+    for tail in ("with an explicit deny", "with an explicit deny in a service control policy"):
+        incident = incident_from_text(base + tail, "codebuild-log")
+        findings = diagnose_incident(incident, load_rules())
+        assert [f.cause for f in findings] == ["guardrail-explicit-deny"]
+        assert findings[0].policy_fix is None
+    plain = incident_from_text(
+        base + "because no identity-based policy allows the ecr:PutImage action", "codebuild-log"
+    )
+    assert diagnose_incident(plain, load_rules())[0].cause == "ecr-push-permission-missing"

@@ -143,6 +143,12 @@ class AuthorizationError:
         return found.group("partition"), found.group("account"), segments[0], "/".join(segments[1:])
 
     @property
+    def blocked_by_guardrail(self) -> bool:
+        """A guardrail denies the call or does not allow it, or a Deny whose layer AWS does not name
+        (its older wording) does: no Allow in the role's own policies can fix either."""
+        return self.layer in GUARDRAIL_LAYERS or (self.explicit_deny and not self.layer)
+
+    @property
     def role_name(self) -> str:
         """The role's name for an assumed-role session or a role ARN, else ""."""
         parts = self._role_parts()

@@ -183,13 +183,7 @@ def _action_name(error: AuthorizationError) -> str:
 def cause_for(error: AuthorizationError, kind: str) -> str:
     """The cause id for a denial of this service and action to this kind of role."""
     service, action = error.service, _action_name(error)
-    # a guardrail that denies the call, or that does not allow it ("because no permissions boundary
-    # allows"): no Allow in the role's own policies can fix either
-    if error.layer in GUARDRAIL_LAYERS:
-        return "guardrail-explicit-deny"
-    # an explicit deny whose layer AWS does not name (its older wording): a Deny somewhere blocks
-    # the call, mostly an organization's guardrail, and no Allow can be the missing piece
-    if error.explicit_deny and not error.layer:
+    if error.blocked_by_guardrail:
         return "guardrail-explicit-deny"
     if error.encoded:
         return "encoded-authorization-failure"

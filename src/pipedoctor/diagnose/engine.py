@@ -116,6 +116,8 @@ class Diagnoser:
             if rule.resolve == "authorization":
                 findings.extend(_denial_findings(rule, facts, match, snapshot, incident))
                 continue
+            if rule.fix_policy and _blocked_by_guardrail(match):
+                continue  # the rule's answer is an Allow to add, which cannot lift this denial
             evidence = [f"matched {match.line}"]
             finding = _judge(
                 rule, facts, evidence, snapshot, incident.where, incident.resource, matched=[_matched(match)]
@@ -161,6 +163,13 @@ def _denial_findings(
         if finding is not None:
             findings.append(finding)
     return findings
+
+
+def _blocked_by_guardrail(match: TextMatch) -> bool:
+    """Whether the matched message is a denial that a guardrail (or an unnamed Deny) answered."""
+    from pipedoctor.diagnose.authz import parse_authorization_errors
+
+    return any(denial.blocked_by_guardrail for denial in parse_authorization_errors(match.excerpt))
 
 
 def _matched(match: TextMatch) -> MatchedText:

@@ -98,7 +98,9 @@ class RuleMatcher:
             if found is None:  # cannot happen for the same pattern; keeps the types honest
                 continue
             captures = {k: v for k, v in found.groupdict().items() if v is not None}
-            excerpt = text[max(0, found.start() - EXCERPT_CHARS) : found.end() + EXCERPT_CHARS] if rule.resolve else ""
+            # rules that read the whole message: denials resolved, and Allows a denial may rule out
+            reads_message = rule.resolve or rule.fix_policy
+            excerpt = text[max(0, found.start() - EXCERPT_CHARS) : found.end() + EXCERPT_CHARS] if reads_message else ""
             state.first[rule.id] = TextMatch(captures, surface, _line_around(text, found.start()), excerpt)
 
     def matched_rules(self, state: ScanState) -> list[tuple[Rule, TextMatch]]:
