@@ -16,6 +16,7 @@ from pipedoctor.diagnose.denials import (
     PIPELINE,
     RESOLVED_CAUSES,
     TASK,
+    USER,
     cause_for,
     denial_facts,
     principal_kind,
@@ -510,5 +511,55 @@ def test_an_iam_user_is_no_role_of_the_pipeline_wherever_it_was_printed() -> Non
     # ECS's IAM troubleshooting page: a console user denied an action
     text = "User: arn:aws:iam::123456789012:user/mateojackson is not authorized to perform: ecs:GetWidget on resource: my-example-widget"
     error = only(text)
-    assert principal_kind(error, {}, text, "ecs-task") == ""
-    assert cause_for(error, "") == "role-missing-permission"
+    assert principal_kind(error, {}, text, "ecs-task") == USER
+    assert cause_for(error, USER) == "role-missing-permission"
+
+
+@pytest.mark.parametrize(
+    ("action", "cause"),
+    [
+        # the console's connection page and a person's CLI: the user's own grants, no pipeline role's
+        ("codeconnections:UseConnection", "role-missing-permission"),
+        ("codestar-connections:GetConnectionToken", "role-missing-permission"),
+        ("logs:CreateLogStream", "role-missing-permission"),
+        ("kms:Decrypt", "role-missing-permission"),
+        ("ecr:BatchGetImage", "role-missing-permission"),
+        # what a deploying user is denied keeps its cause: the deployer's own
+        ("iam:PassRole", "deployer-missing-iam-passrole"),
+        ("ecr:PutImage", "ecr-push-permission-missing"),
+        ("ecr:GetAuthorizationToken", "ecr-auth-token-permission-missing"),
+    ],
+)
+def test_an_iam_users_denial_names_no_role_of_the_pipeline(action: str, cause: str) -> None:
+    text = (
+        f"User: arn:aws:iam::111122223333:user/alice is not authorized to perform: {action} on resource: "
+        "arn:aws:codeconnections:us-east-1:111122223333:connection/0a1b2c3d because no identity-based "
+        f"policy allows the {action} action"
+    )
+    error = only(text)
+    kind = principal_kind(error, {}, text, "codebuild-log")
+    assert kind == USER
+    assert cause_for(error, kind) == cause
+    assert "the IAM user alice" in denial_facts(error, {}, text, "codebuild-log").facts["auth.fix"]
+
+
+def test_a_secret_read_cut_after_its_error_code_is_the_execution_roles() -> None:
+    # amazon-ecs-agent's secret fetch, cut at ECS's stopped-reason limit right after the error code
+    text = (
+        "asm fetching secret from the service for "
+        "arn:aws:secretsmanager:us-east-1:111122223333:secret:app/web/db-AbCdEf: AccessDeniedException"
+    )
+    error = only(text)
+    assert error.resource == "arn:aws:secretsmanager:us-east-1:111122223333:secret:app/web/db-AbCdEf"
+    kind = principal_kind(error, {}, text, "ecs-task")
+    assert kind == EXECUTION
+    assert cause_for(error, kind) == "ecs-execution-role-missing-secrets-permission"
+
+
+def test_a_log_stream_arn_keeps_its_own_trailing_colon() -> None:
+    text = (
+        "User: arn:aws:sts::111122223333:assumed-role/ecsTaskExecutionRole/0f1e is not authorized to perform: "
+        "logs:CreateLogStream on resource: arn:aws:logs:us-east-1:111122223333:log-group:/ecs/web:log-stream: "
+        "because no identity-based policy allows the logs:CreateLogStream action"
+    )
+    assert only(text).resource == "arn:aws:logs:us-east-1:111122223333:log-group:/ecs/web:log-stream:"

@@ -347,7 +347,16 @@ def _resource_in(window: str) -> str:
     arn = re.search(
         r"arn:aws[\w-]*:[\w-]+:[\w-]*:\d{0,12}:[^\s\"',;)]+|arn:aws[\w-]*:s3:::[^\s\"',;)]+", window
     )
-    return arn.group(0).rstrip(".") if arn else ""
+    if not arn:
+        return ""
+    # "... for <ARN>: AccessDeniedException": the colon is the message's, not the ARN's (a log
+    # stream's ARN may end in one)
+    if _ERROR_CODE_AFTER.match(window, arn.end()):
+        return arn.group(0).rstrip(".:")
+    return arn.group(0).rstrip(".")
+
+
+_ERROR_CODE_AFTER = re.compile(r"\s+[A-Z]\w*(?:Exception|Denied|Error)\b")
 
 
 # The EC2 calls a service makes in a customer's VPC with the customer's role (CodeBuild's VPC

@@ -34,6 +34,7 @@ ACTION = "action role"
 TASK = "task role"
 EXECUTION = "execution role"
 CLOUDFORMATION = "CloudFormation role"
+USER = "IAM user"  # a person's or a CI system's keys: no role of the pipeline
 UNKNOWN = ""
 
 # Facts that name a role, by the kind of role they name.
@@ -56,7 +57,8 @@ _NAME_HINTS = [
 _CONTEXT_HINTS = [
     (
         re.compile(
-            r"CannotPull\w*Container|ResourceInitializationError|unable to pull secrets|registry auth",
+            r"CannotPull\w*Container|ResourceInitializationError|unable to pull secrets|registry auth"
+            r"|asm fetching|fetching secret data from SSM",  # the ECS agent reading the task's secrets
             re.IGNORECASE,
         ),
         EXECUTION,
@@ -96,7 +98,7 @@ def _same_role(arn_or_name: Any, error: AuthorizationError) -> bool:
 def principal_kind(
     error: AuthorizationError, facts: dict[str, Any], context: str, surface: str
 ) -> str:
-    """The kind of role that was denied, or UNKNOWN."""
+    """The kind of role that was denied (USER for an IAM user), or UNKNOWN."""
     for fact, kind in _ROLE_FACTS:
         if _same_role(facts.get(fact), error):
             return kind
@@ -122,7 +124,7 @@ def principal_kind(
     if _ECS_TASK_SESSION.fullmatch(session):
         return TASK  # ECS names the task role's sessions by the task id; start-up denials matched above
     if _IAM_USER.match(error.principal):
-        return UNKNOWN  # a person's or a CI user's keys: no role of the pipeline, wherever it was printed
+        return USER  # wherever it was printed
     return _SURFACE_KINDS.get(surface, UNKNOWN)
 
 
@@ -196,8 +198,10 @@ def cause_for(error: AuthorizationError, kind: str) -> str:
             return "ecr-auth-token-permission-missing"
         if action in _ECR_PUSH:
             return "ecr-push-permission-missing"
-        if action in _ECR_PULL:
+        if action in _ECR_PULL and kind != USER:
             return "codebuild-role-missing-ecr-pull"
+    if kind == USER:  # the causes below name a role of the pipeline; a user deploying is a deployer
+        return "deployer-missing-iam-passrole" if (service, action) == ("iam", "passrole") else "role-missing-permission"
     if kind == EXECUTION and service == "logs":
         return "ecs-execution-role-missing-logs-permission"
     if kind == EXECUTION and (service in _SECRETS or service == "kms"):
@@ -237,7 +241,10 @@ def cause_for(error: AuthorizationError, kind: str) -> str:
 
 
 def _remedy(error: AuthorizationError, kind: str) -> str:
-    who = error.role_name or (f"the {kind}" if kind else "the role that made the call")
+    if kind == USER:
+        who = f"the IAM user {error.principal.rsplit('/', 1)[-1]}"
+    else:
+        who = error.role_name or (f"the {kind}" if kind else "the role that made the call")
     what = denied_action(error) or "the denied action"
     where = error.resource or "the resource"
     if error.encoded:
