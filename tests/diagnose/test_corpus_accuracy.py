@@ -50,14 +50,8 @@ THIN_CAUSES = {
     "codedeploy-concurrent-deployments-same-instance": "EC2 deployments; no ECS pipeline thread with a confirmed cause was found",
     "ecs-service-not-codedeploy-controller": "documented CodeDeploy wording; threads found did not quote it",
     "codebuild-build-timeout": "documented build status; threads found did not confirm a cause beyond slowness",
-    "ecs-launch-type-incompatible": "new this round; its sourced cases are being collected",
-    "ecs-awsvpc-network-configuration-missing": "new this round; its sourced cases are being collected",
-    "codedeploy-deployment-already-in-progress": "new this round; its sourced cases are being collected",
-    "cloudformation-template-too-large": "new this round; its sourced cases are being collected",
-    "ecs-environment-file-not-found": "new this round; its sourced cases are being collected",
-    "ecs-private-registry-credentials-invalid": "new this round; its sourced cases are being collected",
-    "registry-login-credentials-rejected": "new this round; its sourced cases are being collected",
-    "codedeploy-appspec-invalid": "new this round; its sourced cases are being collected",
+    "ecs-environment-file-not-found": "threads quoting the env file download failure had other causes (network, S3 denial)",
+    "ecs-private-registry-credentials-invalid": "the secret parse errors appear only in the ECS agent's source; threads were pulls without repositoryCredentials",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
