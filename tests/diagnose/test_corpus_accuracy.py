@@ -51,8 +51,6 @@ THIN_CAUSES = {
     "ecs-service-not-codedeploy-controller": "documented CodeDeploy wording; threads found did not quote it",
     "codebuild-build-timeout": "documented build status; threads found did not confirm a cause beyond slowness",
     "ecs-environment-file-not-found": "threads quoting the env file download failure had other causes (network, S3 denial)",
-    "ci-oidc-role-cannot-be-assumed": "new this round; its sourced cases are being collected",
-    "aws-credentials-invalid": "new this round; its sourced cases are being collected",
     "ecs-private-registry-credentials-invalid": "the secret parse errors appear only in the ECS agent's source; threads were pulls without repositoryCredentials",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
