@@ -523,8 +523,8 @@ def test_an_iam_user_is_no_role_of_the_pipeline_wherever_it_was_printed() -> Non
         ("codestar-connections:GetConnectionToken", "role-missing-permission"),
         ("logs:CreateLogStream", "role-missing-permission"),
         ("kms:Decrypt", "role-missing-permission"),
-        ("ecr:BatchGetImage", "role-missing-permission"),
-        # what a deploying user is denied keeps its cause: the deployer's own
+        # what a user building or deploying is denied keeps its cause: the image it pulls or pushes, its pass
+        ("ecr:BatchGetImage", "codebuild-role-missing-ecr-pull"),
         ("iam:PassRole", "deployer-missing-iam-passrole"),
         ("ecr:PutImage", "ecr-push-permission-missing"),
         ("ecr:GetAuthorizationToken", "ecr-auth-token-permission-missing"),

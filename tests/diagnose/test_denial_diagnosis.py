@@ -104,3 +104,21 @@ def test_a_rule_whose_answer_is_an_allow_steps_aside_for_a_deny() -> None:
         base + "because no identity-based policy allows the ecr:PutImage action", "codebuild-log"
     )
     assert diagnose_incident(plain, load_rules())[0].cause == "ecr-push-permission-missing"
+
+
+def test_a_rule_naming_a_pipeline_role_steps_aside_for_an_iam_users_denial() -> None:
+    """A person's (or a CI system's) keys denied the connection: the pipeline role's rule would add
+    the Allow to the wrong principal; the answer is the user's own statement."""
+    text = (
+        "User: arn:aws:iam::111122223333:user/alice is not authorized to perform: codeconnections:UseConnection "
+        "on resource: arn:aws:codeconnections:us-east-1:111122223333:connection/0a1b2c3d because no "
+        "identity-based policy allows the codeconnections:UseConnection action"
+    )
+    findings = diagnose_incident(incident_from_text(text, "other"), load_rules())
+    assert findings[0].cause == "role-missing-permission"
+    assert "the IAM user alice" in findings[0].fix
+    assert "codepipeline-role-missing-use-connection" not in [f.cause for f in findings]
+    role = text.replace("iam::111122223333:user/alice", "sts::111122223333:assumed-role/pipeline-role/1733490000000")
+    assert diagnose_incident(incident_from_text(role, "other"), load_rules())[0].cause == (
+        "codepipeline-role-missing-use-connection"
+    )

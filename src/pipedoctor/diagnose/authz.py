@@ -149,6 +149,11 @@ class AuthorizationError:
         return self.layer in GUARDRAIL_LAYERS or (self.explicit_deny and not self.layer)
 
     @property
+    def by_iam_user(self) -> bool:
+        """An IAM user was denied (a person's or a CI system's keys), no role."""
+        return _IAM_USER.match(self.principal) is not None
+
+    @property
     def role_name(self) -> str:
         """The role's name for an assumed-role session or a role ARN, else ""."""
         parts = self._role_parts()
@@ -171,6 +176,7 @@ class AuthorizationError:
         return f"arn:{partition}:iam::{account}:role/{name}"
 
 
+_IAM_USER = re.compile(r"arn:aws[\w-]*:iam::[^:]*:user/")
 _ARN_BROKEN = re.compile(r"(arn:aws[\w-]*:\S*[/:])[ \t]*\n\s*(?=[\w-])")
 _TERMINAL_PADDING = re.compile(r"(?<=\S) {40,}(?=\S)")
 

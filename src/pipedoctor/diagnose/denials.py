@@ -77,7 +77,6 @@ _CONTEXT_HINTS = [
     ),
 ]
 _ECS_TASK_SESSION = re.compile(r"[0-9a-f]{32}")
-_IAM_USER = re.compile(r"arn:aws[\w-]*:iam::[^:]*:user/")
 _CODEBUILD_SERVICE = re.compile(r"\(Service:\s*AWSCodeBuild\b", re.IGNORECASE)
 # Where the text came from, when nothing else names the role: a denial in an ECS task's own output
 # that is not about starting it (pull, secrets, logs: the execution role) is the application's.
@@ -123,7 +122,7 @@ def principal_kind(
             return kind
     if _ECS_TASK_SESSION.fullmatch(session):
         return TASK  # ECS names the task role's sessions by the task id; start-up denials matched above
-    if _IAM_USER.match(error.principal):
+    if error.by_iam_user:
         return USER  # wherever it was printed
     return _SURFACE_KINDS.get(surface, UNKNOWN)
 
@@ -198,7 +197,7 @@ def cause_for(error: AuthorizationError, kind: str) -> str:
             return "ecr-auth-token-permission-missing"
         if action in _ECR_PUSH:
             return "ecr-push-permission-missing"
-        if action in _ECR_PULL and kind != USER:
+        if action in _ECR_PULL:  # a user's docker build pulling its base image too
             return "codebuild-role-missing-ecr-pull"
     if kind == USER:  # the causes below name a role of the pipeline; a user deploying is a deployer
         return "deployer-missing-iam-passrole" if (service, action) == ("iam", "passrole") else "role-missing-permission"

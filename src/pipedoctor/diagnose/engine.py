@@ -116,8 +116,8 @@ class Diagnoser:
             if rule.resolve == "authorization":
                 findings.extend(_denial_findings(rule, facts, match, snapshot, incident))
                 continue
-            if rule.fix_policy and _blocked_by_guardrail(match):
-                continue  # the rule's answer is an Allow to add, which cannot lift this denial
+            if rule.fix_policy and _allow_does_not_apply(rule, match):
+                continue  # the denial resolver's answer is the right one
             evidence = [f"matched {match.line}"]
             finding = _judge(
                 rule, facts, evidence, snapshot, incident.where, incident.resource, matched=[_matched(match)]
@@ -165,11 +165,18 @@ def _denial_findings(
     return findings
 
 
-def _blocked_by_guardrail(match: TextMatch) -> bool:
-    """Whether the matched message is a denial that a guardrail (or an unnamed Deny) answered."""
+def _allow_does_not_apply(rule: Rule, match: TextMatch) -> bool:
+    """Whether the rule's Allow to add does not answer the matched denial: a guardrail (or an
+    unnamed Deny) answered it, or it was an IAM user's and the rule's cause names a role of the
+    pipeline (the denial resolver names the user's own)."""
     from pipedoctor.diagnose.authz import parse_authorization_errors
+    from pipedoctor.diagnose.denials import USER, cause_for
 
-    return any(denial.blocked_by_guardrail for denial in parse_authorization_errors(match.excerpt))
+    denials = parse_authorization_errors(match.excerpt)
+    if any(denial.blocked_by_guardrail for denial in denials):
+        return True
+    users = [denial for denial in denials if denial.by_iam_user]
+    return bool(users) and len(users) == len(denials) and rule.cause not in {cause_for(d, USER) for d in users}
 
 
 def _matched(match: TextMatch) -> MatchedText:
