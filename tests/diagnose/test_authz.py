@@ -563,3 +563,38 @@ def test_a_log_stream_arn_keeps_its_own_trailing_colon() -> None:
         "because no identity-based policy allows the logs:CreateLogStream action"
     )
     assert only(text).resource == "arn:aws:logs:us-east-1:111122223333:log-group:/ecs/web:log-stream:"
+
+
+def test_lambdas_check_of_a_functions_execution_role() -> None:
+    # Lambda's CreateFunction check, as CloudFormation relays it (AWS Lambda developer guide's VPC page)
+    text = (
+        'Resource handler returned message: "The provided execution role does not have permissions to call '
+        'CreateNetworkInterface on EC2 (Service: Lambda, Status Code: 400)"'
+    )
+    error = only(text)
+    assert (error.service, error.operation) == ("ec2", "CreateNetworkInterface")
+    assert denied_action(error) == "ec2:CreateNetworkInterface"
+    facts = denial_facts(error, {}, text, "cloudformation")
+    assert "auth.kind" not in facts.facts  # the function's role, not one of the pipeline's
+    assert facts.cause == "role-missing-permission"
+    assert facts.facts["auth.summary"] == "the provided execution role was denied ec2:CreateNetworkInterface."
+
+
+def test_cloudformation_resolving_a_parameter_with_the_callers_permission() -> None:
+    # CloudFormation reading an SSM parameter type for the stack's caller (its ValidationError)
+    text = (
+        "AccessDenied. User doesn't have permission to call ssm:GetParameters (Service: AmazonCloudFormation; "
+        "Status Code: 400; Error Code: ValidationError; Request ID: 1a2b; Proxy: null)"
+    )
+    error = only(text)
+    assert error.action == "ssm:GetParameters" and error.service == "ssm"
+    assert denial_facts(error, {}, text, "cloudformation").cause == "role-missing-permission"
+
+
+def test_codebuilds_report_upload_is_the_roles_own_use_not_a_commands() -> None:
+    error = only(
+        "User: arn:aws:sts::111122223333:assumed-role/app-build/AWSCodeBuild-1a2b is not authorized to perform: "
+        "codebuild:CreateReportGroup on resource: arn:aws:codebuild:us-east-1:111122223333:report-group/app-unit"
+    )
+    assert principal_kind(error, {}, "", "codebuild-phase") == BUILD
+    assert cause_for(error, BUILD) == "role-missing-permission"

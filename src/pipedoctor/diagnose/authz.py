@@ -5,8 +5,9 @@ CodeBuild and CloudFormation: "User: P is not authorized to perform: A on resour
 identity-based policy allows the A action", "... with an explicit deny in a service control
 policy", "An error occurred (AccessDenied) when calling the PutObject operation: Access Denied",
 "Encoded authorization failure message: ...", "The provided role does not have sufficient
-permissions", CodePipeline's "role associated with the action does not have S A permission", and
-the bare "Not authorized to perform DescribeSecurityGroups" (an API operation, no principal) that
+permissions", CodePipeline's "role associated with the action does not have S A permission",
+Lambda's "The provided execution role does not have permissions to call O on S", CloudFormation's "User
+doesn't have permission to call A", and the bare "Not authorized to perform DescribeSecurityGroups" (an API operation, no principal) that
 services write when they check a role's access for themselves. Log lines often break such a
 message over several lines, so the reader works on whitespace-normalised text.
 """
@@ -68,6 +69,18 @@ _PROVIDED_ROLE = re.compile(
 _ACTION_ROLE_LACKS = re.compile(
     r"role associated with the action does not have (?P<service>[A-Za-z]+) (?P<operation>[A-Z]\w+) permission",
     re.IGNORECASE,
+)
+# Lambda's check of a function's execution role ("The provided execution role does not have
+# permissions to call CreateNetworkInterface on EC2"): the function's role, no role of the pipeline.
+_EXECUTION_ROLE_LACKS = re.compile(
+    r"provided execution role does not have permissions? to call (?P<operation>[A-Z]\w+) on (?P<service>[A-Za-z0-9]+)",
+    re.IGNORECASE,
+)
+PROVIDED_EXECUTION_ROLE = "the provided execution role"
+# CloudFormation resolving a parameter or a dynamic reference with the caller's credentials: "User
+# doesn't have permission to call ssm:GetParameters".
+_NO_PERMISSION_TO_CALL = re.compile(
+    r"\b(?:User|Role) (?:doesn't|does not) have permissions? to call (?P<action>[a-z0-9-]+:[A-Za-z*]+)"
 )
 # The provided_role of a denial that does not name its role.
 UNNAMED_ROLES = ("provided role", "action role")
@@ -287,6 +300,26 @@ def parse_authorization_errors(text: str) -> list[AuthorizationError]:
                 provided_role="action role",
                 service=match.group("service").lower(),
                 operation=match.group("operation"),
+            )
+        )
+        covered.append((match.start(), match.end()))
+    for match in _EXECUTION_ROLE_LACKS.finditer(flat):
+        found.append(
+            AuthorizationError(
+                provided_role=PROVIDED_EXECUTION_ROLE,
+                operation=match.group("operation"),
+                service=match.group("service").lower(),
+            )
+        )
+        covered.append((match.start(), match.end()))
+    for match in _NO_PERMISSION_TO_CALL.finditer(flat):
+        action = match.group("action")
+        sdk = _SDK_CODE.search(flat, match.end(), match.end() + 400)
+        found.append(
+            AuthorizationError(
+                action=action,
+                code=sdk.group("code") if sdk else "",
+                service=action.split(":", 1)[0],
             )
         )
         covered.append((match.start(), match.end()))

@@ -15,6 +15,7 @@ from typing import Any
 from pipedoctor.diagnose.authz import (
     BARE_OPERATION_CODE,
     GUARDRAIL_LAYERS,
+    PROVIDED_EXECUTION_ROLE,
     UNNAMED_ROLES,
     VPC_OPERATIONS,
     AuthorizationError,
@@ -101,6 +102,8 @@ def principal_kind(
     for fact, kind in _ROLE_FACTS:
         if _same_role(facts.get(fact), error):
             return kind
+    if error.provided_role == PROVIDED_EXECUTION_ROLE:
+        return UNKNOWN  # a function's role (Lambda), which the text does not name
     if error.provided_role:
         return PIPELINE if "action" not in error.provided_role.lower() else ACTION
     if error.code == BARE_OPERATION_CODE and _CODEBUILD_SERVICE.search(context):
@@ -173,6 +176,14 @@ _S3_ARTIFACT_ACCESS = {
     for action in (*ARTIFACT_OBJECT_ACTIONS, *BUILD_BUCKET_ACTIONS, *PIPELINE_BUCKET_ACTIONS)
 } | {"headobject", "listbucket"}
 _VPC_ACTIONS = {operation.lower() for operation in VPC_OPERATIONS}
+# CodeBuild writing a buildspec's test and coverage reports with the service role: no command's need
+_REPORT_ACTIONS = {
+    "createreportgroup",
+    "createreport",
+    "updatereport",
+    "batchputtestcases",
+    "batchputcodecoverages",
+}
 
 
 def _action_name(error: AuthorizationError) -> str:
@@ -234,7 +245,8 @@ def cause_for(error: AuthorizationError, kind: str) -> str:
             return "codebuild-role-missing-s3-artifact-access"
     # CodeBuild's VPC support calls EC2 with the service role itself: no build command's need
     vpc_support = service == "ec2" and action in _VPC_ACTIONS
-    if kind == BUILD and error.code != BARE_OPERATION_CODE and not vpc_support:
+    reports = service == "codebuild" and action in _REPORT_ACTIONS
+    if kind == BUILD and error.code != BARE_OPERATION_CODE and not (vpc_support or reports):
         return "codebuild-role-missing-app-permission"
     return "role-missing-permission"
 
