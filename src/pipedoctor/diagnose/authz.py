@@ -50,6 +50,14 @@ _EXPLICIT_IN = re.compile(
 _CLI = re.compile(
     r"An error occurred \((?P<code>[\w.]+)\) when calling the (?P<operation>\w+) operation"
 )
+# The Go SDK's wording (Terraform, Copilot, the ECS agent, eksctl): "operation error ECR:
+# GetAuthorizationToken, https response error StatusCode: 400, RequestID: ..., api error
+# AccessDeniedException: ..."; the service is the SDK's service id ("Secrets Manager", "CloudWatch Logs").
+_GO_OPERATION = re.compile(
+    r"operation error (?P<service>[A-Za-z][\w ]*?): (?P<operation>[A-Z]\w+), https response error "
+    r"StatusCode: (?P<status>\d{3})(?P<rest>[^\n]{0,300})"
+)
+_DENIED_CODE = re.compile(r"\b\w*(?:AccessDenied|Unauthorized|Forbidden|NotAuthorized)\w*")
 _SDK_CODE = re.compile(
     r"(?:Error Code|ErrorCode|Code)\s*[:=]\s*(?P<code>\w*(?:AccessDenied|Unauthorized|Forbidden)\w*)"
 )
@@ -127,7 +135,20 @@ _SERVICE_PREFIXES = {
     "awssecuritytokenservice": "sts",
     "amazonidentitymanagement": "iam",
     "iam": "iam",
+    "secretsmanager": "secretsmanager",
+    "cloudwatchlogs": "logs",
+    "ecrpublic": "ecr-public",
+    "elasticloadbalancingv2": "elasticloadbalancing",
 }
+
+
+def _service_prefix(name: str) -> str:
+    """An SDK's name for a service as its IAM prefix; a one-word id that is not listed is the prefix."""
+    key = name.strip().lower()
+    listed = _SERVICE_PREFIXES.get(key, _SERVICE_PREFIXES.get(key.replace(" ", "")))
+    if listed:
+        return listed
+    return key if re.fullmatch(r"[a-z0-9]+", key) else ""
 
 
 @dataclass(frozen=True)
@@ -223,6 +244,9 @@ def _service_from_text(text: str) -> str:
     if named:
         key = named.group("service").strip().lower()
         return _SERVICE_PREFIXES.get(key, _SERVICE_PREFIXES.get(key.replace(" ", ""), ""))
+    go_sdk = _GO_OPERATION.search(text)
+    if go_sdk:
+        return _service_prefix(go_sdk.group("service"))
     arn = _ANY_ARN.search(text)
     if arn and arn.group(1) != "iam" and arn.group(1) != "sts":
         return arn.group(1).lower()
@@ -351,6 +375,21 @@ def parse_authorization_errors(text: str) -> list[AuthorizationError]:
                 service=_service_of_operation(match.group("operation"))
                 or _service_from_text(window),
                 resource=_resource_in(window),
+            )
+        )
+        covered.append((match.start(), match.end()))
+    for match in _GO_OPERATION.finditer(flat):
+        code = _DENIED_CODE.search(match.group("rest"))
+        if not code and match.group("status") != "403":
+            continue
+        if any(start - 400 <= match.start() <= end for start, end in covered):
+            continue
+        found.append(
+            AuthorizationError(
+                code=code.group(0) if code else "403",
+                operation=match.group("operation"),
+                service=_service_prefix(match.group("service")),
+                resource=_resource_in(match.group("rest")),
             )
         )
         covered.append((match.start(), match.end()))
