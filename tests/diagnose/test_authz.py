@@ -605,22 +605,28 @@ def test_codebuilds_report_upload_is_the_roles_own_use_not_a_commands() -> None:
     [
         # Terraform's ECR data source, as the Go SDK words the refusal
         (
-            "Error: reading ECR authorization token: operation error ECR: GetAuthorizationToken, https response "
-            "error StatusCode: 400, RequestID: 0f1e2d3c, api error AccessDeniedException: not authorized",
+            (
+                "Error: reading ECR authorization token: operation error ECR: GetAuthorizationToken, https response "
+                "error StatusCode: 400, RequestID: 0f1e2d3c, api error AccessDeniedException: not authorized"
+            ),
             "ecr:GetAuthorizationToken",
             "AccessDeniedException",
         ),
         # an S3 upload: S3 answers 403 with its own code
         (
-            "operation error S3: PutObject, https response error StatusCode: 403, RequestID: 1A2B3C, HostID: x, "
-            "api error AccessDenied: Access Denied",
+            (
+                "operation error S3: PutObject, https response error StatusCode: 403, RequestID: 1A2B3C, HostID: x, "
+                "api error AccessDenied: Access Denied"
+            ),
             "s3:PutObject",
             "AccessDenied",
         ),
         # a service id of two words
         (
-            "operation error CloudWatch Logs: CreateLogGroup, https response error StatusCode: 400, "
-            "RequestID: 9a8b, api error AccessDeniedException: not authorized",
+            (
+                "operation error CloudWatch Logs: CreateLogGroup, https response error StatusCode: 400, "
+                "RequestID: 9a8b, api error AccessDeniedException: not authorized"
+            ),
             "logs:CreateLogGroup",
             "AccessDeniedException",
         ),
