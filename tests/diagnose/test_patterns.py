@@ -1,4 +1,5 @@
-"""How rule patterns are compiled: case-insensitive, and a space matches any run of whitespace."""
+"""How rule patterns are compiled: case-insensitive, ^ and $ per line, and a space matches any run of
+whitespace."""
 
 from __future__ import annotations
 
@@ -33,6 +34,13 @@ def test_a_message_wrapped_onto_the_next_line_still_matches() -> None:
     )
     assert pattern.regex.search("WAS UNABLE TO PLACE A TASK\tBECAUSE NO CONTAINER INSTANCE MET")
     assert not pattern.regex.search("was unable to place a taskbecause no container instance met")
+
+
+def test_a_message_ending_its_line_matches_with_more_lines_after_it() -> None:
+    pattern = compile_pattern("Service not found\\.?$")
+    assert pattern.regex.search("Deploying...\nService not found.\nExited with code 1")
+    assert not pattern.regex.search("Service not found in cluster app")
+    assert compile_pattern("^denied:").regex.search("Pushing app\ndenied: requested access")
 
 
 def test_a_wrapped_console_message_is_diagnosed_as_its_cause() -> None:

@@ -38,9 +38,10 @@ def re2_options() -> re2.Options:
 
 def flagged_source(source: str) -> str:
     """The source RE2 compiles: case-insensitive unless the pattern sets its own flags (AWS and
-    Docker vary the case of the same message across versions), and spaces as any whitespace."""
+    Docker vary the case of the same message across versions), ^ and $ at each line's start and end
+    (a message is a line of a longer log), and spaces as any whitespace."""
     source = spaces_as_whitespace(source)
-    return source if _LEADING_FLAGS.match(source) else f"(?i){source}"
+    return source if _LEADING_FLAGS.match(source) else f"(?im){source}"
 
 
 def spaces_as_whitespace(source: str) -> str:
