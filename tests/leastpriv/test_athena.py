@@ -64,7 +64,11 @@ def athena():
         stubber.assert_no_pending_responses()
 
 
-def test_start_poll_and_page_results(athena) -> None:
+def test_start_poll_and_page_results(athena, monkeypatch) -> None:
+    # the cutoff is written to the second: one fixed moment for the expected query and the real one
+    monkeypatch.setattr(
+        "pipedoctor.leastpriv.athena.cutoff", lambda days: "2025-03-03T00:00:00Z" if days else None
+    )
     client, stubber = athena
     stubber.add_response(
         "start_query_execution",
