@@ -61,6 +61,7 @@ def build_log(path: Path, megabytes: int) -> None:
 def ere(pattern: str) -> str:
     """RE2 syntax to POSIX ERE for grep (case folding comes from grep -i)."""
     pattern = re.sub(r"^\(\?[a-z]+\)", "", pattern)
+    pattern = pattern.replace("\n", "\\n")  # a newline a YAML double-quoted pattern wrote: one line per pattern
     pattern = re.sub(r"\(\?P<\w+>|\(\?[a-zA-Z-]*:", "(", pattern)  # groups, scoped flags too
     for short, posix in [(r"\d", "[0-9]"), (r"\w", "[[:alnum:]_]"), (r"\s", "[[:space:]]"), (r"\S", "[^[:space:]]")]:
         pattern = pattern.replace(short, posix)
