@@ -6,10 +6,11 @@ identity-based policy allows the A action", "... with an explicit deny in a serv
 policy", "An error occurred (AccessDenied) when calling the PutObject operation: Access Denied",
 "Encoded authorization failure message: ...", "The provided role does not have sufficient
 permissions", CodePipeline's "role associated with the action does not have S A permission",
-Lambda's "The provided execution role does not have permissions to call O on S", CloudFormation's "User
-doesn't have permission to call A", and the bare "Not authorized to perform DescribeSecurityGroups" (an API operation, no principal) that
-services write when they check a role's access for themselves. Log lines often break such a
-message over several lines, so the reader works on whitespace-normalised text.
+Lambda's "The provided execution role does not have permissions to call O on S", CloudFormation's
+"User doesn't have permission to call A", the Go SDK's "operation error S: O, https response error
+StatusCode: 403", and the bare "Not authorized to perform DescribeSecurityGroups" (an API operation,
+no principal) that services write when they check a role's access for themselves. Log lines often
+break such a message over several lines, so the reader works on whitespace-normalised text.
 """
 
 from __future__ import annotations
