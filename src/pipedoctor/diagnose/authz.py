@@ -143,13 +143,16 @@ _SERVICE_PREFIXES = {
 }
 
 
-def _service_prefix(name: str) -> str:
-    """An SDK's name for a service as its IAM prefix; a one-word id that is not listed is the prefix."""
+def _listed_prefix(name: str) -> str:
+    """The IAM prefix of an SDK's name for a service, as listed (spaces or not), else ""."""
     key = name.strip().lower()
-    listed = _SERVICE_PREFIXES.get(key, _SERVICE_PREFIXES.get(key.replace(" ", "")))
-    if listed:
-        return listed
-    return key if re.fullmatch(r"[a-z0-9]+", key) else ""
+    return _SERVICE_PREFIXES.get(key, _SERVICE_PREFIXES.get(key.replace(" ", ""), ""))
+
+
+def _service_prefix(name: str) -> str:
+    """The Go SDK's service id as its IAM prefix; a one-word id that is not listed is the prefix."""
+    key = name.strip().lower()
+    return _listed_prefix(key) or (key if re.fullmatch(r"[a-z0-9]+", key) else "")
 
 
 @dataclass(frozen=True)
@@ -243,8 +246,7 @@ def _canonical_layer(name: str) -> str:
 def _service_from_text(text: str) -> str:
     named = _SERVICE_NAME.search(text)
     if named:
-        key = named.group("service").strip().lower()
-        return _SERVICE_PREFIXES.get(key, _SERVICE_PREFIXES.get(key.replace(" ", ""), ""))
+        return _listed_prefix(named.group("service"))
     go_sdk = _GO_OPERATION.search(text)
     if go_sdk:
         return _service_prefix(go_sdk.group("service"))
