@@ -55,6 +55,7 @@ THIN_CAUSES = {
     "aws-request-clock-skew": "sourced cases pending (twenty-second round)",
     "aws-credentials-wrong-account": "sourced cases pending (twenty-second round)",
     "aws-account-quota-reached": "sourced cases pending (twenty-second round)",
+    "resource-delete-blocked": "sourced cases pending (twenty-second round)",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
