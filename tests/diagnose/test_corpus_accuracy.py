@@ -56,6 +56,10 @@ THIN_CAUSES = {
     "aws-credentials-wrong-account": "sourced cases pending (twenty-second round)",
     "aws-account-quota-reached": "sourced cases pending (twenty-second round)",
     "resource-delete-blocked": "sourced cases pending (twenty-second round)",
+    "codepipeline-definition-invalid": "sourced cases pending (twenty-second round)",
+    "ecs-task-definition-file-missing": "sourced cases pending (twenty-second round)",
+    "build-disk-full": "sourced cases pending (twenty-second round)",
+    "codeartifact-token-missing-or-expired": "sourced cases pending (twenty-second round)",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
