@@ -57,6 +57,7 @@ THIN_CAUSES = {
     "docker-buildx-driver-unsupported": "sourced cases pending (twenty-second round)",
     "docker-buildx-missing": "sourced cases pending (twenty-second round)",
     "ecs-deployment-alarm-rollback": "sourced cases pending (twenty-second round)",
+    "ecs-az-not-enabled-for-load-balancer": "sourced cases pending (twenty-second round)",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
