@@ -60,6 +60,12 @@ THIN_CAUSES = {
     "ecs-task-definition-file-missing": "sourced cases pending (twenty-second round)",
     "build-disk-full": "sourced cases pending (twenty-second round)",
     "codeartifact-token-missing-or-expired": "sourced cases pending (twenty-second round)",
+    "ecs-register-task-definition-throttled": "sourced cases pending (twenty-second round)",
+    "ecs-long-arn-format-required": "sourced cases pending (twenty-second round)",
+    "docker-buildx-driver-unsupported": "sourced cases pending (twenty-second round)",
+    "docker-buildx-missing": "sourced cases pending (twenty-second round)",
+    "ecs-deployment-alarm-rollback": "sourced cases pending (twenty-second round)",
+    "ecs-az-not-enabled-for-load-balancer": "sourced cases pending (twenty-second round)",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
