@@ -52,20 +52,7 @@ THIN_CAUSES = {
     "codebuild-build-timeout": "documented build status; threads found did not confirm a cause beyond slowness",
     "ecs-environment-file-not-found": "threads quoting the env file download failure had other causes (network, S3 denial)",
     "ecs-private-registry-credentials-invalid": "the secret parse errors appear only in the ECS agent's source; threads were pulls without repositoryCredentials",
-    "aws-request-clock-skew": "sourced cases pending (twenty-second round)",
-    "aws-credentials-wrong-account": "sourced cases pending (twenty-second round)",
-    "aws-account-quota-reached": "sourced cases pending (twenty-second round)",
-    "resource-delete-blocked": "sourced cases pending (twenty-second round)",
-    "codepipeline-definition-invalid": "sourced cases pending (twenty-second round)",
-    "ecs-task-definition-file-missing": "sourced cases pending (twenty-second round)",
-    "build-disk-full": "sourced cases pending (twenty-second round)",
-    "codeartifact-token-missing-or-expired": "sourced cases pending (twenty-second round)",
-    "ecs-register-task-definition-throttled": "sourced cases pending (twenty-second round)",
-    "ecs-long-arn-format-required": "sourced cases pending (twenty-second round)",
-    "docker-buildx-driver-unsupported": "sourced cases pending (twenty-second round)",
-    "docker-buildx-missing": "sourced cases pending (twenty-second round)",
-    "ecs-deployment-alarm-rollback": "sourced cases pending (twenty-second round)",
-    "ecs-az-not-enabled-for-load-balancer": "sourced cases pending (twenty-second round)",
+    "ecs-deployment-alarm-rollback": "its event wording appears only in AWS docs, feature pull requests and test fixtures; no thread confirmed a deployment failed by an alarm",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
