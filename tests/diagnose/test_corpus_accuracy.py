@@ -55,6 +55,8 @@ THIN_CAUSES = {
     "ecs-deployment-alarm-rollback": "its event wording appears only in AWS docs, feature pull requests and test fixtures; no thread confirmed a deployment failed by an alarm",
     "load-balancer-subnets-invalid": "sourced cases pending (twenty-second round, second wave)",
     "codebuild-source-version-not-found": "sourced cases pending (twenty-second round, second wave)",
+    "codepipeline-service-role-not-trusted": "sourced cases pending (twenty-second round, second wave)",
+    "docker-build-secret-missing": "sourced cases pending (twenty-second round, second wave)",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
