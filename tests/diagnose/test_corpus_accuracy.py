@@ -53,10 +53,7 @@ THIN_CAUSES = {
     "ecs-environment-file-not-found": "threads quoting the env file download failure had other causes (network, S3 denial)",
     "ecs-private-registry-credentials-invalid": "the secret parse errors appear only in the ECS agent's source; threads were pulls without repositoryCredentials",
     "ecs-deployment-alarm-rollback": "its event wording appears only in AWS docs, feature pull requests and test fixtures; no thread confirmed a deployment failed by an alarm",
-    "load-balancer-subnets-invalid": "sourced cases pending (twenty-second round, second wave)",
-    "codebuild-source-version-not-found": "sourced cases pending (twenty-second round, second wave)",
-    "codepipeline-service-role-not-trusted": "sourced cases pending (twenty-second round, second wave)",
-    "docker-build-secret-missing": "sourced cases pending (twenty-second round, second wave)",
+    "codepipeline-service-role-not-trusted": "threads quoting the service's AssumeRole refusal were about action roles, a role created a moment before, or a role that did not exist",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
