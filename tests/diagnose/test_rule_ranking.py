@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipedoctor.diagnose import diagnose_incident, incident_from_text, load_rules
+from pipedoctor.diagnose import Diagnoser, incident_from_text, load_rules
 
 # Rules whose example text is, by design, also another cause's wording; a snapshot fact decides.
 LOOK_ALIKES = {
@@ -47,6 +47,7 @@ LOOK_ALIKES = {
 }
 
 RULES = load_rules()
+DIAGNOSER = Diagnoser(RULES)  # one compiled matcher for every example
 EXAMPLES = [
     pytest.param(rule, case, id=f"{rule.id}-{index}")
     for rule in RULES
@@ -60,7 +61,7 @@ EXAMPLES = [
 def test_each_rule_example_is_diagnosed_as_its_cause(rule, case) -> None:
     incident = incident_from_text(case["text"], case.get("surface"))
     incident.facts = dict(case.get("facts", {}))
-    findings = diagnose_incident(incident, RULES)
+    findings = DIAGNOSER.diagnose(incident)
     causes = [finding.cause for finding in findings]
     if rule.id not in LOOK_ALIKES:
         assert causes[:1] == [rule.cause], causes[:3]
