@@ -3,6 +3,7 @@ at 140x45 and at 80x24 (where help and quit stay in the footer)."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -16,24 +17,37 @@ import pytest
 import pipedoctor.demo
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-TIMEOUT = 20.0
+TIMEOUT = 30.0
+# After the app: its exit status and whatever it printed stay on screen for a failure's message.
+AFTER_EXIT = '; echo "exited with $?"; sleep 120'
 
 
 DEMO_FILE = Path(pipedoctor.demo.__file__).with_name("demo-snapshot.json")
 FIX = "Add this statement to the CodeBuild service role"
+SERVER_NUMBERS = itertools.count()
 
 
 class Terminal:
     def __init__(self) -> None:
-        self.socket = f"pipedoctor-test-{os.getpid()}"
+        # A server of its own per test: a new session on the socket of a server that is still
+        # shutting down from the previous test can be lost with it.
+        self.socket = f"pipedoctor-test-{os.getpid()}-{next(SERVER_NUMBERS)}"
         self.sent: list[str] = []
 
-    def tmux(self, *args: str) -> str:
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         # Own server and no user configuration: nothing else decides the window size.
         command = ["tmux", "-L", self.socket, "-f", os.devnull, *args]
         # COLUMNS/LINES from the test run would override the terminal's real size in the app.
         env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-        return subprocess.run(command, capture_output=True, text=True, check=False, env=env).stdout
+        return subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+
+    def tmux(self, *args: str) -> str:
+        return self.run(*args).stdout
+
+    def start(self, width: int, height: int, command: str) -> None:
+        size = ("-x", str(width), "-y", str(height))
+        started = self.run("new-session", "-d", "-s", "demo", *size, command)
+        assert started.returncode == 0, f"tmux could not start the session: {started.stderr}"
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "demo")
@@ -45,7 +59,10 @@ class Terminal:
             if found(screen):
                 return screen
             time.sleep(0.2)
-        raise AssertionError(f"not on screen after {TIMEOUT}s:\n{self.screen()}")
+        capture = self.run("capture-pane", "-p", "-t", "demo")
+        no_pane = f"(no pane: {capture.stderr.strip()})"
+        shown = capture.stdout if capture.returncode == 0 else no_pane
+        raise AssertionError(f"not on screen after {TIMEOUT}s:\n{shown}")
 
     def keys(self, *keys: str) -> None:
         for key in keys:
@@ -56,8 +73,8 @@ class Terminal:
 
 def test_demo_in_tmux_shows_the_client_error_diagnosis_and_fix() -> None:
     terminal = Terminal()
-    command = f"{sys.executable} -m pipedoctor.cli demo; sleep 5"
-    terminal.tmux("new-session", "-d", "-s", "demo", "-x", "140", "-y", "45", command)
+    command = f"{sys.executable} -m pipedoctor.cli demo{AFTER_EXIT}"
+    terminal.start(140, 45, command)
     try:
         terminal.wait_for(lambda s: "deploy-myapp" in s and "finding(s)" in s)
         terminal.keys("Enter", "Enter")
@@ -74,15 +91,15 @@ def test_demo_in_tmux_shows_the_client_error_diagnosis_and_fix() -> None:
         assert terminal.sent == ["Enter", "Enter", "Enter"]
         assert "read-only" in screen and "snapshot: demo" in screen
         terminal.keys("q")
-        terminal.wait_for(lambda s: "read-only" not in s)  # quit: the shell's sleep is left
+        terminal.wait_for(lambda s: "exited with 0" in s)
     finally:
         terminal.tmux("kill-server")
 
 
 def test_snapshot_at_80x24_keeps_help_and_quit_and_d_opens_the_fix() -> None:
     terminal = Terminal()
-    command = f"{sys.executable} -m pipedoctor.cli tui --snapshot {DEMO_FILE}; sleep 5"
-    terminal.tmux("new-session", "-d", "-s", "demo", "-x", "80", "-y", "24", command)
+    command = f"{sys.executable} -m pipedoctor.cli tui --snapshot {DEMO_FILE}{AFTER_EXIT}"
+    terminal.start(80, 24, command)
     try:
         keys = ("? help", "q quit", "d newest failure")
         screen = terminal.wait_for(
@@ -99,6 +116,6 @@ def test_snapshot_at_80x24_keeps_help_and_quit_and_d_opens_the_fix() -> None:
         assert "? help" in footer and "q quit" in footer
         assert terminal.sent == ["d"]
         terminal.keys("q")
-        terminal.wait_for(lambda s: "read-only" not in s)
+        terminal.wait_for(lambda s: "exited with 0" in s)
     finally:
         terminal.tmux("kill-server")
