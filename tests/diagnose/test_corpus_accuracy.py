@@ -47,12 +47,9 @@ THIN_CAUSES = {
     "repository-link-ambiguous": "a posture finding about how repository files link, not a failure text",
     "resource-policy-open-to-anyone": "a posture finding about a resource policy; an open bucket fails no build",
     "resource-policy-other-accounts": "a posture finding about a resource policy; a shared key fails no build",
-    "codedeploy-concurrent-deployments-same-instance": "EC2 deployments; no ECS pipeline thread with a confirmed cause was found",
     "ecs-service-not-codedeploy-controller": "documented CodeDeploy wording; threads found did not quote it",
     "codebuild-build-timeout": "documented build status; threads found did not confirm a cause beyond slowness",
-    "ecs-environment-file-not-found": "threads quoting the env file download failure had other causes (network, S3 denial)",
     "ecs-private-registry-credentials-invalid": "the secret parse errors appear only in the ECS agent's source; threads were pulls without repositoryCredentials",
-    "ecs-deployment-alarm-rollback": "its event wording appears only in AWS docs, feature pull requests and test fixtures; no thread confirmed a deployment failed by an alarm",
     "codepipeline-service-role-not-trusted": "threads quoting the service's AssumeRole refusal were about action roles, a role created a moment before, or a role that did not exist",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
