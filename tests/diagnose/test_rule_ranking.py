@@ -13,6 +13,9 @@ from pipedoctor.diagnose import Diagnoser, incident_from_text, load_rules
 # Rules whose example text is, by design, also another cause's wording; a snapshot fact decides.
 LOOK_ALIKES = {
     "artifact-kms-key-inaccessible-s3-denied": "an S3 denial: the bucket's encryption decides (SSE-KMS -> the key)",
+    "artifact-kms-key-inaccessible-lambda-code-from-s3": "Lambda's S3 read of the code denied: the bucket's encryption decides (SSE-KMS -> the key)",
+    "cloudformation-template-invalid-parse": "a template that does not parse: which template (the pipeline's or the application's) decides",
+    "ecs-secret-not-found-name-read-as-parameter": "an SSM fetch of a secret denied: whether valueFrom names a parameter or a Secrets Manager secret by name decides",
     "codebuild-role-missing-use-connection-full-clone": "an S3 denial: the source's clone format decides",
     "connection-service-prefix-mismatch": "a UseConnection denial: the prefix in the policy decides",
     "ecr-credential-helper-no-basic-auth": "no basic auth credentials: the docker config decides",
