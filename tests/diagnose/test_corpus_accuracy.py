@@ -56,6 +56,7 @@ THIN_CAUSES = {
     "codepipeline-service-role-not-trusted": "threads quoting the service's AssumeRole refusal were about action roles, a role created a moment before, or a role that did not exist",
     "terraform-state-lock-held": "sourced cases pending (twenty-third round)",
     "cdk-cli-library-version-mismatch": "sourced cases pending (twenty-third round)",
+    "elb-ip-target-outside-vpc": "sourced cases pending (twenty-third round)",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
