@@ -55,6 +55,7 @@ THIN_CAUSES = {
     "ecs-deployment-alarm-rollback": "its event wording appears only in AWS docs, feature pull requests and test fixtures; no thread confirmed a deployment failed by an alarm",
     "codepipeline-service-role-not-trusted": "threads quoting the service's AssumeRole refusal were about action roles, a role created a moment before, or a role that did not exist",
     "ci-oidc-token-permission-missing": "sourced cases pending (twenty-third round)",
+    "cdk-app-command-missing": "sourced cases pending (twenty-third round)",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
