@@ -82,8 +82,10 @@ def test_unrecognised_text_shows_the_error_lines_best_first_and_what_to_collect(
     )
     code, out, err = run_cli("diagnose", "--text", str(path), "--surface", "codebuild-log", "--format", "json")
     assert code == 0, err
-    (answer,) = json.loads(out)["diagnoses"]
+    answer, *leads = json.loads(out)["diagnoses"]
     assert answer["cause"] == "not-recognised"
+    # What follows, if anything, is only a resemblance to sourced cases, never a rule's answer.
+    assert all(lead["rule"] == "resemblance" for lead in leads)
     lines = [item.removeprefix("looks like the error: ") for item in answer["evidence"]]
     assert lines[:2] == ["ld: fatal error: cannot find -lfoo", "collect2: error: ld returned 1 exit status"]
     assert "compiling 12 modules" not in lines and "done" not in lines
