@@ -53,6 +53,7 @@ THIN_CAUSES = {
     "codepipeline-service-role-not-trusted": "threads quoting the service's AssumeRole refusal were about action roles, a role created a moment before, or a role that did not exist",
     "aws-region-not-configured": "sourced cases pending (twenty-third round, second wave)",
     "private-git-dependency-auth-missing": "sourced cases pending (twenty-third round, second wave)",
+    "kms-key-disabled-or-pending-deletion": "sourced cases pending (twenty-third round, second wave)",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
