@@ -47,6 +47,7 @@ LOOK_ALIKES = {
     "codebuild-phase-provisioning-credentials": "provisioning, no detail: the image and its pull credentials decide",
     "codebuild-phase-upload-artifacts-s3": "artifact upload, no detail: the artifact files and the bucket grants decide",
     "codebuild-phase-install-runtime-required": "install, no detail: the buildspec's runtime-versions decide",
+    "kms-key-disabled-or-pending-deletion-ciphertext": "a ciphertext whose key cannot be used: the key's state decides (Enabled -> the role's access)",
 }
 
 RULES = load_rules()
