@@ -51,9 +51,6 @@ THIN_CAUSES = {
     "codebuild-build-timeout": "documented build status; threads found did not confirm a cause beyond slowness",
     "ecs-private-registry-credentials-invalid": "the secret parse errors appear only in the ECS agent's source; threads were pulls without repositoryCredentials",
     "codepipeline-service-role-not-trusted": "threads quoting the service's AssumeRole refusal were about action roles, a role created a moment before, or a role that did not exist",
-    "aws-region-not-configured": "sourced cases pending (twenty-third round, second wave)",
-    "private-git-dependency-auth-missing": "sourced cases pending (twenty-third round, second wave)",
-    "kms-key-disabled-or-pending-deletion": "sourced cases pending (twenty-third round, second wave)",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
