@@ -169,6 +169,20 @@ def test_no_resource_part() -> None:
     )
 
 
+def test_a_resource_the_poster_replaced_with_a_stand_in_is_no_resource() -> None:
+    """Posted errors hide names behind stand-ins; a grant on "{role}" would be a grant on nothing."""
+    error = only(
+        "AccessDenied: User: {user} is not authorized to perform: sts:AssumeRole on resource: "
+        "{role}:{app}-dev-EnvManagerRole"
+    )
+    assert (error.action, error.resource) == ("sts:AssumeRole", "")
+    arn = only(
+        "User: arn:aws:sts::111122223333:assumed-role/deploy/ci is not authorized to perform: "
+        "s3:GetObject on resource: arn:aws:s3:::{bucket}/app.zip"
+    )
+    assert arn.resource == ""
+
+
 def test_encoded_authorization_message() -> None:
     # EC2 through the CLI, the STS DecodeAuthorizationMessage documentation's scenario
     error = only(

@@ -47,12 +47,8 @@ THIN_CAUSES = {
     "repository-link-ambiguous": "a posture finding about how repository files link, not a failure text",
     "resource-policy-open-to-anyone": "a posture finding about a resource policy; an open bucket fails no build",
     "resource-policy-other-accounts": "a posture finding about a resource policy; a shared key fails no build",
-    "ecs-service-not-codedeploy-controller": "documented CodeDeploy wording; threads found did not quote it",
     "codebuild-build-timeout": "documented build status; threads found did not confirm a cause beyond slowness",
     "ecs-private-registry-credentials-invalid": "the secret parse errors appear only in the ECS agent's source; threads were pulls without repositoryCredentials",
-    "iam-policy-invalid-principal": "added this round; its sourced cases are being gathered",
-    "assume-role-duration-too-long": "added this round; its sourced cases are being gathered",
-    "codepipeline-service-role-not-trusted": "threads quoting the service's AssumeRole refusal were about action roles, a role created a moment before, or a role that did not exist",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {

@@ -197,3 +197,22 @@ def test_with_collected_facts_a_resembled_cause_they_rule_out_is_dropped() -> No
     )
     assert not ruled_out("codebuild-privileged-mode-off", rules, {}, None)  # unknown: kept
     assert not ruled_out("no-such-cause", rules, {}, None)
+
+
+def test_a_cause_with_two_near_wordings_outranks_one_a_little_nearer() -> None:
+    """A cause is ranked by its nearest document and, a little, by its next nearest."""
+    shared = "registry refused the layer upload quota"
+    model = Model(
+        [
+            ("one-near", words(f"{shared} alpha", None)),
+            ("two-near", words(f"{shared} beta gamma", None)),
+            ("two-near", words(f"{shared} delta epsilon", None)),
+        ]
+    )
+    leads = model.resembling(shared, None, 3)
+    similarity = {lead.cause: lead.similarity for lead in leads}
+    assert similarity["one-near"] > similarity["two-near"]  # the single nearest document is one-near's
+    assert [lead.cause for lead in leads] == ["two-near", "one-near"]
+    # with its support, two-near stays first only while its nearest is not far behind
+    alone = Model([("one-near", words(shared, None)), *model.cases[1:]])
+    assert [lead.cause for lead in alone.resembling(shared, None, 3)][:1] == ["one-near"]

@@ -22,6 +22,7 @@ def diagnose_text(diagnoser: Any, source: str, surface: str | None) -> list[Find
     from pipedoctor.diagnose.unrecognised import also_resembling, unrecognised_text
 
     state = scan_source(diagnoser.matcher, source, surface or ANY_SURFACE)
+    _scan_unwrapped(diagnoser.matcher, state, surface or ANY_SURFACE)
     findings = diagnoser.judge(state, incident_from_text("", surface))
     if not findings and surface:
         findings = _matched_elsewhere(diagnoser, state.tail, surface)
@@ -29,6 +30,17 @@ def diagnose_text(diagnoser: Any, source: str, surface: str | None) -> list[Find
     if findings:
         return findings + also_resembling(diagnoser.matcher.rules, findings, tail, surface)
     return unrecognised_text(diagnoser.matcher.rules, tail, surface)
+
+
+def _scan_unwrapped(matcher: Any, state: Any, surface: str) -> None:
+    """The input's end scanned again with its wrapped lines joined: rules the wrapping hid match
+    there (a rule keeps its first match, from the input as it was)."""
+    from pipedoctor.diagnose.unwrap import unwrapped
+
+    tail = state.tail.decode("utf-8", errors="replace")
+    joined = unwrapped(tail)
+    if joined != tail:
+        matcher.scan(joined, surface, state)
 
 
 def _matched_elsewhere(diagnoser: Any, tail: bytes, surface: str) -> list[Finding]:

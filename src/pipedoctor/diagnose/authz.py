@@ -291,7 +291,7 @@ def parse_authorization_errors(text: str) -> list[AuthorizationError]:
             AuthorizationError(
                 principal=match.group("principal") or "",
                 action=action,
-                resource=(match.group("resource") or "").rstrip("."),
+                resource=_unredacted((match.group("resource") or "").rstrip(".")),
                 layer=layer,
                 explicit_deny=explicit,
                 code=code,
@@ -424,6 +424,14 @@ def parse_authorization_errors(text: str) -> list[AuthorizationError]:
     return list(dict.fromkeys(found))
 
 
+# A poster's stand-in for a value they hid ("on resource: {role}"): no resource to name or grant on.
+_REDACTION = re.compile(r"\{[\w.-]*\}")
+
+
+def _unredacted(resource: str) -> str:
+    return "" if _REDACTION.search(resource) else resource
+
+
 def _resource_in(window: str) -> str:
     arn = re.search(
         r"arn:aws[\w-]*:[\w-]+:[\w-]*:\d{0,12}:[^\s\"',;)]+|arn:aws[\w-]*:s3:::[^\s\"',;)]+", window
@@ -433,8 +441,8 @@ def _resource_in(window: str) -> str:
     # "... for <ARN>: AccessDeniedException": the colon is the message's, not the ARN's (a log
     # stream's ARN may end in one)
     if _ERROR_CODE_AFTER.match(window, arn.end()):
-        return arn.group(0).rstrip(".:")
-    return arn.group(0).rstrip(".")
+        return _unredacted(arn.group(0).rstrip(".:"))
+    return _unredacted(arn.group(0).rstrip("."))
 
 
 _ERROR_CODE_AFTER = re.compile(r"\s+[A-Z]\w*(?:Exception|Denied|Error)\b")
