@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pipedoctor.app.snapshots import SnapshotRequest
+    from pipedoctor.diagnose.matcher import RuleMatcher, ScanState
     from pipedoctor.model import CollectionError, Finding
     from pipedoctor.report.text import Section
 
@@ -32,7 +33,7 @@ def diagnose_text(diagnoser: Any, source: str, surface: str | None) -> list[Find
     return unrecognised_text(diagnoser.matcher.rules, tail, surface)
 
 
-def _scan_unwrapped(matcher: Any, state: Any, surface: str) -> None:
+def _scan_unwrapped(matcher: RuleMatcher, state: ScanState, surface: str) -> None:
     """The input's end scanned again with its wrapped lines joined: rules the wrapping hid match
     there (a rule keeps its first match, from the input as it was)."""
     from pipedoctor.diagnose.unwrap import unwrapped
