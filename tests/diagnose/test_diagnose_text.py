@@ -96,15 +96,19 @@ def test_unrecognised_text_shows_the_error_lines_best_first_and_what_to_collect(
 
 def test_a_text_no_rule_of_its_surface_matches_gets_the_rules_of_other_places(tmp_path: Path, run_cli) -> None:
     path = tmp_path / "deploy.log"
-    path.write_text("service web: Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:x)\n")
+    path.write_text(
+        "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to"
+        " create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist.\n"
+    )
     code, out, err = run_cli("diagnose", "--text", str(path), "--surface", "codebuild-log", "--format", "json")
     assert code == 0, err
     first = json.loads(out)["diagnoses"][0]
-    assert first["cause"] == "ecs-elb-health-check-failing"
+    assert first["cause"] == "ecs-log-group-missing"
     assert any("not codebuild-log" in note for note in first["unverified"])
     code, out, err = run_cli("diagnose", "--text", str(path), "--surface", "ecs-task", "--format", "json")
     first = json.loads(out)["diagnoses"][0]
-    assert first["cause"] == "ecs-elb-health-check-failing" and first["unverified"] == []
+    assert first["cause"] == "ecs-log-group-missing"
+    assert not any("not ecs-task" in note for note in first["unverified"])
 
 
 def test_escape_sequences_from_the_input_never_reach_the_terminal(tmp_path: Path, run_cli) -> None:

@@ -21,6 +21,7 @@ LOOK_ALIKES = {
     "ecr-credential-helper-no-basic-auth": "no basic auth credentials: the docker config decides",
     "ecr-registry-account-mismatch-no-basic-auth": "no basic auth credentials: the login registry decides",
     "iam-policy-propagation-race": "a StartBuild denial: whether the role allows it now decides",
+    "ecs-deploy-unknown-task-definition": "ecs-deploy hides its describe error: whether the call is refused or the definition is missing decides",
     "ecr-cross-account-repo-access-denied": "a 403 from a registry: the accounts and the repository policy decide",
     "iam-policy-propagation-race-on-assume": "a role not assumable at create time: whether a retry succeeds decides",
     "deployer-missing-iam-passrole-ecs-assume": "ECS could not assume the role: its trust policy decides first",
