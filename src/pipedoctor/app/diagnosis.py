@@ -23,22 +23,21 @@ def diagnose_text(diagnoser: Any, source: str, surface: str | None) -> list[Find
     from pipedoctor.diagnose.unrecognised import also_resembling, unrecognised_text
 
     state = scan_source(diagnoser.matcher, source, surface or ANY_SURFACE)
-    _scan_unwrapped(diagnoser.matcher, state, surface or ANY_SURFACE)
+    tail = state.tail.decode("utf-8", errors="replace")
+    _scan_unwrapped(diagnoser.matcher, state, tail, surface or ANY_SURFACE)
     findings = diagnoser.judge(state, incident_from_text("", surface))
     if not findings and surface:
         findings = _matched_elsewhere(diagnoser, state.tail, surface)
-    tail = state.tail.decode("utf-8", errors="replace")
     if findings:
         return findings + also_resembling(diagnoser.matcher.rules, findings, tail, surface)
     return unrecognised_text(diagnoser.matcher.rules, tail, surface)
 
 
-def _scan_unwrapped(matcher: RuleMatcher, state: ScanState, surface: str) -> None:
-    """The input's end scanned again with its wrapped lines joined: rules the wrapping hid match
-    there (a rule keeps its first match, from the input as it was)."""
+def _scan_unwrapped(matcher: RuleMatcher, state: ScanState, tail: str, surface: str) -> None:
+    """The input's end (`tail`, decoded) scanned again with its wrapped lines joined: rules the
+    wrapping hid match there (a rule keeps its first match, from the input as it was)."""
     from pipedoctor.diagnose.unwrap import unwrapped
 
-    tail = state.tail.decode("utf-8", errors="replace")
     joined = unwrapped(tail)
     if joined != tail:
         matcher.scan(joined, surface, state)
