@@ -35,7 +35,7 @@ SHARED_DEV = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / 
 
 # Measured (rounded down); a change that lowers them fails here.
 FLOORS = {
-    "train": {"top1": 0.91, "top3": 0.97},  # 1175/1273 and 1249/1273 (1155/1251 and 1227/1251 without ../shared)
+    "train": {"top1": 0.91, "top3": 0.97},  # 1175/1273 and 1250/1273 (1155/1251 and 1228/1251 without ../shared)
     "validation": {"top1": 0.81, "top3": 0.90},  # 352/433 and 391/433
 }
 MIN_VALIDATION_CASES = 75
