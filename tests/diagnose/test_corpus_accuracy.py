@@ -104,8 +104,12 @@ def _resemblance_without(case: dict) -> Iterator[None]:
         yield
         return
     at = model.cases.index(own)
-    others = resemblance.Model(model.cases[:at] + model.cases[at + 1 :])
-    with patch.object(resemblance, "_model", lambda: others):
+    others = model.cases[:at] + model.cases[at + 1 :]
+
+    def joined_without(_corpus: resemblance.Model, examples: resemblance.RuleExamples):
+        return resemblance.Model(others, resemblance._knowledge(examples))
+
+    with patch.object(resemblance, "_joined", joined_without):
         yield
 
 

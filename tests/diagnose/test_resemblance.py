@@ -78,7 +78,7 @@ def test_a_text_that_shares_only_common_words_gets_no_lead() -> None:
 def _only_these_cases(monkeypatch, model) -> None:
     """Resemblance reads `model`'s cases alone: no rule example or cause description."""
     monkeypatch.setattr(resemblance, "_model", model)
-    monkeypatch.setattr(resemblance, "_knowledge", lambda rules: [])
+    monkeypatch.setattr(resemblance, "_joined", lambda corpus, examples: corpus)
 
 
 def _rate_limit_model() -> Model:

@@ -7,6 +7,7 @@ is read at close to plain regex speed; texts can be fed block by block to keep m
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import re2
 
@@ -54,27 +55,37 @@ def rule_applies(rule: Rule, surface: str) -> bool:
     return surface in OTHER_SURFACES and "other" in rule.surfaces
 
 
+@lru_cache(maxsize=2)
+def _compile(sources: tuple[str, ...]) -> re2.Set:
+    """One set of the patterns `sources`, kept for the process: each command of a session, each
+    diagnoser of the TUI, builds its own matcher of the same rules, and compiling costs a third of
+    a second."""
+    patterns = re2.Set.SearchSet(re2_options())
+    for source in sources:
+        patterns.Add(flagged_source(source))
+    try:
+        patterns.Compile()
+    except re2.error:
+        raise RuleError(
+            "the rules' patterns are too large to compile together (RE2 memory limit)"
+        ) from None
+    return patterns
+
+
 class RuleMatcher:
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = [rule for rule in rules if rule.kind == "diagnosis"]
         self._entries: list[tuple[Rule, Pattern, bool]] = []  # (rule, pattern, is_exclude)
         for rule in self.rules:
-            for pattern, is_exclude in [(p, False) for p in rule.match] + [(p, True) for p in rule.exclude]:
+            for pattern, is_exclude in [(p, False) for p in rule.match] + [
+                (p, True) for p in rule.exclude
+            ]:
                 self._entries.append((rule, pattern, is_exclude))
         self._set: re2.Set | None = None  # compiled on the first text: a repository check has none
 
     def _compiled_set(self) -> re2.Set:
         if self._set is None:
-            patterns = re2.Set.SearchSet(re2_options())
-            for _, pattern, _ in self._entries:
-                patterns.Add(flagged_source(pattern.source))
-            try:
-                patterns.Compile()
-            except re2.error:
-                raise RuleError(
-                    "the rules' patterns are too large to compile together (RE2 memory limit)"
-                ) from None
-            self._set = patterns
+            self._set = _compile(tuple(pattern.source for _, pattern, _ in self._entries))
         return self._set
 
     def scan(self, block: str | bytes, surface: str, state: ScanState) -> None:
@@ -100,8 +111,14 @@ class RuleMatcher:
             captures = {k: v for k, v in found.groupdict().items() if v is not None}
             # rules that read the whole message: denials resolved, and Allows a denial may rule out
             reads_message = rule.resolve or rule.fix_policy
-            excerpt = text[max(0, found.start() - EXCERPT_CHARS) : found.end() + EXCERPT_CHARS] if reads_message else ""
-            state.first[rule.id] = TextMatch(captures, surface, _line_around(text, found.start()), excerpt)
+            excerpt = (
+                text[max(0, found.start() - EXCERPT_CHARS) : found.end() + EXCERPT_CHARS]
+                if reads_message
+                else ""
+            )
+            state.first[rule.id] = TextMatch(
+                captures, surface, _line_around(text, found.start()), excerpt
+            )
 
     def matched_rules(self, state: ScanState) -> list[tuple[Rule, TextMatch]]:
         return [

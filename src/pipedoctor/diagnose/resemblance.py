@@ -20,7 +20,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -154,39 +154,40 @@ def _model() -> Model:
 def knowledge_documents(rules: list[Rule]) -> list[tuple[str, frozenset[str], str]]:
     """The wordings of each cause besides its sourced failures: the texts its diagnosis rules
     are tested to match, and its description in causes.yaml."""
-    from pipedoctor.diagnose.causes import cause_descriptions
+    return list(_knowledge(_rule_examples(rules)))
 
-    documents = [
-        (rule.cause, words(test["text"], test.get("surface")), RULE_EXAMPLE)
+
+RuleExamples = tuple[tuple[str, str, str | None], ...]  # (cause, text, surface)
+
+
+def _rule_examples(rules: list[Rule]) -> RuleExamples:
+    """Each text a diagnosis rule is tested to match."""
+    return tuple(
+        (rule.cause, test["text"], test.get("surface"))
         for rule in rules
         if rule.kind == "diagnosis" and not rule.fallback
         for test in rule.tests
         if test.get("expect") == "match" and test.get("text")
-    ]
+    )
+
+
+# Kept for the process by content rather than by the rules object: each command of a session and
+# each diagnoser of the TUI loads the same rules anew, and joining the model takes a tenth of a second.
+@lru_cache(maxsize=2)
+def _knowledge(examples: RuleExamples) -> tuple[tuple[str, frozenset[str], str], ...]:
+    from pipedoctor.diagnose.causes import cause_descriptions
+
+    documents = [(cause, words(text, surface), RULE_EXAMPLE) for cause, text, surface in examples]
     documents += [
         (cause, words(description, None), DESCRIPTION)
         for cause, description in cause_descriptions().items()
     ]
-    return documents
+    return tuple(documents)
 
 
-# One rule set is diagnosed with at a time (a diagnoser's): its documents, and the model joining them
-# to the corpus's, are kept while the rules (and the corpus model, which a test may swap) stay the same.
-_last_knowledge: list[tuple[list[Rule], list[tuple[str, frozenset[str], str]]]] = []
-_last_joined: list[tuple[Model, list[Rule], Model]] = []
-
-
-def _knowledge(rules: list[Rule]) -> list[tuple[str, frozenset[str], str]]:
-    if not (_last_knowledge and _last_knowledge[0][0] is rules):
-        _last_knowledge[:] = [(rules, knowledge_documents(rules))]
-    return _last_knowledge[0][1]
-
-
-def _model_with(rules: list[Rule]) -> Model:
-    corpus = _model()
-    if not (_last_joined and _last_joined[0][0] is corpus and _last_joined[0][1] is rules):
-        _last_joined[:] = [(corpus, rules, Model(corpus.cases, _knowledge(rules)))]
-    return _last_joined[0][2]
+@lru_cache(maxsize=2)
+def _joined(corpus: Model, examples: RuleExamples) -> Model:
+    return Model(corpus.cases, _knowledge(examples))
 
 
 def resembling(
@@ -194,7 +195,7 @@ def resembling(
 ) -> list[Resemblance]:
     """Up to `limit` causes whose sourced failures (and, given `rules`, whose rules' examples and
     descriptions) the text resembles, most alike first."""
-    model = _model() if rules is None else _model_with(rules)
+    model = _model() if rules is None else _joined(_model(), _rule_examples(rules))
     return model.resembling(text, surface, limit)
 
 
