@@ -199,8 +199,10 @@ def test_with_collected_facts_a_resembled_cause_they_rule_out_is_dropped() -> No
     assert not ruled_out("no-such-cause", rules, {}, None)
 
 
-def test_a_cause_with_two_near_wordings_outranks_one_a_little_nearer() -> None:
-    """A cause is ranked by its nearest document and, a little, by its next nearest."""
+def test_a_cause_with_two_near_wordings_outranks_one_a_little_nearer(monkeypatch) -> None:
+    """A cause is ranked by its nearest document and, a little, by its next nearest (here apart
+    from its vocabulary, which prefers one-near's few words)."""
+    monkeypatch.setattr(resemblance, "VOCABULARY_WEIGHT", 0.0)
     shared = "registry refused the layer upload quota"
     model = Model(
         [
@@ -216,3 +218,27 @@ def test_a_cause_with_two_near_wordings_outranks_one_a_little_nearer() -> None:
     # with its support, two-near stays first only while its nearest is not far behind
     alone = Model([("one-near", words(shared, None)), *model.cases[1:]])
     assert [lead.cause for lead in alone.resembling(shared, None, 3)][:1] == ["one-near"]
+
+
+def test_a_cause_whose_wordings_each_share_a_part_of_the_text_is_a_lead(monkeypatch) -> None:
+    """No document of "parts" is near the text, but its wordings together hold all of it."""
+    text = "registry refused layer upload quota exceeded"
+
+    def other_words(tag: str) -> str:
+        return " ".join(f"{tag}{letter}" for letter in "abcdefghijklmnopqrst")
+
+    model = Model(
+        [
+            ("parts", words(f"registry refused {other_words('one')}", None)),
+            ("parts", words(f"layer upload {other_words('two')}", None)),
+            ("parts", words(f"quota exceeded {other_words('three')}", None)),
+            ("build", words("build failed with exit code", None)),
+            ("task", words("task stopped essential container exited", None)),
+        ]
+    )
+    (lead,) = model.resembling(text, None, 3)
+    assert lead.cause == "parts"
+    assert lead.similarity < resemblance.MIN_SIMILARITY and not lead.strong
+    assert set(lead.shared) in ({"registry", "refused"}, {"layer", "upload"}, {"quota", "exceeded"})
+    monkeypatch.setattr(resemblance, "MIN_VOCABULARY_SHARE", 1.1)
+    assert model.resembling(text, None, 3) == []
