@@ -111,6 +111,21 @@ def test_a_text_no_rule_of_its_surface_matches_gets_the_rules_of_other_places(tm
     assert not any("not ecs-task" in note for note in first["unverified"])
 
 
+def test_rules_of_other_places_also_read_the_text_unwrapped(tmp_path: Path, run_cli) -> None:
+    """The log group refusal's two halves are on two lines, the second a continuation."""
+    path = tmp_path / "deploy.log"
+    path.write_text(
+        "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to"
+        " create Cloudwatch log stream: operation error CloudWatch Logs: CreateLogStream,\n"
+        "https response error StatusCode: 400, RequestID: 1a2b, ResourceNotFoundException\n"
+    )
+    code, out, err = run_cli("diagnose", "--text", str(path), "--surface", "codebuild-log", "--format", "json")
+    assert code == 0, err
+    first = json.loads(out)["diagnoses"][0]
+    assert (first["cause"], first["rule"]) == ("ecs-log-group-missing", "ecs-log-group-missing")
+    assert any("not codebuild-log" in note for note in first["unverified"])
+
+
 def test_escape_sequences_from_the_input_never_reach_the_terminal(tmp_path: Path, run_cli) -> None:
     path = tmp_path / "input"
     path.write_bytes(b"\x1b]52;c;ZXZpbA==\x07\x1b[2J" + RATE_LIMIT)

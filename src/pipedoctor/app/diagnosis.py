@@ -27,7 +27,7 @@ def diagnose_text(diagnoser: Any, source: str, surface: str | None) -> list[Find
     _scan_unwrapped(diagnoser.matcher, state, tail, surface or ANY_SURFACE)
     findings = diagnoser.judge(state, incident_from_text("", surface))
     if not findings and surface:
-        findings = _matched_elsewhere(diagnoser, state.tail, surface)
+        findings = _matched_elsewhere(diagnoser, tail, surface)
     if findings:
         return findings + also_resembling(diagnoser.matcher.rules, findings, tail, surface)
     return unrecognised_text(diagnoser.matcher.rules, tail, surface)
@@ -43,14 +43,16 @@ def _scan_unwrapped(matcher: RuleMatcher, state: ScanState, tail: str, surface: 
         matcher.scan(joined, surface, state)
 
 
-def _matched_elsewhere(diagnoser: Any, tail: bytes, surface: str) -> list[Finding]:
-    """The causes of rules written for other places that match the input's end: no rule of
-    `surface` did, and the same words are often printed in several places."""
+def _matched_elsewhere(diagnoser: Any, tail: str, surface: str) -> list[Finding]:
+    """The causes of rules written for other places that match the input's end (`tail`, decoded),
+    as it is or unwrapped: no rule of `surface` did, and the same words are often printed in
+    several places."""
     from pipedoctor.diagnose import incident_from_text
     from pipedoctor.diagnose.matcher import ANY_SURFACE, ScanState
 
     state = ScanState()
     diagnoser.matcher.scan(tail, ANY_SURFACE, state)
+    _scan_unwrapped(diagnoser.matcher, state, tail, ANY_SURFACE)
     findings = diagnoser.judge(state, incident_from_text("", None))
     for finding in findings:
         finding.unverified.append(f"matched a rule written for texts from elsewhere, not {surface}")
