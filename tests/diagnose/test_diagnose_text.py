@@ -97,7 +97,8 @@ def test_unrecognised_text_shows_the_error_lines_best_first_and_what_to_collect(
 def test_a_text_no_rule_of_its_surface_matches_gets_the_rules_of_other_places(tmp_path: Path, run_cli) -> None:
     path = tmp_path / "deploy.log"
     path.write_text(
-        "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to"
+        # the docker daemon's words, without ECS's stop code (a line holding it is read as ECS's report)
+        "Error response from daemon: failed to initialize logging driver: failed to"
         " create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist.\n"
     )
     code, out, err = run_cli("diagnose", "--text", str(path), "--surface", "codebuild-log", "--format", "json")
@@ -115,7 +116,7 @@ def test_rules_of_other_places_also_read_the_text_unwrapped(tmp_path: Path, run_
     """The log group refusal's two halves are on two lines, the second a continuation."""
     path = tmp_path / "deploy.log"
     path.write_text(
-        "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to"
+        "Error response from daemon: failed to initialize logging driver: failed to"
         " create Cloudwatch log stream: operation error CloudWatch Logs: CreateLogStream,\n"
         "https response error StatusCode: 400, RequestID: 1a2b, ResourceNotFoundException\n"
     )

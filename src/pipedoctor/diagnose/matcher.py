@@ -13,11 +13,17 @@ import re2
 
 from pipedoctor.diagnose.patterns import Pattern, flagged_source, re2_options
 from pipedoctor.diagnose.rules import Rule, RuleError
+from pipedoctor.knowledge.ecs_reports import ECS_REPORT_WORDS
 
 ANY_SURFACE = "any"  # a pasted text of unknown origin: every rule may apply
 # Places outside the pipeline's own services; a rule that applies to "other" applies to them too.
 OTHER_SURFACES = {"other", "cli", "cloudformation"}
 EXCERPT_CHARS = 800  # enough for a wrapped AWS message on either side of the matched words
+# A build log's lines that hold ECS's own reports (a deploy tool relays them) are also read as ECS's
+# texts, by the rules written for those.
+RELAYING_SURFACES = {"codebuild-log"}
+RELAYED_SURFACE = "ecs-task"
+_RELAYED_REPORT = [Pattern(words) for words in ECS_REPORT_WORDS]
 
 
 @dataclass
@@ -72,6 +78,17 @@ def _compile(sources: tuple[str, ...]) -> re2.Set:
     return patterns
 
 
+def _relayed_reports(text: str, reports: list[Pattern]) -> str:
+    """The lines of `text` that hold one of `reports` (the words of ECS's reports found in it)."""
+    lines = {}
+    for pattern in reports:
+        for found in pattern.regex.finditer(text):
+            start = text.rfind("\n", 0, found.start()) + 1
+            end = text.find("\n", found.start())
+            lines[start] = text[start : end if end != -1 else len(text)]
+    return "\n".join(line for _, line in sorted(lines.items()))
+
+
 class RuleMatcher:
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = [rule for rule in rules if rule.kind == "diagnosis"]
@@ -84,8 +101,10 @@ class RuleMatcher:
         self._set: re2.Set | None = None  # compiled on the first text: a repository check has none
 
     def _compiled_set(self) -> re2.Set:
+        """The rules' patterns, then the words of ECS's relayed reports (from index len(entries))."""
         if self._set is None:
-            self._set = _compile(tuple(pattern.source for _, pattern, _ in self._entries))
+            sources = [pattern.source for _, pattern, _ in self._entries]
+            self._set = _compile(tuple(sources + [pattern.source for pattern in _RELAYED_REPORT]))
         return self._set
 
     def scan(self, block: str | bytes, surface: str, state: ScanState) -> None:
@@ -96,6 +115,14 @@ class RuleMatcher:
         if not hits:
             return
         text = block.decode("utf-8", errors="replace") if isinstance(block, bytes) else block
+        rule_hits = [index for index in hits if index < len(self._entries)]
+        self._record(rule_hits, text, surface, state)
+        if len(rule_hits) < len(hits) and surface in RELAYING_SURFACES:
+            reports = [_RELAYED_REPORT[index - len(self._entries)] for index in hits if index >= len(self._entries)]
+            self.scan(_relayed_reports(text, reports), RELAYED_SURFACE, state)
+
+    def _record(self, hits: list[int], text: str, surface: str, state: ScanState) -> None:
+        """The first match of each rule whose pattern `hits` names, and the rules excluded."""
         for index in sorted(hits):
             rule, pattern, is_exclude = self._entries[index]
             if not rule_applies(rule, surface):
