@@ -32,6 +32,8 @@ LINES = [
     "latest: digest: sha256:{u:064d} size: 2419",
     "npm WARN deprecated inflight@1.0.6: This module is not supported, and leaks memory.",
     "[Container] 2026/11/27 10:{m:02d}:{s:02d}.{u:06d} Running command docker build -t $REPOSITORY_URI:$TAG .",
+    # a deploy tool waiting on the service relays ECS's events, which are read again as ECS's texts
+    "2026/11/27 10:{m:02d}:{s:02d} (service web) has started {n} tasks: (task {u:032d}).",
 ]
 FAILURES = [
     "toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating",

@@ -78,15 +78,16 @@ def _compile(sources: tuple[str, ...]) -> re2.Set:
     return patterns
 
 
-def _relayed_reports(text: str, reports: list[Pattern]) -> str:
-    """The lines of `text` that hold one of `reports` (the words of ECS's reports found in it)."""
+def _relayed_reports(block: bytes, reports: list[Pattern]) -> bytes:
+    """The lines of `block` that hold one of `reports` (the words of ECS's reports found in it).
+    Searched as bytes: RE2 maps every match's offsets back to characters in a str."""
     lines = {}
     for pattern in reports:
-        for found in pattern.regex.finditer(text):
-            start = text.rfind("\n", 0, found.start()) + 1
-            end = text.find("\n", found.start())
-            lines[start] = text[start : end if end != -1 else len(text)]
-    return "\n".join(line for _, line in sorted(lines.items()))
+        for found in pattern.regex.finditer(block):
+            start = block.rfind(b"\n", 0, found.start()) + 1
+            end = block.find(b"\n", found.start())
+            lines[start] = block[start : end if end != -1 else len(block)]
+    return b"\n".join(line for _, line in sorted(lines.items()))
 
 
 class RuleMatcher:
@@ -119,7 +120,8 @@ class RuleMatcher:
         self._record(rule_hits, text, surface, state)
         if len(rule_hits) < len(hits) and surface in RELAYING_SURFACES:
             reports = [_RELAYED_REPORT[index - len(self._entries)] for index in hits if index >= len(self._entries)]
-            self.scan(_relayed_reports(text, reports), RELAYED_SURFACE, state)
+            raw = block if isinstance(block, bytes) else block.encode("utf-8", errors="replace")
+            self.scan(_relayed_reports(raw, reports), RELAYED_SURFACE, state)
 
     def _record(self, hits: list[int], text: str, surface: str, state: ScanState) -> None:
         """The first match of each rule whose pattern `hits` names, and the rules excluded."""
