@@ -119,7 +119,11 @@ class RuleMatcher:
         rule_hits = [index for index in hits if index < len(self._entries)]
         self._record(rule_hits, text, surface, state)
         if len(rule_hits) < len(hits) and surface in RELAYING_SURFACES:
-            reports = [_RELAYED_REPORT[index - len(self._entries)] for index in hits if index >= len(self._entries)]
+            reports = [
+                _RELAYED_REPORT[index - len(self._entries)]
+                for index in hits
+                if index >= len(self._entries)
+            ]
             raw = block if isinstance(block, bytes) else block.encode("utf-8", errors="replace")
             self.scan(_relayed_reports(raw, reports), RELAYED_SURFACE, state)
 
