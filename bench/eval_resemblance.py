@@ -1,6 +1,6 @@
 """Resemblance alone as a classifier, each train case of the failure corpus left out in turn: how
-often its nearest cause is the real one, overall and per band of similarity (the bands are where
-`resemblance.STRONG_SIMILARITY` comes from); from the sourced cases alone, and with the rules'
+often its nearest cause is the real one, overall and for near and less near first leads (where
+the near band of `resemblance` comes from); from the sourced cases alone, and with the rules'
 example texts and the causes' descriptions beside them (some examples were written from train
 cases, so that figure flatters). Validation cases are never read.
 
@@ -17,7 +17,14 @@ from pathlib import Path
 
 from pipedoctor.diagnose import load_rules
 from pipedoctor.diagnose.priors import read_train_cases
-from pipedoctor.diagnose.resemblance import STRONG_SIMILARITY, Model, knowledge_documents, words
+from pipedoctor.diagnose.resemblance import (
+    NEAR_SIMILARITY,
+    STRONG_SIMILARITY,
+    STRONG_VOCABULARY_SHARE,
+    Model,
+    knowledge_documents,
+    words,
+)
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "failures"
 
@@ -52,14 +59,16 @@ def _evaluate(cases: list, knowledge: list) -> None:
             seen[band] += 1
             right[band] += leads[0].cause == cause
     total = len(cases)
-    print(f"  {total} train cases, each left out: top-1 {top1 / total:.1%}, top-3 {top3 / total:.1%}")
-    for band in ("near", "far"):
-        edge = ">=" if band == "near" else "<"
+    print(
+        f"  {total} train cases, each left out: top-1 {top1 / total:.1%}, top-3 {top3 / total:.1%}"
+    )
+    near = (
+        f"similarity >= {STRONG_SIMILARITY}, or >= {NEAR_SIMILARITY} with "
+        f"{STRONG_VOCABULARY_SHARE:.0%} of the vocabulary's likelihood"
+    )
+    for band, label in (("near", f"first lead near ({near})"), ("far", "first lead less near")):
         share = right[band] / seen[band] if seen[band] else 0.0
-        print(
-            f"  nearest similarity {edge} {STRONG_SIMILARITY}: {seen[band]} cases, "
-            f"nearest cause right in {right[band]} ({share:.0%})"
-        )
+        print(f"  {label}: {seen[band]} cases, its cause right in {right[band]} ({share:.0%})")
     print(f"  no lead at all: {total - sum(seen.values())} cases")
 
 
