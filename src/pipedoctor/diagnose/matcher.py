@@ -115,9 +115,10 @@ class RuleMatcher:
         hits = self._compiled_set().Match(block)
         if not hits:
             return
-        text = block.decode("utf-8", errors="replace") if isinstance(block, bytes) else block
         rule_hits = [index for index in hits if index < len(self._entries)]
-        self._record(rule_hits, text, surface, state)
+        if rule_hits:
+            text = block.decode("utf-8", errors="replace") if isinstance(block, bytes) else block
+            self._record(rule_hits, text, surface, state)
         if len(rule_hits) < len(hits) and surface in RELAYING_SURFACES:
             reports = [
                 _RELAYED_REPORT[index - len(self._entries)]

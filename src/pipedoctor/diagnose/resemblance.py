@@ -123,7 +123,6 @@ class Model:
         self.vocabulary_size = {
             cause: sum(counts.values()) for cause, counts in self.vocabulary.items()
         }
-        self.distinct_words = len(frequency)
 
     def _vocabulary_share(self, text_words: frozenset[str]) -> dict[str, float]:
         """Each cause's share of the likelihood of the text's words under its vocabulary."""
@@ -133,7 +132,7 @@ class Model:
         log_likelihood = {}
         for cause, counts in self.vocabulary.items():
             per_word = math.log(
-                self.vocabulary_size[cause] + VOCABULARY_SMOOTHING * self.distinct_words
+                self.vocabulary_size[cause] + VOCABULARY_SMOOTHING * len(self.weight)
             )
             log_likelihood[cause] = (
                 sum(math.log(counts.get(word, 0) + VOCABULARY_SMOOTHING) for word in known)
