@@ -47,7 +47,6 @@ THIN_CAUSES = {
     "repository-link-ambiguous": "a posture finding about how repository files link, not a failure text",
     "resource-policy-open-to-anyone": "a posture finding about a resource policy; an open bucket fails no build",
     "resource-policy-other-accounts": "a posture finding about a resource policy; a shared key fails no build",
-    "ecs-private-registry-credentials-invalid": "the secret parse errors appear only in the ECS agent's source; threads were pulls without repositoryCredentials",
 }
 # Rules whose cause is only ever a posture finding or a fallback, never the sourced cause of a text.
 RULES_WITHOUT_CASES_ALLOWED = {
