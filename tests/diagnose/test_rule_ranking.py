@@ -49,6 +49,8 @@ LOOK_ALIKES = {
     "codebuild-phase-upload-artifacts-s3": "artifact upload, no detail: the artifact files and the bucket grants decide",
     "codebuild-phase-install-runtime-required": "install, no detail: the buildspec's runtime-versions decide",
     "kms-key-disabled-or-pending-deletion-ciphertext": "a ciphertext whose key cannot be used: the key's state decides (Enabled -> the role's access)",
+    # The CDK says the same words whether the step has no credentials or AWS refused them.
+    "aws-credentials-invalid-cdk-account": "the CDK's unresolved account: whether the step has credentials and AWS accepts them decides",
 }
 
 RULES = load_rules()
