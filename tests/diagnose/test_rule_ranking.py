@@ -32,7 +32,6 @@ LOOK_ALIKES = {
     "codedeploy-ecs-service-identifier-invalid": "CodeDeploy refuses the group's ECS service: whether it exists decides",
     "codedeploy-ecs-service-identifier-invalid-controller": "CodeDeploy refuses the group's ECS service: its deployment controller decides",
     "ecs-task-definition-file-missing-codepipeline": "the blue/green action's task definition file not read: what the artifact holds decides",
-    "aws-credentials-invalid-cdk-account": "the CDK cannot resolve the account: whether the step has credentials at all decides (none -> not found)",
     "aws-credentials-not-found-in-build": "no credentials in a build log: whether the command ran in a container the build started decides",
     "ecs-private-registry-credentials-missing-access-denied": "a non-ECR pull denied: repositoryCredentials and whether the repository exists decide",
     # A catalogue message cut before its detail: the documented causes are listed, most frequent first.
