@@ -19,7 +19,7 @@ ECS_REPORT_WORDS = (
     r"\bTask failed ELB health checks\b",
     r"\bECS was unable to assume the role\b",
     r"\bunable to pull secrets or registry auth\b",
-    r"(?m)\bRESOURCE:[A-Z]+\b",  # a RunTask failure's reason (in capitals, as ECS writes it)
+    r"\bRESOURCE:[A-Z]+\b",  # a RunTask failure's reason (in capitals, as ECS writes it)
     r"\bCapacity is unavailable at this time\b",
     r"\bECS Deployment Circuit Breaker was triggered\b",  # a deployment's rollout reason
     r"\bdeployment failed: alarms? detected\b",
