@@ -25,6 +25,7 @@ from pipedoctor.diagnose.resemblance import (
     knowledge_documents,
     words,
 )
+from pipedoctor.diagnose.unrecognised import ErrorLines, resemblance_text
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "failures"
 
@@ -51,7 +52,10 @@ def _evaluate(cases: list, knowledge: list) -> None:
     right, seen = Counter(), Counter()
     for index, (cause, _, case) in enumerate(cases):
         others = Model([(c, w) for c, w, _ in cases[:index] + cases[index + 1 :]], knowledge)
-        leads = others.resembling(case["error_text"], case.get("surface"), 3)
+        lines = ErrorLines()
+        lines.feed(case["error_text"])
+        text = resemblance_text(lines, [case["error_text"]])
+        leads = others.resembling(text, case.get("surface"), 3)
         top1 += [lead.cause for lead in leads[:1]] == [cause]
         top3 += cause in [lead.cause for lead in leads]
         if leads:

@@ -14,7 +14,7 @@ from pipedoctor.commands.demo import demo_snapshot_text
 from pipedoctor.diagnose import load_rules
 from pipedoctor.model import ActionExecution, Snapshot, dump, loads
 
-UNKNOWN_LOG = ["[Container] 2026/11/27 10:00:00 Running command make release", "ld: fatal error: cannot find -lfoo"]
+UNKNOWN_LOG = ["[Container] 2026/11/27 10:00:00 Running command make bundle", "ld: fatal error: cannot find -lfoo"]
 
 
 def demo_with_an_unrecognised_source_failure() -> Snapshot:
