@@ -54,7 +54,7 @@ def _evaluate(cases: list, knowledge: list) -> None:
         others = Model([(c, w) for c, w, _ in cases[:index] + cases[index + 1 :]], knowledge)
         lines = ErrorLines()
         lines.feed(case["error_text"])
-        text = resemblance_text(lines, [case["error_text"]])
+        text = resemblance_text(lines.ranked(), [case["error_text"]])
         leads = others.resembling(text, case.get("surface"), 3)
         top1 += [lead.cause for lead in leads[:1]] == [cause]
         top3 += cause in [lead.cause for lead in leads]

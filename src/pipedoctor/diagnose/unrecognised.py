@@ -116,10 +116,11 @@ class ErrorLines:
         return [line for _, _, line in sorted(self._heap, reverse=True)]
 
 
-def resemblance_text(lines: ErrorLines, texts: list[str]) -> str:
-    """What resemblance compares: the error-looking lines, then the last lines of each text."""
+def resemblance_text(ranked: list[str], texts: list[str]) -> str:
+    """What resemblance compares: the error-looking lines (`ranked`), then the last lines of
+    each text."""
     context = [line for text in texts for line in text.splitlines()[-CONTEXT_LINES:]]
-    return "\n".join(lines.ranked() + context)
+    return "\n".join(ranked + context)
 
 
 # In a snapshot the failure's own records are already there: what is left to read is what a
@@ -186,7 +187,7 @@ def unrecognised_text(rules: list[Rule], tail: str, surface: str | None) -> list
     ranked = lines.ranked()
     candidates = nearest_candidates(rules, [surface] if surface else [], {})
     answer = not_recognised(ranked, surface, candidates=candidates)
-    leads = resembling(resemblance_text(lines, [tail]), surface, rules=rules)
+    leads = resembling(resemblance_text(ranked, [tail]), surface, rules=rules)
     return _near_leads_first(answer, leads, rules)
 
 
@@ -206,7 +207,7 @@ def also_resembling(
     leads = [
         lead
         for lead in resembling(
-            resemblance_text(lines, [tail]), surface, MAX_CANDIDATES + len(found), rules
+            resemblance_text(lines.ranked(), [tail]), surface, MAX_CANDIDATES + len(found), rules
         )
         if lead.cause not in found
     ]
@@ -275,11 +276,11 @@ def unrecognised_incident(
     from pipedoctor.diagnose.nearest import nearest_candidates, ruled_out
     from pipedoctor.diagnose.resemblance import resembling
 
+    texts = [text for surface_texts in incident.texts.values() for text in surface_texts]
     lines = ErrorLines()
-    for texts in incident.texts.values():
-        for text in texts:
-            lines.feed(text)
-    surfaces = [surface for surface, texts in incident.texts.items() if any(texts)]
+    for text in texts:
+        lines.feed(text)
+    surfaces = [surface for surface, surface_texts in incident.texts.items() if any(surface_texts)]
     candidates = nearest_candidates(rules, surfaces, incident.facts, snapshot)
     seen = next((s for s in _SNAPSHOT_ORDER if s in surfaces), "")
     step = _SNAPSHOT_NEXT_STEPS.get(
@@ -290,11 +291,7 @@ def unrecognised_incident(
     finding = not_recognised(ranked, seen or None, incident.where, candidates, fix=f"Read {step}.")
     leads = [
         lead
-        for lead in resembling(
-            resemblance_text(lines, [text for texts in incident.texts.values() for text in texts]),
-            seen or None,
-            rules=rules,
-        )
+        for lead in resembling(resemblance_text(ranked, texts), seen or None, rules=rules)
         if not ruled_out(lead.cause, rules, incident.facts, snapshot)
     ]
     answer = _near_leads_first(finding, leads, rules)
