@@ -183,6 +183,17 @@ def test_a_resource_the_poster_replaced_with_a_stand_in_is_no_resource() -> None
     assert arn.resource == ""
 
 
+def test_an_action_the_poster_redacted_still_reads_the_denial() -> None:
+    """A redacted action names nothing to grant, but the rest of the form still says what denied."""
+    error = only(
+        "An error occurred (AccessDeniedException) when calling the GetAuthorizationToken operation: User: "
+        "<USER> is not authorized to perform: <AWS_SERVICES:ACTION> on resource: * with an explicit deny"
+    )
+    assert (error.action, error.explicit_deny, error.operation) == ("", True, "GetAuthorizationToken")
+    assert error.blocked_by_guardrail
+    assert denial_facts(error, {}, "", "cli").cause == "guardrail-explicit-deny"
+
+
 def test_encoded_authorization_message() -> None:
     # EC2 through the CLI, the STS DecodeAuthorizationMessage documentation's scenario
     error = only(

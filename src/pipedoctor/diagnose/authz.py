@@ -39,7 +39,7 @@ GUARDRAIL_LAYERS = {
 _ARN_CHARS = r"[^\s\"',;)]+"
 _NOT_AUTHORIZED = re.compile(
     r"(?:User:\s*(?P<principal>arn:aws[\w-]*:(?:sts|iam)::[^:\s]*:[^\s\"',;)]+|anonymous)\s+)?"
-    r"is not authorized to perform:?\s*(?P<action>[\w-]+:[\w*-]+)"
+    r"is not authorized to perform:?\s*(?P<action>[\w-]+:[\w*-]+|<[^<>\n]{1,40}>)"
     r"(?:\s+on resource:\s*\"?(?P<resource>" + _ARN_CHARS + r")\"?)?"
     r"(?P<tail>\s+(?:because no [\w -]+? allows|with an explicit deny(?: in an? [\w -]+?(?:policy|boundary))?))?",
     re.IGNORECASE,
@@ -286,7 +286,8 @@ def parse_authorization_errors(text: str) -> list[AuthorizationError]:
         if not code:
             sdk = _SDK_CODE.search(flat, match.end(), match.end() + 400)
             code = sdk.group("code") if sdk else ""
-        action = match.group("action")
+        # A poster's redaction ("<ACTION>") says nothing of the action; the form still says the rest.
+        action = "" if match.group("action").startswith("<") else match.group("action")
         found.append(
             AuthorizationError(
                 principal=match.group("principal") or "",
