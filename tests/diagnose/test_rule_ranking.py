@@ -19,6 +19,7 @@ LOOK_ALIKES = {
     "codebuild-role-missing-use-connection-full-clone": "an S3 denial: the source's clone format decides",
     "connection-service-prefix-mismatch": "a UseConnection denial: the prefix in the policy decides",
     "ecr-credential-helper-no-basic-auth": "no basic auth credentials: the docker config decides",
+    "ecr-image-tag-limit-reached-unnamed": "an ECR limit not named: the image's tag count against the repository's image count decides",
     "ecr-registry-account-mismatch-no-basic-auth": "no basic auth credentials: the login registry decides",
     "iam-policy-propagation-race": "a StartBuild denial: whether the role allows it now decides",
     "ecs-deploy-unknown-task-definition": "ecs-deploy hides its describe error: whether the call is refused or the definition is missing decides",
