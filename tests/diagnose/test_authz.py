@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from pipedoctor.diagnose.authz import REDACTED_MESSAGE, denied_action, parse_authorization_errors
+from pipedoctor.diagnose.authz import (
+    REDACTED_MESSAGE,
+    denied_action,
+    describe,
+    parse_authorization_errors,
+)
 from pipedoctor.diagnose.denials import (
     BUILD,
     CLOUDFORMATION,
@@ -192,6 +197,19 @@ def test_an_action_the_poster_redacted_still_reads_the_denial() -> None:
     assert (error.action, error.explicit_deny, error.operation) == ("", True, "GetAuthorizationToken")
     assert error.blocked_by_guardrail
     assert denial_facts(error, {}, "", "cli").cause == "guardrail-explicit-deny"
+
+
+def test_a_role_the_poster_hid_behind_a_stand_in_names_no_role() -> None:
+    error = only(
+        "User: arn:aws:sts::{accountid}:assumed-role/{role}/ci is not authorized to perform: "
+        "iam:CreateRole on resource: arn:aws:iam::{accountid}:role/web with an explicit deny"
+    )
+    assert (error.role_name, error.role_arn) == ("", "")
+    assert describe(error) == "A call to iam:CreateRole was denied: an explicit deny."
+    named = only(
+        "User: arn:aws:sts::{accountid}:assumed-role/deploy/ci is not authorized to perform: iam:CreateRole"
+    )
+    assert named.role_name == "deploy"
 
 
 def test_encoded_authorization_message() -> None:

@@ -36,7 +36,7 @@ SHARED_DEV = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / 
 # Measured (rounded down); a change that lowers them fails here.
 FLOORS = {
     "train": {"top1": 0.92, "top3": 0.975},  # 1376/1487 and 1457/1487 (92.6% and 98.0% of 1465 without ../shared)
-    "validation": {"top1": 0.83, "top3": 0.91},  # 433/520 and 477/520
+    "validation": {"top1": 0.82, "top3": 0.91},  # 450/544 and 498/544
 }
 MIN_VALIDATION_CASES = 75
 

@@ -176,9 +176,11 @@ class AuthorizationError:
         if found is None:
             return None
         segments = found.group("path").split("/")
-        if found.group("kind") == "role":
-            return found.group("partition"), found.group("account"), segments[-1], ""
-        return found.group("partition"), found.group("account"), segments[0], "/".join(segments[1:])
+        name, session = (segments[-1], "") if found.group("kind") == "role" else (segments[0], "/".join(segments[1:]))
+        # A role the poster hid behind a stand-in ("assumed-role/{role}/...") names no role.
+        if _REDACTION.search(name):
+            return None
+        return found.group("partition"), found.group("account"), name, session
 
     @property
     def blocked_by_guardrail(self) -> bool:
@@ -517,7 +519,7 @@ def denied_action(error: AuthorizationError) -> str:
 
 def describe(error: AuthorizationError, kind: str = "") -> str:
     """One sentence saying what AWS stated, without any part it did not state."""
-    who = error.role_name or error.principal
+    who = error.role_name or _unredacted(error.principal)
     if not who and error.provided_role not in ("", *UNNAMED_ROLES):
         who = error.provided_role
     what = denied_action(error)
