@@ -175,3 +175,19 @@ def test_error_lines_keep_the_best_few_once_each() -> None:
     lines = ErrorLines(keep=2)
     lines.feed("ok\nwarning: slow\nfatal: disk full\n" * 1000 + "error: bad input\n")
     assert lines.ranked() == ["fatal: disk full", "error: bad input"]
+
+
+def test_typographic_quotes_read_as_the_program_printed_them(tmp_path: Path, run_cli) -> None:
+    """A text posted on a blog or a chat has typographic quotes where the program printed ASCII ones."""
+    from pipedoctor.diagnose.matcher import plain_quotes
+
+    posted = "Unknown runtime version named “22” of nodejs; the role doesn’t"
+    assert plain_quotes(posted) == "Unknown runtime version named \"22\" of nodejs; the role doesn't"
+    assert plain_quotes(posted.encode()) == plain_quotes(posted).encode()
+    log = tmp_path / "build.log"
+    log.write_text(
+        "error getting credentials - err: exec: “docker-credential-ecr-login”: executable file not found in $PATH\n",
+        encoding="utf-8",
+    )
+    found = diagnoses(run_cli, log, "--surface", "codebuild-log")
+    assert [d["cause"] for d in found][:1] == ["ecr-credential-helper-not-installed"]

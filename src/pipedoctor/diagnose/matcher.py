@@ -24,6 +24,11 @@ EXCERPT_CHARS = 800  # enough for a wrapped AWS message on either side of the ma
 RELAYING_SURFACES = {"codebuild-log"}
 RELAYED_SURFACE = "ecs-task"
 _RELAYED_REPORT = [Pattern(words) for words in ECS_REPORT_WORDS]
+# A text posted on a blog, a chat or a word processor gets typographic quotes where the program
+# printed ASCII ones; the rules are written with the program's.
+_TYPOGRAPHIC_QUOTES = {"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"}
+_TYPOGRAPHIC_QUOTE_BYTES = [(fancy.encode(), plain.encode()) for fancy, plain in _TYPOGRAPHIC_QUOTES.items()]
+_PLAIN_QUOTES = str.maketrans(_TYPOGRAPHIC_QUOTES)
 
 
 @dataclass
@@ -112,6 +117,7 @@ class RuleMatcher:
         """Record the rules `block` matches; bytes are scanned as UTF-8 without decoding first."""
         if not block:
             return
+        block = plain_quotes(block)
         hits = self._compiled_set().Match(block)
         if not hits:
             return
@@ -160,3 +166,14 @@ class RuleMatcher:
             for rule in self.rules
             if rule.id in state.first and rule.id not in state.excluded
         ]
+
+
+def plain_quotes(block: str | bytes) -> str | bytes:
+    """The block with typographic quotes made ASCII (three bytes each in UTF-8, one after)."""
+    if isinstance(block, str):
+        return block.translate(_PLAIN_QUOTES)
+    if b"\xe2\x80" not in block:
+        return block
+    for fancy, plain in _TYPOGRAPHIC_QUOTE_BYTES:
+        block = block.replace(fancy, plain)
+    return block
