@@ -176,7 +176,10 @@ class AuthorizationError:
         if found is None:
             return None
         segments = found.group("path").split("/")
-        name, session = (segments[-1], "") if found.group("kind") == "role" else (segments[0], "/".join(segments[1:]))
+        if found.group("kind") == "role":
+            name, session = segments[-1], ""
+        else:
+            name, session = segments[0], "/".join(segments[1:])
         # A role the poster hid behind a stand-in ("assumed-role/{role}/...") names no role.
         if _REDACTION.search(name):
             return None
