@@ -60,8 +60,16 @@ class Recorder:
 
 
 async def settle(pilot: Pilot[Any], *keys: str) -> None:
-    """Press keys, then wait for every worker and for the screen to catch up."""
-    await pilot.press(*keys)
+    """Press each key as a user would: after each, wait for every worker and for the screen to catch
+    up (an enter opens a screen whose rows a worker fills; the next key needs them)."""
+    for key in keys:
+        await pilot.press(key)
+        await _caught_up(pilot)
+    if not keys:
+        await _caught_up(pilot)
+
+
+async def _caught_up(pilot: Pilot[Any]) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     if any(worker.is_running for worker in pilot.app.workers):
