@@ -50,8 +50,9 @@ def main() -> int:
 def _evaluate(cases: list, knowledge: list) -> None:
     top1 = top3 = 0
     right, seen = Counter(), Counter()
+    every = Model([(cause, case_words) for cause, case_words, _ in cases], knowledge)
     for index, (cause, _, case) in enumerate(cases):
-        others = Model([(c, w) for c, w, _ in cases[:index] + cases[index + 1 :]], knowledge)
+        others = every.without(index)
         lines = ErrorLines()
         lines.feed(case["error_text"])
         text = resemblance_text(lines.ranked(), [case["error_text"]])

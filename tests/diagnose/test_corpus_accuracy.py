@@ -96,19 +96,24 @@ def diagnosed() -> tuple[tuple[dict, dict, str], ...]:
 def _resemblance_without(case: dict) -> Iterator[None]:
     """A train case is in the resemblance model, and would resemble itself: it is diagnosed with
     the model of the other cases, as a validation case is."""
-    model = resemblance._model()
-    own = (case["cause"], words(case["error_text"], case.get("surface")))
-    if own not in model.cases:
+    position = _case_positions().get((case["cause"], words(case["error_text"], case.get("surface"))))
+    if position is None:
         yield
         return
-    at = model.cases.index(own)
-    others = model.cases[:at] + model.cases[at + 1 :]
 
-    def joined_without(_corpus: resemblance.Model, examples: resemblance.RuleExamples):
-        return resemblance.Model(others, resemblance._knowledge(examples))
+    def joined_without(corpus: resemblance.Model, examples: resemblance.RuleExamples):
+        return _joined(corpus, examples).without(position)
 
     with patch.object(resemblance, "_joined", joined_without):
         yield
+
+
+_joined = resemblance._joined  # the model of every case, which `_resemblance_without` replaces
+
+
+@cache
+def _case_positions() -> dict[tuple[str, frozenset[str]], int]:
+    return {case: position for position, case in enumerate(resemblance._model().cases)}
 
 
 def _scratch():

@@ -242,3 +242,24 @@ def test_a_cause_whose_wordings_each_share_a_part_of_the_text_is_a_lead(monkeypa
     assert set(lead.shared) in ({"registry", "refused"}, {"layer", "upload"}, {"quota", "exceeded"})
     monkeypatch.setattr(resemblance, "MIN_VOCABULARY_SHARE", 1.1)
     assert model.resembling(text, None, 3) == []
+
+
+def test_a_model_without_one_case_is_the_model_of_the_others() -> None:
+    """`without` derives the leave-one-out model the accuracy test and the benchmark diagnose each
+    train case with; it must answer as a model built from the other documents does, down to the
+    cause whose only sourced case was left out (its rules and description still speak for it)."""
+    knowledge = resemblance.knowledge_documents(load_rules())
+    cases = [
+        ("codebuild-out-of-memory", words("build container ran out of memory exit 137", None)),
+        ("ecr-login-missing", words("no basic auth credentials pushing to ecr", None)),
+        ("ecr-login-missing", words("denied: requested access to the resource is denied", None)),
+        ("ecs-task-no-network-path", words("ResourceInitializationError unable to pull secrets", None)),
+    ]
+    every = Model(cases, knowledge)
+    texts = ["no basic auth credentials", "ran out of memory exit 137", "unable to pull secrets"]
+    for index in range(len(cases)):
+        derived, built = every.without(index), Model(cases[:index] + cases[index + 1 :], knowledge)
+        assert derived.cases == built.cases
+        assert derived.weight == built.weight and derived.vocabulary == built.vocabulary
+        for text in texts:
+            assert derived.resembling(text, None, 5) == built.resembling(text, None, 5)

@@ -112,17 +112,37 @@ class Model:
         self.cases = cases
         self.documents = [(cause, case_words, SOURCED) for cause, case_words in cases]
         self.documents += list(knowledge)
-        frequency = Counter(word for _, doc_words, _ in self.documents for word in doc_words)
+        vocabulary: dict[str, Counter[str]] = {}
+        for cause, doc_words, _ in self.documents:
+            vocabulary.setdefault(cause, Counter()).update(doc_words)
+        self._index(
+            Counter(word for _, doc_words, _ in self.documents for word in doc_words), vocabulary
+        )
+
+    def _index(self, frequency: Counter[str], vocabulary: dict[str, Counter[str]]) -> None:
+        self.frequency = frequency
         total = len(self.documents)
         self.weight = {word: math.log(total / count) + 1.0 for word, count in frequency.items()}
         self.unseen_weight = math.log(total + 1) + 1.0
-        self.norms = [self._norm(doc_words) for _, doc_words, _ in self.documents]
-        self.vocabulary: dict[str, Counter[str]] = {}
-        for cause, doc_words, _ in self.documents:
-            self.vocabulary.setdefault(cause, Counter()).update(doc_words)
+        self._norms: dict[int, float] = {}  # by document, once a text is compared with it
+        self.vocabulary = vocabulary
         self.vocabulary_size = {
             cause: sum(counts.values()) for cause, counts in self.vocabulary.items()
         }
+
+    def without(self, index: int) -> Model:
+        """The model of the other documents, the sourced failure at `index` left out: the same
+        as building it from them, without reading them all again."""
+        cause, own = self.cases[index]
+        model = Model.__new__(Model)
+        model.cases = self.cases[:index] + self.cases[index + 1 :]
+        model.documents = self.documents[:index] + self.documents[index + 1 :]
+        vocabulary = dict(self.vocabulary)
+        vocabulary[cause] = vocabulary[cause] - Counter(own)
+        if not vocabulary[cause]:
+            del vocabulary[cause]
+        model._index(self.frequency - Counter(own), vocabulary)
+        return model
 
     def _vocabulary_share(self, text_words: frozenset[str]) -> dict[str, float]:
         """Each cause's share of the likelihood of the text's words under its vocabulary."""
@@ -143,6 +163,11 @@ class Model:
         total = sum(odds.values())
         return {cause: value / total for cause, value in odds.items()}
 
+    def _document_norm(self, position: int) -> float:
+        if position not in self._norms:
+            self._norms[position] = self._norm(self.documents[position][1])
+        return self._norms[position]
+
     def _norm(self, text_words: Iterable[str]) -> float:
         return math.sqrt(sum(self.weight.get(word, 0.0) ** 2 for word in text_words)) or 1.0
 
@@ -156,11 +181,11 @@ class Model:
         norm = math.sqrt(self._norm(known) ** 2 + unseen * self.unseen_weight**2)
         surface_word = f"surface={surface}"
         scored = []
-        for (cause, doc_words, origin), doc_norm in zip(self.documents, self.norms, strict=True):
+        for position, (cause, doc_words, origin) in enumerate(self.documents):
             shared = known & doc_words
             if len(shared) - (surface_word in shared) >= MIN_SHARED_WORDS:
                 dot = sum(self.weight[word] ** 2 for word in shared)
-                scored.append((dot / (norm * doc_norm), cause, shared, origin))
+                scored.append((dot / (norm * self._document_norm(position)), cause, shared, origin))
         scored.sort(key=lambda item: -item[0])
         nearest: dict[str, Resemblance] = {}
         support: dict[str, list[float]] = {}
