@@ -70,6 +70,8 @@ def test_user_rules_directory_adds_and_overrides(tmp_path: Path) -> None:
         (GOOD_RULE.format(id="broken", pattern="(a+)\\1"), ":6: pattern"),
         (GOOD_RULE.format(id="other-name", pattern="x"), ":1: rule id 'other-name' must equal the file name"),
         (GOOD_RULE.format(id="broken", pattern="x").replace("dockerhub-pull-rate-limit", "no-such-cause"), ":4: unknown cause"),
+        (GOOD_RULE.format(id="broken", pattern="x") + "yields_to: [no-such-rule]\n", ":9: yields_to names 'no-such-rule'"),
+        (GOOD_RULE.format(id="broken", pattern="x") + "yields_to: [broken]\n", ":9: yields_to names 'broken'"),
     ],
 )
 def test_bad_rule_files_name_file_and_line(tmp_path: Path, text: str, expected: str) -> None:
@@ -79,6 +81,24 @@ def test_bad_rule_files_name_file_and_line(tmp_path: Path, text: str, expected: 
     message = str(error.value)
     assert message.startswith(str(path))
     assert expected in message
+
+
+def test_a_rule_yields_to_another_only_when_that_one_matches(tmp_path: Path) -> None:
+    from pipedoctor.diagnose.engine import diagnose_incident
+    from pipedoctor.diagnose.incidents import incident_from_text
+
+    write(tmp_path, "specific", GOOD_RULE.format(id="specific", pattern="rate limit") + "exclude: ['anonymous']\n")
+    general = GOOD_RULE.format(id="general", pattern="limit").replace("dockerhub-pull-rate-limit", "ecr-api-throttled")
+    write(tmp_path, "general", general + "yields_to: [specific]\n")
+    rules = [rule for rule in load_rules([tmp_path]) if rule.id in {"specific", "general"}]
+
+    def answered(text: str) -> set[str]:
+        return {finding.rule for finding in diagnose_incident(incident_from_text(text, "other"), rules)}
+
+    assert answered("pull rate limit reached") == {"specific"}
+    assert answered("quota limit reached") == {"general"}
+    # the rule yielded to is excluded from this text: its answer is not given, so the other's is
+    assert answered("anonymous pull rate limit reached") == {"general"}
 
 
 def test_rules_cli_validate_reports_one_line_and_exit_2(tmp_path: Path, run_cli) -> None:
@@ -93,6 +113,8 @@ def test_rules_cli_list_show_test(run_cli) -> None:
     assert code == 0 and "codebuild-role-missing-use-connection" in out
     code, out, _ = run_cli("rules", "show", "dockerhub-pull-rate-limit")
     assert code == 0 and "ECR Public" in out
+    code, out, _ = run_cli("rules", "show", "codebuild-vpc-no-internet")
+    assert code == 0 and "gives way to: ecs-task-initialization-failed-execution-role," in out
     code, out, _ = run_cli("rules", "test")
     assert code == 0 and out.strip().endswith("0 failed")
     code, _, err = run_cli("rules", "show", "nope")

@@ -53,6 +53,9 @@ def _show(rule: Any) -> str:
         lines += ["", textwrap.fill(rule.doc, columns)]
     if rule.match:
         lines += ["", "matches:"] + [f"  {p.source}" for p in rule.match]
+    if rule.yields_to:
+        given_way = f"gives way to: {', '.join(rule.yields_to)}"
+        lines += ["", textwrap.fill(given_way, columns, break_on_hyphens=False)]
     if rule.decide:
         lines += ["", textwrap.fill(f"decided by: {rule.decide}", columns)]
     lines += [

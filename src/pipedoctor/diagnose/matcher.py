@@ -163,10 +163,12 @@ class RuleMatcher:
             )
 
     def matched_rules(self, state: ScanState) -> list[tuple[Rule, TextMatch]]:
+        """The rules that matched and were not excluded, less those that yield to one of them."""
+        matched = {rule.id for rule in self.rules if rule.id in state.first} - state.excluded
         return [
             (rule, state.first[rule.id])
             for rule in self.rules
-            if rule.id in state.first and rule.id not in state.excluded
+            if rule.id in matched and matched.isdisjoint(rule.yields_to)
         ]
 
 

@@ -19,20 +19,24 @@ class CaseResult:
     passed: bool
 
 
-def _produces(rule: Rule, case: dict) -> bool:
+def _produces(rule: Rule, case: dict, yielded_to: list[Rule]) -> bool:
+    """Whether `rule` gives its answer for `case`, beside the rules it yields to."""
     if "snapshot" in case:
         snapshot = from_plain(Snapshot, case["snapshot"])
         return any(f.rule == rule.id for f in posture_findings(snapshot, [rule]))
     incident = incident_from_text(case.get("text", ""), case.get("surface"))
     incident.facts = dict(case.get("facts", {}))
-    return any(f.rule == rule.id for f in diagnose_incident(incident, [rule]))
+    return any(f.rule == rule.id for f in diagnose_incident(incident, [rule, *yielded_to]))
 
 
 def run_rule_tests(rules: list[Rule]) -> list[CaseResult]:
+    """The results of the test cases of `rules` (which hold the rules they yield to)."""
+    by_id = {rule.id: rule for rule in rules}
     results = []
     for rule in rules:
+        yielded_to = [by_id[other] for other in rule.yields_to if other in by_id]
         for index, case in enumerate(rule.tests, start=1):
-            produced = _produces(rule, case)
+            produced = _produces(rule, case, yielded_to)
             expected = case["expect"]
             results.append(
                 CaseResult(

@@ -34,6 +34,7 @@ class Rule:
     surfaces: list[str] = field(default_factory=list)
     match: list[Pattern] = field(default_factory=list)
     exclude: list[Pattern] = field(default_factory=list)
+    yields_to: list[str] = field(default_factory=list)  # rule ids whose match replaces this one's
     confidence: float = 0.5
     predicate: str = ""
     params: dict[str, Any] = field(default_factory=dict)
@@ -146,6 +147,7 @@ def _rule_from_text(path: Path, text: str, known_causes: set[str] | None, valida
         surfaces=data.get("surfaces", []),
         match=compiled["match"],
         exclude=compiled["exclude"],
+        yields_to=data.get("yields_to", []),
         confidence=data.get("confidence", 0.5),
         predicate=data.get("predicate", ""),
         params=data.get("params", {}),
@@ -234,4 +236,18 @@ def load_rules(extra_dirs: list[Path] | None = None, validate_bundled: bool = Fa
             raise RuleError(f"{directory}: rules directory does not exist")
         for rule in _checked_rules(_rule_files(directory), validate=True):
             by_id[rule.id] = rule
+    _check_yields(by_id)
     return sorted(by_id.values(), key=lambda r: r.id)
+
+
+def _check_yields(by_id: dict[str, Rule]) -> None:
+    """Every rule a rule yields to is another diagnosis rule that is loaded."""
+    for rule in by_id.values():
+        for index, other in enumerate(rule.yields_to):
+            target = by_id.get(other)
+            if target is None or target.kind != "diagnosis" or other == rule.id:
+                line = _line_of(rule.path.read_text(encoding="utf-8"), ["yields_to", index])
+                raise RuleError(
+                    f"{rule.path}:{line}: yields_to names {other!r}, which is not another "
+                    "diagnosis rule"
+                )
