@@ -144,3 +144,6 @@ def test_a_failed_build_near_a_sourced_failure_leads_with_its_cause(monkeypatch)
     assert lead.cause == "codebuild-out-of-memory" and lead.rule == "resemblance"
     assert answer.cause == "not-recognised"
     assert lead.resource == answer.resource and lead.where == answer.where
+    # shown after the lead, where a report prints only its message, it names the line and the next step
+    assert 'the line that looks most like the error: "ld: fatal error: cannot find -lfoo"' in answer.message
+    assert answer.message.endswith(answer.fix)

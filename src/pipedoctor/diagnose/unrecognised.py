@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pipedoctor.diagnose.resemblance import DESCRIPTION, RULE_EXAMPLE, SOURCED
@@ -142,6 +143,9 @@ _SNAPSHOT_ORDER = [
 _REFERENCE = "https://docs.aws.amazon.com/codepipeline/latest/userguide/troubleshooting.html"
 
 
+_LOOKS_LIKE = "looks like the error: "
+
+
 def not_recognised(
     lines: list[str],
     surface: str | None,
@@ -168,7 +172,7 @@ def not_recognised(
         severity="info",
         confidence=0.0,
         message=message,
-        evidence=[f"looks like the error: {line}" for line in lines],
+        evidence=[f"{_LOOKS_LIKE}{line}" for line in lines],
         fix=fix,
         where=where or Location(label="text"),
         references=[_REFERENCE],
@@ -219,7 +223,18 @@ def _near_leads_first(
 ) -> list[Finding]:
     near = resembling_findings(rules, [lead for lead in leads if lead.strong], answer.where)
     far = resembling_findings(rules, [lead for lead in leads if not lead.strong], answer.where)
+    if near:
+        answer = replace(answer, message=_after_a_lead(answer))
     return [*near, answer, *far]
+
+
+def _after_a_lead(answer: Finding) -> str:
+    """The answer's message when a near lead comes before it: a report shows only the message of a
+    candidate after the first, so it names the likeliest error line and the next step itself."""
+    if not answer.evidence:
+        return f"No rule matched, and the input holds no line that looks like an error. Next: {answer.fix}"
+    line = answer.evidence[0].removeprefix(_LOOKS_LIKE)
+    return f'No rule matched; the line that looks most like the error: "{line}". Next: {answer.fix}'
 
 
 _ORIGIN = {
