@@ -34,8 +34,8 @@ MODEL_FILE = Path(__file__).parent / "resemblance.json"
 MIN_SIMILARITY = 0.2  # below this, two texts share only common words
 # A lead is worth reading before "not recognised" when its nearest document is this near, or a
 # little less near while its vocabulary holds nearly all the likelihood of the text's words. On the
-# train cases left out one at a time the first lead was then the real cause in 87% (83% from the
-# sourced cases alone), otherwise in 46% (37%) (`bench/eval_resemblance.py`, with the rules'
+# train cases left out one at a time the first lead was then the real cause in 86% (83% from the
+# sourced cases alone), otherwise in 48% (35%) (`bench/eval_resemblance.py`, with the rules'
 # examples and the descriptions); of the leads a little less near, 73% (59%).
 STRONG_SIMILARITY = 0.5
 NEAR_SIMILARITY = 0.35
