@@ -34,7 +34,7 @@ class Rule:
     surfaces: list[str] = field(default_factory=list)
     match: list[Pattern] = field(default_factory=list)
     exclude: list[Pattern] = field(default_factory=list)
-    yields_to: list[str] = field(default_factory=list)  # rule ids whose match replaces this one's
+    yields_to: list[str] = field(default_factory=list)  # rule ids whose match withholds this one's answer
     confidence: float = 0.5
     predicate: str = ""
     params: dict[str, Any] = field(default_factory=dict)
