@@ -41,8 +41,8 @@ install: $(STAMP)  ## create .venv with pipedoctor in .venv/bin
 demo: $(STAMP)  ## run pipedoctor on the embedded demo pipeline
 	$(BIN)/pipedoctor demo
 
-test: $(TEST_STAMP)  ## install test dependencies and run the whole test suite
-	$(BIN)/python -m pytest -q
+test: $(TEST_STAMP)  ## install test dependencies and run the whole test suite, one worker per core
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 smoke: $(TEST_STAMP)  ## build the wheel, install it into a fresh venv outside the checkout, run it
 	$(BIN)/python -m pytest -q tests/test_wheel.py
