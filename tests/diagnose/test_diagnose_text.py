@@ -112,6 +112,20 @@ def test_a_text_no_rule_of_its_surface_matches_gets_the_rules_of_other_places(tm
     assert not any("not ecs-task" in note for note in first["unverified"])
 
 
+def test_a_fallback_rule_of_another_place_does_not_answer(tmp_path: Path, run_cli) -> None:
+    """Node's missing module ends an ECS task's container log as a fallback of that place; in a build
+    log it is the build's own failure, and no rule's answer comes before "not recognised"."""
+    path = tmp_path / "build.log"
+    path.write_text("Error: Cannot find module 'aws-cdk-lib'\n")
+    code, out, err = run_cli("diagnose", "--text", str(path), "--surface", "ecs-task", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["diagnoses"][0]["cause"] == "ecs-essential-container-exited"
+    code, out, err = run_cli("diagnose", "--text", str(path), "--surface", "codebuild-log", "--format", "json")
+    assert code == 0, err
+    rules = [diagnosis["rule"] for diagnosis in json.loads(out)["diagnoses"]]
+    assert rules[0] == "not-recognised" and "ecs-container-application-error" not in rules
+
+
 def test_rules_of_other_places_also_read_the_text_unwrapped(tmp_path: Path, run_cli) -> None:
     """The log group refusal's two halves are on two lines, the second a continuation."""
     path = tmp_path / "deploy.log"

@@ -52,6 +52,7 @@ LOOK_ALIKES = {
     "kms-key-disabled-or-pending-deletion-ciphertext": "a ciphertext whose key cannot be used: the key's state decides (Enabled -> the role's access)",
     # The CDK says the same words whether the step has no credentials or AWS refused them.
     "aws-credentials-invalid-cdk-account": "the CDK's unresolved account: whether the step has credentials and AWS accepts them decides",
+    "ecs-service-deployment-failed-waiter": "a ServicesStable wait ran out: whether the new tasks stopped during it decides",
     "cdk-context-lookups-disabled-lookup-role": "the CDK's lookup role not assumed: whether cdk.context.json holds the values, then the role's trust and grants decide",
 }
 

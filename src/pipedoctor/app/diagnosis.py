@@ -46,14 +46,20 @@ def _scan_unwrapped(matcher: RuleMatcher, state: ScanState, tail: str, surface: 
 def _matched_elsewhere(diagnoser: Any, tail: str, surface: str) -> list[Finding]:
     """The causes of rules written for other places that match the input's end (`tail`, decoded),
     as it is or unwrapped: no rule of `surface` did, and the same words are often printed in
-    several places."""
+    several places. A fallback rule's are left out: it reads the symptom of its own place (a
+    language runtime's crash is an ECS task's essential container only in a task's log)."""
     from pipedoctor.diagnose import incident_from_text
     from pipedoctor.diagnose.matcher import ANY_SURFACE, ScanState
 
     state = ScanState()
     diagnoser.matcher.scan(tail, ANY_SURFACE, state)
     _scan_unwrapped(diagnoser.matcher, state, tail, ANY_SURFACE)
-    findings = diagnoser.judge(state, incident_from_text("", None))
+    fallbacks = {rule.id for rule in diagnoser.matcher.rules if rule.fallback}
+    findings = [
+        finding
+        for finding in diagnoser.judge(state, incident_from_text("", None))
+        if finding.rule not in fallbacks
+    ]
     for finding in findings:
         finding.unverified.append(f"matched a rule written for texts from elsewhere, not {surface}")
     return findings
