@@ -28,6 +28,7 @@ LOOK_ALIKES = {
     "deployer-missing-iam-passrole-ecs-assume": "ECS could not assume the role: its trust policy decides first",
     "ecr-repository-not-created-push-forbidden": "a push refused with 403: whether the repository exists decides",
     "ecr-push-forbidden": "a push refused with 403: the role's push grants, the repository and its policy decide",
+    "ecr-image-tag-immutable-manifest-put": "a manifest push refused with 400: the repository's tag mutability decides",
     "imagedefinitions-file-malformed": "a file the ECS action cannot parse: its content decides (imageDetail.json's object, or broken JSON)",
     "codebuild-parameter-not-found": "a parameter variable not read: whether it exists under that name decides",
     "codedeploy-ecs-service-identifier-invalid": "CodeDeploy refuses the group's ECS service: whether it exists decides",
